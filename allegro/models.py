@@ -1,0 +1,219 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from djmoney.models.fields import MoneyField
+
+CURRENCY_CHOICES = [(code, code) for code in settings.CURRENCIES]
+
+
+class Marketplace(models.TextChoices):
+    ALLEGRO_PL = "allegro-pl", "allegro.pl"
+    ALLEGRO_CZ = "allegro-cz", "allegro.cz"
+    ALLEGRO_SK = "allegro-sk", "allegro.sk"
+    ALLEGRO_HU = "allegro-hu", "allegro.hu"
+    ALLEGRO_BUSINESS_CZ = "allegro-business-cz", "allegro business .cz"
+
+
+class BuyerStatus(models.TextChoices):
+    """The buyer's side of an order: Allegro's `status`."""
+
+    BOUGHT = "BOUGHT", _("Bought, form not filled in")
+    FILLED_IN = "FILLED_IN", _("Filled in, not paid")
+    READY_FOR_PROCESSING = "READY_FOR_PROCESSING", _("Ready for processing")
+    CANCELLED = "CANCELLED", _("Cancelled")
+
+
+class FulfillmentStatus(models.TextChoices):
+    """The seller's side of an order: Allegro's `fulfillment.status`."""
+
+    NEW = "NEW", _("New")
+    PROCESSING = "PROCESSING", _("Processing")
+    READY_FOR_SHIPMENT = "READY_FOR_SHIPMENT", _("Ready for shipment")
+    READY_FOR_PICKUP = "READY_FOR_PICKUP", _("Ready for pickup")
+    SENT = "SENT", _("Sent")
+    PICKED_UP = "PICKED_UP", _("Picked up")
+    CANCELLED = "CANCELLED", _("Cancelled")
+    SUSPENDED = "SUSPENDED", _("Suspended")
+    RETURNED = "RETURNED", _("Returned")
+
+
+class AllegroAccount(models.Model):
+    """A seller's Allegro account connected with OAuth; one account covers every marketplace."""
+
+    class Status(models.TextChoices):
+        CONNECTED = "CONNECTED", _("Connected")
+        RECONNECT_NEEDED = "RECONNECT_NEEDED", _("Reconnect needed")
+
+    seller_id = models.CharField(_("seller id"), max_length=32, unique=True)
+    login = models.CharField(_("login"), max_length=128)
+    base_marketplace = models.CharField(
+        _("base marketplace"), max_length=32, choices=Marketplace.choices
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.CONNECTED
+    )
+    status_reason = models.CharField(_("status reason"), max_length=255, blank=True)
+
+    # Fernet ciphertexts (allegro.tokens); the plain tokens never touch the database or logs.
+    access_token_encrypted = models.TextField(editable=False)
+    refresh_token_encrypted = models.TextField(editable=False)
+    access_token_expires_at = models.DateTimeField(editable=False)
+
+    # Import progress: the journal cursor moves only in the transaction that stores its orders.
+    events_cursor = models.CharField(max_length=64, blank=True, editable=False)
+    backfill_completed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    reconciled_through = models.DateTimeField(null=True, blank=True, editable=False)
+    last_import_at = models.DateTimeField(_("last import"), null=True, blank=True)
+    last_import_error = models.TextField(_("last import error"), blank=True)
+
+    connected_at = models.DateTimeField(_("connected at"), auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("Allegro account")
+        verbose_name_plural = _("Allegro accounts")
+        ordering = ["login"]
+        permissions = [("manage_allegro_settings", _("Can manage Allegro settings and accounts"))]
+
+    def __str__(self) -> str:
+        return self.login
+
+    @property
+    def is_connected(self) -> bool:
+        return self.status == self.Status.CONNECTED
+
+
+class AllegroOrder(models.Model):
+    """One Allegro checkout form as last read; `payload` is the raw form, kept for replay."""
+
+    account = models.ForeignKey(AllegroAccount, on_delete=models.PROTECT, related_name="orders")
+    checkout_form_id = models.CharField(_("checkout form id"), max_length=36)
+    revision = models.CharField(_("revision"), max_length=64)
+    marketplace = models.CharField(_("marketplace"), max_length=32)
+    status = models.CharField(_("buyer status"), max_length=24, choices=BuyerStatus.choices)
+    fulfillment_status = models.CharField(
+        _("fulfillment status"), max_length=24, choices=FulfillmentStatus.choices, blank=True
+    )
+    buyer_login = models.CharField(_("buyer login"), max_length=128)
+    bought_at = models.DateTimeField(_("bought at"), null=True, blank=True)
+    allegro_updated_at = models.DateTimeField(_("updated on Allegro"), null=True, blank=True)
+    total = MoneyField(
+        _("total to pay"), max_digits=14, decimal_places=2, currency_choices=CURRENCY_CHOICES
+    )
+    payload = models.JSONField(_("raw checkout form"))
+
+    # A form merged into a newer one (buyer paid several purchases together) stays for the
+    # record but is never listed as a live order.
+    superseded_by = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="supersedes"
+    )
+    superseded_at = models.DateTimeField(_("superseded at"), null=True, blank=True)
+
+    imported_at = models.DateTimeField(_("imported at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("Allegro order")
+        verbose_name_plural = _("Allegro orders")
+        ordering = ["-bought_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "checkout_form_id"], name="allegro_order_unique_checkout_form"
+            ),
+            models.CheckConstraint(
+                condition=Q(superseded_by__isnull=True) | Q(superseded_at__isnull=False),
+                name="allegro_order_superseded_has_date",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["-bought_at", "-id"], name="allegro_order_bought_idx"),
+            models.Index(fields=["marketplace", "-bought_at"], name="allegro_order_market_idx"),
+            models.Index(fields=["buyer_login"], name="allegro_order_buyer_idx"),
+            models.Index(fields=["checkout_form_id"], name="allegro_order_form_idx"),
+        ]
+        permissions = [("view_allegro_payload", _("Can see raw Allegro payloads"))]
+
+    def __str__(self) -> str:
+        return self.checkout_form_id
+
+    @property
+    def is_superseded(self) -> bool:
+        return self.superseded_at is not None
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == BuyerStatus.CANCELLED
+
+
+class AllegroOrderLine(models.Model):
+    order = models.ForeignKey(AllegroOrder, on_delete=models.CASCADE, related_name="lines")
+    line_item_id = models.CharField(max_length=64)
+    offer_id = models.CharField(_("offer id"), max_length=32)
+    offer_name = models.CharField(_("offer"), max_length=255)
+    offer_external_id = models.CharField(_("external id (SKU)"), max_length=128, blank=True)
+    quantity = models.PositiveIntegerField(_("quantity"))
+    unit_price = MoneyField(
+        _("unit price"), max_digits=14, decimal_places=2, currency_choices=CURRENCY_CHOICES
+    )
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["order", "line_item_id"], name="allegro_order_line_unique_item"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["offer_id"], name="allegro_line_offer_idx"),
+            models.Index(fields=["line_item_id"], name="allegro_line_item_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} × {self.offer_name}"
+
+
+class AllegroOrderEvent(models.Model):
+    """An entry of Allegro's order journal, kept as the order's history."""
+
+    account = models.ForeignKey(AllegroAccount, on_delete=models.CASCADE, related_name="events")
+    event_id = models.CharField(max_length=64)
+    type = models.CharField(_("type"), max_length=32)
+    occurred_at = models.DateTimeField(_("occurred at"))
+    checkout_form_id = models.CharField(max_length=36)
+    revision = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["occurred_at", "event_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["account", "event_id"], name="allegro_event_unique_id"),
+        ]
+        indexes = [models.Index(fields=["checkout_form_id"], name="allegro_event_form_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.type} {self.checkout_form_id}"
+
+
+class AllegroImportProblem(models.Model):
+    """A checkout form that could not be imported, with a reason staff can read."""
+
+    account = models.ForeignKey(AllegroAccount, on_delete=models.CASCADE, related_name="problems")
+    checkout_form_id = models.CharField(_("checkout form id"), max_length=64)
+    reason = models.TextField(_("reason"))
+    payload = models.JSONField(_("raw payload"), null=True, blank=True)
+    first_seen_at = models.DateTimeField(_("first seen"), auto_now_add=True)
+    last_seen_at = models.DateTimeField(_("last seen"), auto_now=True)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("import problem")
+        verbose_name_plural = _("import problems")
+        ordering = ["-last_seen_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "checkout_form_id"], name="allegro_problem_unique_form"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.checkout_form_id}: {self.reason}"
