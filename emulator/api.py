@@ -1,0 +1,269 @@
+"""Handlers for the Allegro order API paths. Auth, Accept and faults are handled in app.py."""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from typing import TYPE_CHECKING, Any
+
+from werkzeug.wrappers import Request, Response
+
+from emulator import actions, faults
+from emulator.catalogue import CARRIERS, MARKETPLACES, SELLER
+from emulator.clock import iso, parse_iso
+from emulator.errors import ApiError, not_found
+from emulator.orders import load, shipments_of
+
+if TYPE_CHECKING:
+    from emulator.app import EmulatorApp
+
+MEDIA_TYPE = "application/vnd.allegro.public.v1+json"
+UUID_RE = re.compile(
+    r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+)
+MAX_WINDOW = 10_000
+
+# query parameter -> column; several values of one parameter are OR-ed
+EQUALITY_FILTERS = {
+    "status": "status",
+    "fulfillment.status": "fulfillment_status",
+    "fulfillment.shipmentSummary.lineItemsSent": "line_items_sent",
+    "marketplace.id": "marketplace",
+    "buyer.login": "buyer_login",
+    "payment.id": "payment_id",
+    "delivery.method.id": "delivery_method_id",
+    "fulfillment.provider.id": "json_extract(data, '$.fulfillment.provider.id')",
+}
+RANGE_FILTERS = {
+    "lineItems.boughtAt.gte": "bought_at >= ?",
+    "lineItems.boughtAt.lte": "bought_at <= ?",
+    "updatedAt.gte": "updated_at >= ?",
+    "updatedAt.lte": "updated_at <= ?",
+}
+SORTS = {
+    "lineItems.boughtAt": "bought_at ASC, id ASC",
+    "-lineItems.boughtAt": "bought_at DESC, id DESC",
+    "updatedAt": "updated_at ASC, id ASC",
+    "-updatedAt": "updated_at DESC, id DESC",
+}
+
+
+def vnd(data: Any, status: int = 200) -> Response:
+    body = data if isinstance(data, str) else json.dumps(data, ensure_ascii=False)
+    return Response(body, status=status, content_type=MEDIA_TYPE)
+
+
+def _int_arg(request: Request, name: str, default: int) -> int:
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ApiError(400, "VALIDATION_ERROR", f"{name} must be an integer", path=name) from None
+
+
+def _body(request: Request) -> Any:
+    try:
+        return json.loads(request.get_data() or b"null")
+    except ValueError:
+        raise ApiError(400, "VALIDATION_ERROR", "Malformed JSON body") from None
+
+
+def me(app: EmulatorApp, request: Request) -> Response:
+    return vnd(SELLER)
+
+
+def marketplaces(app: EmulatorApp, request: Request) -> Response:
+    return vnd({"marketplaces": MARKETPLACES})
+
+
+def carriers(app: EmulatorApp, request: Request) -> Response:
+    response = vnd({"carriers": CARRIERS})
+    response.headers["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
+def order_events(app: EmulatorApp, request: Request) -> Response:
+    limit = _int_arg(request, "limit", 100)
+    if not 1 <= limit <= 1000:
+        raise ApiError(422, "VALIDATION_ERROR", "limit must be between 1 and 1000", path="limit")
+    start = request.args.get("from") or "0"
+    if not start.isdigit():
+        raise ApiError(422, "VALIDATION_ERROR", "from must be an event id", path="from")
+    query = "SELECT id, type, occurred_at, data FROM events WHERE id > ? AND dropped = 0"
+    params: list[Any] = [int(start)]
+    types = [t for value in request.args.getlist("type") for t in value.split(",") if t]
+    if types:
+        query += f" AND type IN ({','.join('?' * len(types))})"
+        params += types
+    with app.store.read() as conn:
+        rows = conn.execute(query + " ORDER BY id LIMIT ?", [*params, limit]).fetchall()
+    page = [
+        f'{{"id":"{eid}","occurredAt":"{at}","type":"{kind}","order":{data}}}'
+        for eid, kind, at, data in rows
+    ]
+    if page:
+        page = _disorder(app, page, limit)
+    return vnd('{"events":[' + ",".join(page) + "]}")
+
+
+def _disorder(app: EmulatorApp, page: list[str], limit: int) -> list[str]:
+    """Apply duplicate/shuffle faults to one page (the journal itself stays intact)."""
+    with app.store.read() as conn:
+        if not faults.current(conn):
+            return page
+    with app.store.write() as conn:
+        duplicate = faults.take(conn, "duplicate_events")
+        shuffle = faults.take(conn, "shuffle_events")
+    if duplicate:
+        rng = duplicate[1]
+        for _ in range(max(1, len(page) // 10)):
+            index = rng.randrange(len(page))
+            page.insert(index + 1, page[index])
+        page = page[:limit]
+    if shuffle and len(page) > 1:
+        original = list(page)
+        while page == original:
+            shuffle[1].shuffle(page)
+    return page
+
+
+def event_stats(app: EmulatorApp, request: Request) -> Response:
+    with app.store.read() as conn:
+        row = conn.execute(
+            "SELECT id, occurred_at FROM events WHERE dropped = 0 ORDER BY id DESC LIMIT 1"
+        ).fetchone()
+    if row is None:
+        return vnd({"latestEvent": {"id": "0", "occurredAt": iso(app.clock.now())}})
+    return vnd({"latestEvent": {"id": str(row[0]), "occurredAt": row[1]}})
+
+
+def checkout_forms(app: EmulatorApp, request: Request) -> Response:
+    limit = _int_arg(request, "limit", 100)
+    offset = _int_arg(request, "offset", 0)
+    if not 1 <= limit <= 100:
+        raise ApiError(422, "VALIDATION_ERROR", "limit must be between 1 and 100", path="limit")
+    if offset < 0:
+        raise ApiError(422, "VALIDATION_ERROR", "offset must not be negative", path="offset")
+    if offset + limit > MAX_WINDOW:
+        raise ApiError(
+            422,
+            "VALIDATION_ERROR",
+            f"offset + limit must not exceed {MAX_WINDOW}; narrow the date range instead",
+            path="offset",
+        )
+    where = ["merged_into IS NULL"]
+    params: list[Any] = []
+    for name, column in EQUALITY_FILTERS.items():
+        values = request.args.getlist(name)
+        if values:
+            where.append(f"{column} IN ({','.join('?' * len(values))})")
+            params += values
+    for name, condition in RANGE_FILTERS.items():
+        value = request.args.get(name)
+        if value:
+            try:
+                params.append(iso(parse_iso(value)))
+            except ValueError:
+                raise ApiError(
+                    400, "VALIDATION_ERROR", f"{name} is not a date-time", path=name
+                ) from None
+            where.append(condition)
+    surcharge = request.args.get("surcharges.id")
+    if surcharge:
+        where.append(
+            "EXISTS (SELECT 1 FROM json_each(orders.data, '$.surcharges') AS s "
+            "WHERE json_extract(s.value, '$.id') = ?)"
+        )
+        params.append(surcharge)
+    sort = request.args.get("sort") or "-lineItems.boughtAt"
+    if sort not in SORTS:
+        raise ApiError(400, "VALIDATION_ERROR", f"Unknown sort: {sort}", path="sort")
+    condition = " AND ".join(where)
+    with app.store.read() as conn:
+        total = conn.execute(f"SELECT COUNT(*) FROM orders WHERE {condition}", params).fetchone()[0]
+        rows = conn.execute(
+            f"SELECT data FROM orders WHERE {condition} ORDER BY {SORTS[sort]} LIMIT ? OFFSET ?",
+            [*params, limit, offset],
+        ).fetchall()
+    # Forms are stored as JSON text: splice them in rather than parse and re-serialise.
+    body = (
+        '{"checkoutForms":['
+        + ",".join(row[0] for row in rows)
+        + f'],"count":{len(rows)},"totalCount":{total}}}'
+    )
+    return vnd(body)
+
+
+def checkout_form(app: EmulatorApp, request: Request, order_id: str) -> Response:
+    if not UUID_RE.match(order_id):
+        raise ApiError(
+            422, "VALIDATION_ERROR", "Malformed checkout form id (UUID expected)", path="id"
+        )
+    with app.store.read() as conn:
+        row = conn.execute(
+            "SELECT data FROM orders WHERE id = ? AND merged_into IS NULL", (order_id.lower(),)
+        ).fetchone()
+    if row is None:
+        raise not_found()
+    return vnd(row[0])
+
+
+def fulfillment(app: EmulatorApp, request: Request, order_id: str) -> Response:
+    body = _body(request)
+    with app.store.write() as conn:
+        actions.set_fulfillment(
+            conn, app.clock.now(), order_id, body, request.args.get("checkoutForm.revision")
+        )
+    return Response(status=204)
+
+
+def _existing(conn: sqlite3.Connection, order_id: str) -> None:
+    if load(conn, order_id) is None:
+        raise not_found()
+
+
+def shipments(app: EmulatorApp, request: Request, order_id: str) -> Response:
+    if request.method == "POST":
+        body = _body(request)
+        with app.store.write() as conn:
+            return vnd(actions.add_shipment(conn, app.clock.now(), order_id, body), 201)
+    with app.store.read() as conn:
+        _existing(conn, order_id)
+        return vnd({"shipments": shipments_of(conn, order_id)})
+
+
+def invoices(app: EmulatorApp, request: Request, order_id: str) -> Response:
+    if request.method == "POST":
+        body = _body(request)
+        with app.store.write() as conn:
+            return vnd({"id": actions.add_invoice(conn, app.clock.now(), order_id, body)}, 201)
+    with app.store.read() as conn:
+        _existing(conn, order_id)
+        return vnd(
+            {
+                "orderMode": "REGULAR",
+                "invoices": actions.invoices_of(conn, order_id),
+                "links": [],
+                "hasExternalInvoices": False,
+            }
+        )
+
+
+def invoice_file(app: EmulatorApp, request: Request, order_id: str, invoice_id: str) -> Response:
+    content = request.get_data()
+    with app.store.write() as conn:
+        actions.upload_invoice(
+            conn, app.clock.now(), order_id, invoice_id, content, request.content_type or ""
+        )
+    return Response(status=200)
+
+
+def serial_numbers(app: EmulatorApp, request: Request, order_id: str) -> Response:
+    """Accepted and ignored: export orders needing serial numbers are not emulated."""
+    _body(request)
+    with app.store.read() as conn:
+        _existing(conn, order_id)
+    return Response(status=204)

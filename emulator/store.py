@@ -1,0 +1,167 @@
+"""SQLite state: schema, connections and the small key/value settings table.
+
+One file, WAL mode, a connection per unit of work. Writes are serialised by a process lock
+and `BEGIN IMMEDIATE`, so the threaded server never interleaves two read-modify-write cycles.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS orders (
+    id TEXT PRIMARY KEY,
+    marketplace TEXT NOT NULL,
+    status TEXT NOT NULL,
+    fulfillment_status TEXT NOT NULL,
+    line_items_sent TEXT NOT NULL,
+    bought_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    buyer_login TEXT NOT NULL,
+    payment_id TEXT,
+    delivery_method_id TEXT,
+    rev_no INTEGER NOT NULL,
+    fulfillment_changes INTEGER NOT NULL DEFAULT 0,
+    merged_into TEXT,
+    data TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS orders_bought_at ON orders (bought_at, id);
+CREATE INDEX IF NOT EXISTS orders_updated_at ON orders (updated_at, id);
+CREATE INDEX IF NOT EXISTS orders_status ON orders (status, bought_at);
+CREATE INDEX IF NOT EXISTS orders_fulfillment_status ON orders (fulfillment_status, bought_at);
+CREATE INDEX IF NOT EXISTS orders_marketplace ON orders (marketplace, bought_at);
+CREATE INDEX IF NOT EXISTS orders_buyer_login ON orders (buyer_login);
+CREATE INDEX IF NOT EXISTS orders_payment_id ON orders (payment_id);
+CREATE INDEX IF NOT EXISTS orders_delivery_method ON orders (delivery_method_id, bought_at);
+
+CREATE TABLE IF NOT EXISTS events (
+    id INTEGER PRIMARY KEY,
+    type TEXT NOT NULL,
+    occurred_at TEXT NOT NULL,
+    order_id TEXT NOT NULL,
+    dropped INTEGER NOT NULL DEFAULT 0,
+    data TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS events_order ON events (order_id);
+
+CREATE TABLE IF NOT EXISTS fulfillment_history (
+    id INTEGER PRIMARY KEY,
+    order_id TEXT NOT NULL,
+    status TEXT NOT NULL,
+    revision TEXT NOT NULL,
+    at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS fulfillment_history_order ON fulfillment_history (order_id);
+
+CREATE TABLE IF NOT EXISTS shipments (
+    seq INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    order_id TEXT NOT NULL,
+    data TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS shipments_order ON shipments (order_id);
+
+CREATE TABLE IF NOT EXISTS invoices (
+    seq INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    order_id TEXT NOT NULL,
+    data TEXT NOT NULL,
+    file BLOB
+);
+CREATE INDEX IF NOT EXISTS invoices_order ON invoices (order_id);
+
+CREATE TABLE IF NOT EXISTS device_codes (
+    device_code TEXT PRIMARY KEY,
+    user_code TEXT NOT NULL UNIQUE,
+    client_id TEXT NOT NULL,
+    state TEXT NOT NULL,
+    interval INTEGER NOT NULL,
+    expires_at REAL NOT NULL,
+    last_poll_at REAL
+);
+
+CREATE TABLE IF NOT EXISTS access_tokens (
+    token TEXT PRIMARY KEY,
+    expires_at REAL NOT NULL,
+    revoked INTEGER NOT NULL DEFAULT 0
+);
+
+CREATE TABLE IF NOT EXISTS refresh_tokens (
+    token TEXT PRIMARY KEY,
+    expires_at REAL NOT NULL,
+    used_at REAL,
+    next_response TEXT,
+    revoked INTEGER NOT NULL DEFAULT 0
+);
+
+CREATE TABLE IF NOT EXISTS settings (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+"""
+
+# Tables wiped by a reset; OAuth state survives so a connected demo stays connected.
+ORDER_TABLES = ("orders", "events", "fulfillment_history", "shipments", "invoices")
+
+
+class Store:
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._write_lock = threading.RLock()
+        conn = self._connect()
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            with self._write_lock:
+                conn.executescript(SCHEMA)  # commits on its own: no BEGIN around it
+        finally:
+            conn.close()
+
+    def _connect(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+        conn.execute("PRAGMA busy_timeout=30000")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        return conn
+
+    @contextmanager
+    def read(self) -> Iterator[sqlite3.Connection]:
+        conn = self._connect()
+        try:
+            yield conn
+        finally:
+            conn.close()
+
+    @contextmanager
+    def write(self) -> Iterator[sqlite3.Connection]:
+        """One transaction; commits on success, rolls back on any exception."""
+        with self._write_lock:
+            conn = self._connect()
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                try:
+                    yield conn
+                except BaseException:
+                    conn.execute("ROLLBACK")
+                    raise
+                conn.execute("COMMIT")
+            finally:
+                conn.close()
+
+
+def get_setting(conn: sqlite3.Connection, key: str, default: Any = None) -> Any:
+    row = conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+    return json.loads(row[0]) if row else default
+
+
+def set_setting(conn: sqlite3.Connection, key: str, value: Any) -> None:
+    conn.execute(
+        "INSERT INTO settings (key, value) VALUES (?, ?) "
+        "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        (key, json.dumps(value)),
+    )
