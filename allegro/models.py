@@ -1,8 +1,12 @@
+from functools import cached_property
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from djmoney.models.fields import MoneyField
+
+from allegro.payloads import CheckoutForm, parse_checkout_form
 
 CURRENCY_CHOICES = [(code, code) for code in settings.CURRENCIES]
 
@@ -144,6 +148,11 @@ class AllegroOrder(models.Model):
     @property
     def is_cancelled(self) -> bool:
         return self.status == BuyerStatus.CANCELLED
+
+    @cached_property
+    def form(self) -> CheckoutForm:
+        """The typed view of the stored payload (validated when it was imported)."""
+        return parse_checkout_form(self.payload)
 
 
 class AllegroOrderLine(models.Model):
