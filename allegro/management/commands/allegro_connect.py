@@ -1,0 +1,86 @@
+"""`manage.py allegro_connect`: connect a seller account from a terminal (OAuth device flow)."""
+
+import time
+from typing import Any
+
+import requests
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from allegro.client import AllegroError, SlowDown
+from allegro.connect import AllegroConnectError, account_connect_poll, account_connect_start
+
+
+class Command(BaseCommand):
+    help = (
+        "Connect an Allegro seller account: prints a code and a link to confirm it in Allegro, "
+        "then waits until the seller has confirmed."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--approve-in-emulator",
+            action="store_true",
+            help=(
+                "Confirm the code through the offline emulator's control endpoint instead of a "
+                "seller (for demo data). Works only against the emulator, never against Allegro."
+            ),
+        )
+
+    def handle(self, *args: Any, approve_in_emulator: bool, **options: Any) -> None:
+        try:
+            authorization = account_connect_start()
+        except AllegroError as exc:
+            raise CommandError(f"Allegro did not start the connection: {exc}") from exc
+        self.stdout.write(f"Code:    {authorization.user_code}")
+        self.stdout.write(f"Confirm: {authorization.verification_uri_complete}")
+        if approve_in_emulator:
+            self._emulator_approve(authorization.user_code)
+        else:
+            self.stdout.write("Waiting for the seller to confirm in Allegro…")
+
+        interval = authorization.interval
+        deadline = time.monotonic() + authorization.expires_in
+        # Approved already: no reason to wait a whole interval before the first poll.
+        delay = 0 if approve_in_emulator else interval
+        while time.monotonic() < deadline:
+            time.sleep(delay)
+            delay = interval
+            try:
+                account = account_connect_poll(device_code=authorization.device_code)
+            except SlowDown:
+                interval += 5
+                delay = interval
+                continue
+            except AllegroConnectError as exc:
+                raise CommandError(str(exc)) from exc
+            except AllegroError as exc:
+                if not exc.is_transient:
+                    raise CommandError(f"Allegro refused the connection: {exc}") from exc
+                self.stderr.write(f"Allegro is not answering ({exc}); trying again.")
+                continue
+            if account is not None:
+                self.stdout.write(
+                    self.style.SUCCESS(
+                        f"Connected {account.login} (seller {account.seller_id}), "
+                        f"base marketplace {account.base_marketplace}."
+                    )
+                )
+                return
+        raise CommandError("The code expired before it was confirmed. Run the command again.")
+
+    def _emulator_approve(self, user_code: str) -> None:
+        # The emulator's control API lives beside its order API; Allegro itself has no such thing.
+        url = settings.ALLEGRO_API_URL.rstrip("/") + "/_emulator/device/approve"
+        try:
+            response = requests.post(
+                url, json={"user_code": user_code}, timeout=settings.ALLEGRO_HTTP_TIMEOUT
+            )
+        except requests.RequestException as exc:
+            raise CommandError(f"Cannot reach the emulator at {url}: {exc}") from exc
+        if not response.ok:
+            raise CommandError(
+                f"--approve-in-emulator works only against the emulator; {url} answered "
+                f"{response.status_code}."
+            )
+        self.stdout.write("Approved in the emulator.")
