@@ -1,0 +1,60 @@
+"""RQ entry points: each takes ids, loads rows, calls one service and returns something small."""
+
+import logging
+
+import django_rq
+from django.conf import settings
+
+from allegro.client import AllegroError
+from allegro.importer import account_import_run
+from allegro.models import AllegroAccount
+from allegro.tokens import client_for_account
+
+logger = logging.getLogger(__name__)
+
+
+def _connected_account_ids() -> list[int]:
+    return list(
+        AllegroAccount.objects.filter(status=AllegroAccount.Status.CONNECTED).values_list(
+            "id", flat=True
+        )
+    )
+
+
+def import_all_accounts(reconcile: bool = False) -> int:
+    """Periodic: queue one import per connected account; returns how many were queued."""
+    queue = django_rq.get_queue("default")
+    account_ids = _connected_account_ids()
+    for account_id in account_ids:
+        queue.enqueue(import_account, account_id, reconcile=reconcile)
+    return len(account_ids)
+
+
+def reconcile_all_accounts() -> int:
+    return import_all_accounts(reconcile=True)
+
+
+def import_account(account_id: int, reconcile: bool = False) -> dict[str, int] | str:
+    """Import one account unless another worker is importing it right now.
+
+    The Redis lock only saves duplicate work; correctness comes from the database (the cursor
+    moves only if nobody moved it meanwhile, and orders are upserted by id).
+    """
+    lock = django_rq.get_connection("default").lock(
+        f"allegro:import:{account_id}", timeout=settings.ALLEGRO_IMPORT_LOCK_TIMEOUT
+    )
+    if not lock.acquire(blocking=False):
+        return "busy"
+    try:
+        account = AllegroAccount.objects.get(pk=account_id)
+        if not account.is_connected:
+            return "not connected"
+        client = client_for_account(account)
+        try:
+            stats = account_import_run(account_id=account_id, client=client, reconcile=reconcile)
+        except AllegroError as error:
+            # The error is on the account for staff; the next tick tries again.
+            return f"failed: {error}"
+        return {"created": stats.created, "updated": stats.updated, "requests": stats.requests}
+    finally:
+        lock.release()

@@ -1,0 +1,44 @@
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from allegro.client import AllegroError
+from allegro.importer import account_import_run
+from allegro.models import AllegroAccount
+from allegro.tokens import client_for_account
+
+
+class Command(BaseCommand):
+    help = "Import Allegro orders once for every connected account, then exit."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--reconcile",
+            action="store_true",
+            help="Also sweep the list endpoint for orders the event journal missed.",
+        )
+
+    def handle(self, *args: Any, reconcile: bool, **options: Any) -> None:
+        accounts = AllegroAccount.objects.filter(status=AllegroAccount.Status.CONNECTED)
+        if not accounts:
+            self.stdout.write("No connected Allegro account: run `manage.py allegro_connect`.")
+            return
+        failed = []
+        for account in accounts:
+            try:
+                stats = account_import_run(
+                    account_id=account.id, client=client_for_account(account), reconcile=reconcile
+                )
+            except AllegroError as error:
+                failed.append(account.login)
+                self.stderr.write(f"{account.login}: {error}")
+                continue
+            self.stdout.write(
+                f"{account.login}: {stats.created} new, {stats.updated} updated, "
+                f"{stats.unchanged} unchanged, {len(stats.problems)} not importable, "
+                f"{stats.requests} requests"
+            )
+            for problem in stats.problems:
+                self.stdout.write(f"  not imported: {problem}")
+        if failed:
+            raise CommandError(f"Import failed for: {', '.join(failed)}")

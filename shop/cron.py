@@ -1,0 +1,9 @@
+"""Periodic jobs, loaded by `manage.py rqcron shop.cron` (the run command starts it)."""
+
+from django.conf import settings
+from rq import cron
+
+from allegro.jobs import import_all_accounts, reconcile_all_accounts
+
+cron.register(import_all_accounts, "default", interval=settings.ALLEGRO_IMPORT_INTERVAL)
+cron.register(reconcile_all_accounts, "default", interval=settings.ALLEGRO_RECONCILE_INTERVAL)

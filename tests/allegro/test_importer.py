@@ -1,0 +1,265 @@
+"""The import against the offline emulator: backfill, journal, reconciliation and faults."""
+
+import copy
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+import requests
+from djmoney.money import Money
+
+from allegro.client import AllegroRateLimited, AllegroUnavailable
+from allegro.importer import account_import_run, orders_store
+from allegro.models import AllegroAccount, AllegroImportProblem, AllegroOrder, AllegroOrderEvent
+from allegro.tokens import client_for_account
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+MARKETPLACE_CURRENCY = {
+    "allegro-pl": "PLN",
+    "allegro-cz": "CZK",
+    "allegro-sk": "EUR",
+    "allegro-hu": "HUF",
+}
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def control(base_url: str, path: str, body: object = None, method: str = "post") -> dict:
+    response = requests.request(method, f"{base_url}/_emulator/{path}", json=body, timeout=10)
+    response.raise_for_status()
+    return response.json() if response.content else {}
+
+
+def run_import(account: AllegroAccount, *, reconcile: bool = False):
+    account.refresh_from_db()
+    return account_import_run(
+        account_id=account.id, client=client_for_account(account), reconcile=reconcile
+    )
+
+
+def live_orders():
+    return AllegroOrder.objects.filter(superseded_at__isnull=True)
+
+
+def snapshot() -> list[tuple]:
+    return list(
+        AllegroOrder.objects.order_by("checkout_form_id").values_list(
+            "checkout_form_id", "revision", "status", "updated_at", "superseded_at"
+        )
+    )
+
+
+def test_first_import_backfills_every_marketplace_in_its_own_currency(
+    allegro_emulator, connected_account
+):
+    stats = run_import(connected_account)
+
+    emulator = control(allegro_emulator, "state", method="get")
+    assert live_orders().count() == emulator["orders"] == stats.created
+    by_marketplace = {
+        marketplace: set(
+            live_orders().filter(marketplace=marketplace).values_list("total_currency", flat=True)
+        )
+        for marketplace in MARKETPLACE_CURRENCY
+    }
+    assert by_marketplace == {m: {c} for m, c in MARKETPLACE_CURRENCY.items()}
+    # 100 orders a request: a backfill costs a handful of requests, not one per order.
+    assert stats.requests <= 2 + stats.created // 100 + 2
+
+
+def test_backfilled_lines_keep_unit_prices_in_the_order_currency(
+    allegro_emulator, connected_account
+):
+    run_import(connected_account)
+
+    czech = live_orders().filter(marketplace="allegro-cz").first()
+    assert czech.lines.exists()
+    assert {line.unit_price.currency.code for line in czech.lines.all()} == {"CZK"}
+    assert czech.total == czech.form.total_to_pay
+
+
+def test_running_the_import_twice_changes_nothing(allegro_emulator, connected_account):
+    run_import(connected_account)
+    before = snapshot()
+    events_before = AllegroOrderEvent.objects.count()
+
+    again = run_import(connected_account, reconcile=True)
+
+    assert (again.created, again.updated) == (0, 0)
+    assert snapshot() == before
+    assert AllegroOrderEvent.objects.count() == events_before
+
+
+def test_a_new_order_arrives_through_the_journal_and_moves_the_cursor(
+    allegro_emulator, connected_account
+):
+    run_import(connected_account)
+    cursor_before = AllegroAccount.objects.get().events_cursor
+
+    new_id = control(allegro_emulator, "orders", {"marketplace": "allegro-cz"})["ids"][0]
+    stats = run_import(connected_account)
+
+    order = AllegroOrder.objects.get(checkout_form_id=new_id)
+    assert order.total.currency.code == "CZK"
+    assert order.status == "READY_FOR_PROCESSING"
+    assert stats.created == 1
+    assert AllegroAccount.objects.get().events_cursor != cursor_before
+    assert AllegroOrderEvent.objects.filter(checkout_form_id=new_id).exists()
+
+
+def test_buyer_and_automatic_cancellations_mark_orders_cancelled(
+    allegro_emulator, connected_account
+):
+    first, second = control(allegro_emulator, "orders", {"marketplace": "allegro-pl", "count": 2})[
+        "ids"
+    ]
+    run_import(connected_account)
+
+    control(allegro_emulator, f"orders/{first}/cancel")
+    control(allegro_emulator, f"orders/{second}/auto-cancel")
+    run_import(connected_account)
+
+    assert set(
+        AllegroOrder.objects.filter(checkout_form_id__in=[first, second]).values_list(
+            "status", flat=True
+        )
+    ) == {"CANCELLED"}
+
+
+def test_merged_checkout_forms_are_superseded_never_two_live_orders(
+    allegro_emulator, connected_account
+):
+    ids = control(allegro_emulator, "orders", {"marketplace": "allegro-pl", "count": 2})["ids"]
+    run_import(connected_account)
+    live_before = live_orders().count()
+
+    merged_id = control(allegro_emulator, "merge", {"ids": ids})["id"]
+    run_import(connected_account)
+
+    merged = AllegroOrder.objects.get(checkout_form_id=merged_id)
+    old = AllegroOrder.objects.filter(checkout_form_id__in=ids)
+    assert {order.superseded_by_id for order in old} == {merged.id}
+    assert all(order.superseded_at for order in old)
+    assert live_orders().count() == live_before - 1
+
+
+def test_rate_limits_and_server_errors_postpone_the_import_and_lose_nothing(
+    allegro_emulator, connected_account
+):
+    run_import(connected_account)
+    control(allegro_emulator, "orders", {"marketplace": "allegro-hu", "count": 3})
+    cursor = AllegroAccount.objects.get().events_cursor
+
+    control(allegro_emulator, "faults", [{"type": "status", "status": 429, "count": 1}])
+    with pytest.raises(AllegroRateLimited):
+        run_import(connected_account)
+    control(allegro_emulator, "faults", [{"type": "status", "status": 502, "count": 1}])
+    with pytest.raises(AllegroUnavailable):
+        run_import(connected_account)
+
+    account = AllegroAccount.objects.get()
+    assert account.events_cursor == cursor
+    assert account.last_import_error
+    stats = run_import(connected_account)
+    assert stats.created == 3
+    assert AllegroAccount.objects.get().last_import_error == ""
+
+
+def test_duplicated_and_shuffled_events_give_each_order_once(allegro_emulator, connected_account):
+    run_import(connected_account)
+    control(
+        allegro_emulator,
+        "faults",
+        [{"type": "duplicate_events", "ratio": 0.5}, {"type": "shuffle_events"}],
+    )
+
+    ids = control(allegro_emulator, "orders", {"marketplace": "allegro-sk", "count": 5})["ids"]
+    run_import(connected_account)
+
+    assert AllegroOrder.objects.filter(checkout_form_id__in=ids).count() == 5
+    assert live_orders().count() == control(allegro_emulator, "state", method="get")["orders"]
+
+
+def test_orders_whose_events_went_missing_are_found_by_the_reconciliation(
+    allegro_emulator, connected_account
+):
+    run_import(connected_account)
+    control(allegro_emulator, "faults", [{"type": "drop_events"}])
+    lost_id = control(allegro_emulator, "orders", {"marketplace": "allegro-cz"})["ids"][0]
+
+    run_import(connected_account)
+    assert not AllegroOrder.objects.filter(checkout_form_id=lost_id).exists()
+
+    run_import(connected_account, reconcile=True)
+    assert AllegroOrder.objects.filter(checkout_form_id=lost_id).exists()
+
+
+def test_an_expired_access_token_is_refreshed_without_the_operator_noticing(
+    allegro_emulator, connected_account
+):
+    control(allegro_emulator, "tokens/expire")
+
+    stats = run_import(connected_account)
+
+    assert stats.created > 0
+    assert AllegroAccount.objects.get().is_connected
+
+
+def test_revoked_tokens_show_the_account_needs_reconnecting(allegro_emulator, connected_account):
+    control(allegro_emulator, "tokens/revoke")
+
+    with pytest.raises(Exception):  # noqa: B017 - the type is the client's business
+        run_import(connected_account)
+
+    account = AllegroAccount.objects.get()
+    assert account.status == AllegroAccount.Status.RECONNECT_NEEDED
+    assert account.status_reason
+    assert not AllegroOrder.objects.exists()
+
+
+def load_fixture(name: str) -> dict:
+    return json.loads((FIXTURES / name).read_text())
+
+
+def test_a_malformed_form_is_recorded_with_its_reason_and_the_rest_goes_on(connected_account):
+    good = load_fixture("checkout-form-allegro-pl.json")
+    bad = copy.deepcopy(load_fixture("checkout-form-allegro-cz.json"))
+    bad["summary"]["totalToPay"]["currency"] = "XYZ"
+
+    stats = orders_store(account=connected_account, raws=[bad, good])
+
+    assert stats.created == 1
+    assert AllegroOrder.objects.get().checkout_form_id == good["id"]
+    problem = AllegroImportProblem.objects.get()
+    assert problem.checkout_form_id == bad["id"]
+    assert "unknown currency 'XYZ'" in problem.reason
+    assert problem.resolved_at is None
+
+
+def test_a_form_fixed_later_resolves_its_problem(connected_account):
+    form = load_fixture("checkout-form-allegro-cz.json")
+    broken = copy.deepcopy(form)
+    broken["lineItems"][0]["quantity"] = 0
+    orders_store(account=connected_account, raws=[broken])
+
+    orders_store(account=connected_account, raws=[form])
+
+    assert AllegroImportProblem.objects.get().resolved_at is not None
+    order = AllegroOrder.objects.get()
+    assert order.total == Money(Decimal("1378.00"), "CZK")
+
+
+def test_a_changed_revision_replaces_the_lines_instead_of_adding_to_them(connected_account):
+    form = load_fixture("checkout-form-allegro-cz.json")
+    orders_store(account=connected_account, raws=[form])
+    changed = copy.deepcopy(form)
+    changed["revision"] = "b0000001"
+    changed["lineItems"][0]["quantity"] = 2
+
+    stats = orders_store(account=connected_account, raws=[changed])
+
+    order = AllegroOrder.objects.get()
+    assert stats.updated == 1
+    assert order.revision == "b0000001"
+    assert [line.quantity for line in order.lines.all()] == [2]

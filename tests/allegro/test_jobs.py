@@ -1,0 +1,125 @@
+"""Import jobs on the real Redis queue, and concurrent imports on PostgreSQL."""
+
+import threading
+
+import django_rq
+import pytest
+import requests
+from django.core.management import call_command
+from django.db import connection
+from rq import SimpleWorker
+
+from allegro.importer import CursorMoved, account_import_events, account_import_run
+from allegro.jobs import import_account, import_all_accounts
+from allegro.models import AllegroAccount, AllegroOrder, AllegroOrderEvent, AllegroOrderLine
+from allegro.tokens import client_for_account
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def queue():
+    queue = django_rq.get_queue("default")
+    queue.empty()
+    yield queue
+    queue.empty()
+
+
+def work_off(queue) -> None:
+    SimpleWorker([queue], connection=queue.connection).work(burst=True)
+
+
+def test_the_periodic_job_queues_one_import_per_connected_account(queue, connected_account):
+    AllegroAccount.objects.create(
+        seller_id="999",
+        login="gone",
+        base_marketplace="allegro-pl",
+        status=AllegroAccount.Status.RECONNECT_NEEDED,
+        access_token_encrypted="-",
+        refresh_token_encrypted="-",
+        access_token_expires_at=connected_account.access_token_expires_at,
+    )
+
+    assert import_all_accounts() == 1
+    assert queue.count == 1
+    work_off(queue)
+
+    assert AllegroOrder.objects.filter(account=connected_account).exists()
+    connected_account.refresh_from_db()
+    assert connected_account.last_import_at is not None
+
+
+def test_a_second_import_of_the_same_account_steps_aside(queue, connected_account):
+    lock = django_rq.get_connection("default").lock(f"allegro:import:{connected_account.id}")
+    assert lock.acquire(blocking=False)
+    try:
+        assert import_account(connected_account.id) == "busy"
+    finally:
+        lock.release()
+    assert not AllegroOrder.objects.exists()
+
+
+def test_the_job_reports_a_failure_instead_of_crashing_the_worker(
+    queue, allegro_emulator, connected_account
+):
+    requests.post(
+        f"{allegro_emulator}/_emulator/faults",
+        json=[{"type": "status", "status": 503}],
+        timeout=5,
+    ).raise_for_status()
+
+    result = import_account(connected_account.id)
+
+    assert result.startswith("failed:")
+    connected_account.refresh_from_db()
+    assert "503" in connected_account.last_import_error
+
+
+def test_the_import_command_runs_one_pass_and_says_what_it_did(connected_account, capsys):
+    call_command("allegro_import")
+
+    output = capsys.readouterr().out
+    count = AllegroOrder.objects.count()
+    assert count > 0
+    assert f"{connected_account.login}: {count} new" in output
+
+
+@pytest.mark.postgres
+def test_concurrent_imports_of_one_account_store_each_order_once(
+    allegro_emulator, connected_account
+):
+    account_import_run(
+        account_id=connected_account.id, client=client_for_account(connected_account)
+    )
+    requests.post(
+        f"{allegro_emulator}/_emulator/orders",
+        json={"marketplace": "allegro-cz", "count": 30},
+        timeout=10,
+    ).raise_for_status()
+    start = threading.Barrier(4)
+    outcomes: list[str] = []
+
+    def import_once() -> None:
+        try:
+            client = client_for_account(AllegroAccount.objects.get(pk=connected_account.id))
+            start.wait()
+            account_import_events(account_id=connected_account.id, client=client)
+            outcomes.append("stored")
+        except CursorMoved:
+            outcomes.append("raced")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=import_once) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert "stored" in outcomes and len(outcomes) == 4
+    state = requests.get(f"{allegro_emulator}/_emulator/state", timeout=5).json()
+    assert AllegroOrder.objects.filter(superseded_at__isnull=True).count() == state["orders"]
+    lines = AllegroOrderLine.objects.values_list("order_id", "line_item_id")
+    assert len(lines) == len(set(lines))
+    events = AllegroOrderEvent.objects.values_list("event_id", flat=True)
+    assert len(events) == len(set(events))
