@@ -1,5 +1,63 @@
-from django.http import HttpRequest, HttpResponse
+"""Allegro ▸ Zamówienia: the imported orders and the forms that could not be imported."""
+
+from django.contrib.auth.decorators import permission_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from allegro.forms import OrderFilterForm
+from allegro.models import AllegroOrder
+from allegro.payloads import MalformedCheckoutForm
+from allegro.selectors import (
+    allegro_order_events,
+    allegro_order_get,
+    allegro_order_list,
+    allegro_order_superseded,
+    allegro_problem_count,
+    allegro_problem_list,
+)
+
+ORDERS_PER_PAGE = 50
 
 
+@permission_required("allegro.view_allegroorder", raise_exception=True)
 def order_list(request: HttpRequest) -> HttpResponse:
-    return HttpResponse("Allegro ▸ Zamówienia")
+    form = OrderFilterForm(request.GET)
+    # An invalid filter (a mistyped date) narrows nothing; the form shows its error.
+    filters = form.cleaned_data if form.is_valid() else {}
+    page = Paginator(allegro_order_list(filters=filters), ORDERS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    context = {"form": form, "page": page, "problem_count": allegro_problem_count()}
+    return render(request, "allegro/order_list.html", context)
+
+
+@permission_required("allegro.view_allegroorder", raise_exception=True)
+def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        order = allegro_order_get(pk=pk)
+    except AllegroOrder.DoesNotExist:
+        raise Http404 from None
+    try:
+        checkout_form, form_error = order.form, ""
+    except MalformedCheckoutForm as error:
+        # Stored forms were validated on import; if one no longer parses, say so, not 500.
+        checkout_form, form_error = None, error.reason
+    context = {
+        "order": order,
+        "checkout_form": checkout_form,
+        "form_error": form_error,
+        "events": allegro_order_events(order=order),
+        "replaced_orders": allegro_order_superseded(order=order),
+        "show_payload": request.user.has_perm("allegro.view_allegro_payload"),
+    }
+    return render(request, "allegro/order_detail.html", context)
+
+
+@permission_required("allegro.view_allegroorder", raise_exception=True)
+def problem_list(request: HttpRequest) -> HttpResponse:
+    context = {
+        "problems": allegro_problem_list(),
+        "show_payload": request.user.has_perm("allegro.view_allegro_payload"),
+    }
+    return render(request, "allegro/problem_list.html", context)

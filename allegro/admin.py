@@ -1,0 +1,125 @@
+"""Read-only admin for what comes from Allegro; token ciphertexts are never shown."""
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from allegro.models import (
+    AllegroAccount,
+    AllegroImportProblem,
+    AllegroOrder,
+    AllegroOrderEvent,
+    AllegroOrderLine,
+)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows written only by the importer: staff may look, never edit by hand."""
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(AllegroAccount)
+class AllegroAccountAdmin(ReadOnlyAdmin):
+    list_display = ["login", "seller_id", "base_marketplace", "status", "last_import_at"]
+    list_filter = ["status", "base_marketplace"]
+    # An explicit field list, so the encrypted tokens and cursors never reach a page.
+    fields = [
+        "login",
+        "seller_id",
+        "base_marketplace",
+        "status",
+        "status_reason",
+        "last_import_at",
+        "last_import_error",
+        "connected_at",
+    ]
+
+
+class AllegroOrderLineInline(admin.TabularInline):
+    model = AllegroOrderLine
+    fields = ["offer_id", "offer_name", "offer_external_id", "quantity", "unit_price"]
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(AllegroOrder)
+class AllegroOrderAdmin(ReadOnlyAdmin):
+    list_display = [
+        "checkout_form_id",
+        "marketplace",
+        "buyer_login",
+        "status",
+        "fulfillment_status",
+        "total",
+        "bought_at",
+        "superseded_at",
+    ]
+    list_filter = ["marketplace", "status", "fulfillment_status"]
+    search_fields = ["checkout_form_id", "buyer_login", "lines__offer_id"]
+    list_select_related = ["account"]
+    date_hierarchy = "bought_at"
+    inlines = [AllegroOrderLineInline]
+
+    def get_fields(self, request: HttpRequest, obj: AllegroOrder | None = None) -> list[str]:
+        fields = [
+            "account",
+            "checkout_form_id",
+            "revision",
+            "marketplace",
+            "status",
+            "fulfillment_status",
+            "buyer_login",
+            "bought_at",
+            "allegro_updated_at",
+            "total",
+            "superseded_by",
+            "superseded_at",
+            "imported_at",
+            "updated_at",
+        ]
+        if request.user.has_perm("allegro.view_allegro_payload"):
+            fields.append("payload")
+        return fields
+
+
+@admin.register(AllegroOrderEvent)
+class AllegroOrderEventAdmin(ReadOnlyAdmin):
+    list_display = ["occurred_at", "type", "checkout_form_id", "revision", "account"]
+    list_filter = ["type"]
+    search_fields = ["checkout_form_id", "event_id"]
+    list_select_related = ["account"]
+
+
+@admin.register(AllegroImportProblem)
+class AllegroImportProblemAdmin(ReadOnlyAdmin):
+    list_display = ["checkout_form_id", "reason", "first_seen_at", "last_seen_at", "resolved_at"]
+    list_filter = [("resolved_at", admin.EmptyFieldListFilter)]
+    search_fields = ["checkout_form_id"]
+
+    def get_fields(
+        self, request: HttpRequest, obj: AllegroImportProblem | None = None
+    ) -> list[str]:
+        fields = [
+            "account",
+            "checkout_form_id",
+            "reason",
+            "first_seen_at",
+            "last_seen_at",
+            "resolved_at",
+        ]
+        if request.user.has_perm("allegro.view_allegro_payload"):
+            fields.append("payload")
+        return fields

@@ -1,0 +1,90 @@
+"""Reads for the Allegro pages: every query the views need lives here."""
+
+from datetime import date
+from typing import TypedDict
+
+from django.db.models import BooleanField, Exists, F, OuterRef, Q, QuerySet, Value
+
+from allegro.models import AllegroImportProblem, AllegroOrder, AllegroOrderEvent, AllegroOrderLine
+
+
+class OrderFilters(TypedDict, total=False):
+    marketplace: str
+    status: str
+    fulfillment_status: str
+    not_converted: bool
+    bought_from: date | None
+    bought_to: date | None
+    q: str
+
+
+def _with_conversion(orders: QuerySet[AllegroOrder]) -> QuerySet[AllegroOrder]:
+    # The single place that knows whether an order became a sales order. Until the sales app
+    # links them (a later issue) nothing is converted; replace this annotation with an
+    # Exists() over the link then, and the list, its filter and the detail follow.
+    return orders.annotate(is_converted=Value(False, output_field=BooleanField()))
+
+
+def allegro_order_list(*, filters: OrderFilters) -> QuerySet[AllegroOrder]:
+    """Live orders, newest first, narrowed by the list's filters.
+
+    Merged (superseded) forms are left out, except that a search by checkout form id still
+    finds them, so an operator holding an old id can follow it to the order that replaced it.
+    """
+    orders = (
+        AllegroOrder.objects.select_related("account")
+        # The list needs two facts from the payload, not the whole document on every row.
+        .defer("payload")
+        .annotate(
+            invoice_required=F("payload__invoice__required"),
+            message_to_seller=F("payload__messageToSeller"),
+        )
+    )
+    orders = _with_conversion(orders)
+    search = (filters.get("q") or "").strip()
+    if search:
+        by_form_id = Q(checkout_form_id__istartswith=search)
+        by_offer = Exists(AllegroOrderLine.objects.filter(order=OuterRef("pk"), offer_id=search))
+        orders = orders.filter(by_form_id | Q(buyer_login__icontains=search) | by_offer)
+        orders = orders.filter(Q(superseded_at__isnull=True) | by_form_id)
+    else:
+        orders = orders.filter(superseded_at__isnull=True)
+    if filters.get("marketplace"):
+        orders = orders.filter(marketplace=filters["marketplace"])
+    if filters.get("status"):
+        orders = orders.filter(status=filters["status"])
+    if filters.get("fulfillment_status"):
+        orders = orders.filter(fulfillment_status=filters["fulfillment_status"])
+    if filters.get("not_converted"):
+        orders = orders.filter(is_converted=False)
+    # __date compares in the current time zone (Europe/Warsaw), as staff read the dates.
+    if filters.get("bought_from"):
+        orders = orders.filter(bought_at__date__gte=filters["bought_from"])
+    if filters.get("bought_to"):
+        orders = orders.filter(bought_at__date__lte=filters["bought_to"])
+    return orders.order_by("-bought_at", "-id")
+
+
+def allegro_order_get(*, pk: int) -> AllegroOrder:
+    """One order with what its detail page shows; raises DoesNotExist."""
+    orders = _with_conversion(AllegroOrder.objects.select_related("account", "superseded_by"))
+    return orders.get(pk=pk)
+
+
+def allegro_order_events(*, order: AllegroOrder) -> QuerySet[AllegroOrderEvent]:
+    return AllegroOrderEvent.objects.filter(
+        account_id=order.account_id, checkout_form_id=order.checkout_form_id
+    ).order_by("occurred_at", "event_id")
+
+
+def allegro_order_superseded(*, order: AllegroOrder) -> QuerySet[AllegroOrder]:
+    """The earlier forms that were merged into this one."""
+    return order.supersedes.order_by("bought_at", "id")
+
+
+def allegro_problem_list() -> QuerySet[AllegroImportProblem]:
+    return AllegroImportProblem.objects.filter(resolved_at__isnull=True).select_related("account")
+
+
+def allegro_problem_count() -> int:
+    return AllegroImportProblem.objects.filter(resolved_at__isnull=True).count()

@@ -1,0 +1,38 @@
+from django.contrib import admin
+from django.http import HttpRequest
+
+from shop.models import Currency, Product, ShopSettings
+
+
+@admin.register(ShopSettings)
+class ShopSettingsAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "variant", "updated_at"]
+    readonly_fields = ["updated_at"]
+
+    # One row, created by ShopSettings.load(): neither a second one nor none at all.
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: ShopSettings | None = None) -> bool:
+        return False
+
+
+@admin.register(Currency)
+class CurrencyAdmin(admin.ModelAdmin):
+    list_display = ["code", "is_available", "updated_at"]
+    readonly_fields = ["code", "updated_at"]
+
+    # The set of currencies is fixed by settings.CURRENCIES (and a check constraint).
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Currency | None = None) -> bool:
+        return False
+
+
+@admin.register(Product)
+class ProductAdmin(admin.ModelAdmin):
+    list_display = ["sku", "name", "ean", "vat_rate", "price", "is_active"]
+    list_filter = ["is_active"]
+    search_fields = ["sku", "name", "ean"]
+    readonly_fields = ["created_at", "updated_at"]

@@ -1,0 +1,44 @@
+"""Display filters shared by every page."""
+
+import json
+from typing import Any
+
+from babel.numbers import format_currency
+from django import template
+from django.utils import translation
+from moneyed import Money
+
+register = template.Library()
+
+
+@register.filter
+def money(value: Money | None) -> str:
+    """ "1 378,00 CZK" / "1,378.00 CZK": amount first, always two decimals, in the UI language.
+
+    babel's own currency digits would round HUF and CZK to whole units, but Allegro sends
+    them with two decimals and staff must see exactly what the buyer paid.
+    """
+    if value is None:
+        return ""
+    locale = translation.to_locale(translation.get_language() or "pl")
+    return format_currency(
+        value.amount,
+        str(value.currency),
+        format="#,##0.00\xa0¤",
+        locale=locale,
+        currency_digits=False,
+    )
+
+
+@register.simple_tag(takes_context=True)
+def page_query(context: template.Context, number: int) -> str:
+    """The current query string with another page number, so paging keeps the filters."""
+    query = context["request"].GET.copy()
+    query["page"] = number
+    return f"?{query.urlencode()}"
+
+
+@register.filter
+def pretty_json(value: Any) -> str:
+    """A stored JSON document indented for reading; non-ASCII names stay readable."""
+    return json.dumps(value, indent=2, ensure_ascii=False)

@@ -1,0 +1,101 @@
+"""Ustawienia sklepu: the shop variant, currencies and products. Views stay thin."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from shop.forms import CurrencyAvailabilityForm, ProductForm, ProductSearchForm, VariantForm
+from shop.models import Product, ShopSettings
+from shop.selectors import currency_list, product_list
+from shop.services import currency_set_available, product_create, product_update, shop_variant_set
+
+PRODUCTS_PER_PAGE = 50
+
+
+def _settings_page(request: HttpRequest, variant_form: VariantForm) -> HttpResponse:
+    search_form = ProductSearchForm(request.GET)
+    search = search_form.cleaned_data["q"] if search_form.is_valid() else ""
+    page = Paginator(product_list(search=search), PRODUCTS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    context = {
+        "variant_form": variant_form,
+        "currencies": currency_list(),
+        "search_form": search_form,
+        "page": page,
+        "search": search,
+    }
+    return render(request, "shop/settings_detail.html", context)
+
+
+@permission_required("shop.manage_shop_settings", raise_exception=True)
+def settings_detail(request: HttpRequest) -> HttpResponse:
+    if request.method != "POST":
+        form = VariantForm(initial={"variant": ShopSettings.load().variant})
+        return _settings_page(request, form)
+    form = VariantForm(request.POST)
+    if not form.is_valid():
+        return _settings_page(request, form)
+    shop_settings = shop_variant_set(variant=form.cleaned_data["variant"], user=request.user)
+    messages.success(
+        request,
+        _("Shop variant set to %(variant)s.") % {"variant": shop_settings.get_variant_display()},
+    )
+    return redirect("shop:settings")
+
+
+@require_POST
+@permission_required("shop.manage_shop_settings", raise_exception=True)
+def currency_update(request: HttpRequest) -> HttpResponse:
+    form = CurrencyAvailabilityForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("The currency change was not understood."))
+        return redirect("shop:settings")
+    code, available = form.cleaned_data["code"], form.cleaned_data["available"]
+    try:
+        currency_set_available(code=code, available=available, user=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        if available:
+            messages.success(request, _("%(code)s is now available.") % {"code": code})
+        else:
+            messages.success(request, _("%(code)s is no longer available.") % {"code": code})
+    return redirect("shop:settings")
+
+
+@permission_required("shop.add_product", raise_exception=True)
+def product_create_view(request: HttpRequest) -> HttpResponse:
+    form = ProductForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            product = product_create(
+                **{k: form.cleaned_data[k] for k in ("sku", "ean", "name", "vat_rate", "price")},
+                user=request.user,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Product %(product)s added.") % {"product": product})
+            return redirect("shop:settings")
+    return render(request, "shop/product_form.html", {"form": form})
+
+
+@permission_required("shop.change_product", raise_exception=True)
+def product_update_view(request: HttpRequest, pk: int) -> HttpResponse:
+    product = get_object_or_404(Product, pk=pk)
+    form = ProductForm(request.POST or None, instance=product)
+    if request.method == "POST" and form.is_valid():
+        try:
+            product_update(product=product, **form.cleaned_data, user=request.user)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Product %(product)s saved.") % {"product": product})
+            return redirect("shop:settings")
+    return render(request, "shop/product_form.html", {"form": form, "product": product})
