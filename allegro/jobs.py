@@ -1,11 +1,13 @@
 """RQ entry points: each takes ids, loads rows, calls one service and returns something small."""
 
 import logging
+import random
+import time
 
 import django_rq
 from django.conf import settings
 
-from allegro.client import AllegroError
+from allegro.client import AllegroError, AllegroRateLimited
 from allegro.importer import account_import_run
 from allegro.models import AllegroAccount
 from allegro.tokens import client_for_account
@@ -50,11 +52,33 @@ def import_account(account_id: int, reconcile: bool = False) -> dict[str, int] |
         if not account.is_connected:
             return "not connected"
         client = client_for_account(account)
-        try:
-            stats = account_import_run(account_id=account_id, client=client, reconcile=reconcile)
-        except AllegroError as error:
-            # The error is on the account for staff; the next tick tries again.
-            return f"failed: {error}"
-        return {"created": stats.created, "updated": stats.updated, "requests": stats.requests}
+        attempt = 1
+        while True:
+            try:
+                stats = account_import_run(
+                    account_id=account_id, client=client, reconcile=reconcile
+                )
+                return {
+                    "created": stats.created,
+                    "updated": stats.updated,
+                    "requests": stats.requests,
+                }
+            except AllegroError as error:
+                # The error is on the account for staff. Pages already stored stay stored,
+                # so a retry goes on from the cursor; a permanent error waits for the next tick.
+                if not error.is_transient or attempt >= settings.ALLEGRO_IMPORT_ATTEMPTS:
+                    return f"failed: {error}"
+                time.sleep(retry_delay(attempt, error))
+                attempt += 1
     finally:
         lock.release()
+
+
+def retry_delay(attempt: int, error: AllegroError) -> float:
+    """Exponential backoff with jitter, or what Allegro asked for after a 429 if longer.
+
+    Jitter keeps workers that failed together from coming back together."""
+    delay = settings.ALLEGRO_RETRY_BASE_DELAY * 2 ** (attempt - 1)
+    if isinstance(error, AllegroRateLimited) and error.retry_after:
+        delay = max(delay, error.retry_after)
+    return min(delay, settings.ALLEGRO_RETRY_MAX_DELAY) * random.uniform(0.5, 1.5)

@@ -146,3 +146,7 @@ LOGGING = {
 }
 # An import that runs longer than this loses its lock to the next one (which then races safely).
 ALLEGRO_IMPORT_LOCK_TIMEOUT = int(os.environ.get("ALLEGRO_IMPORT_LOCK_TIMEOUT", "900"))
+# Transient Allegro errors (5xx, timeouts, 429) are retried within a job with backoff.
+ALLEGRO_IMPORT_ATTEMPTS = int(os.environ.get("ALLEGRO_IMPORT_ATTEMPTS", "4"))
+ALLEGRO_RETRY_BASE_DELAY = float(os.environ.get("ALLEGRO_RETRY_BASE_DELAY", "1"))
+ALLEGRO_RETRY_MAX_DELAY = float(os.environ.get("ALLEGRO_RETRY_MAX_DELAY", "30"))

@@ -64,8 +64,20 @@ def test_first_import_backfills_every_marketplace_in_its_own_currency(
         for marketplace in MARKETPLACE_CURRENCY
     }
     assert by_marketplace == {m: {c} for m, c in MARKETPLACE_CURRENCY.items()}
-    # 100 orders a request: a backfill costs a handful of requests, not one per order.
-    assert stats.requests <= 2 + stats.created // 100 + 2
+    # 100 orders (or 1,000 events) a request: a handful of requests, not one per order.
+    assert stats.requests <= 3 + stats.created // 100 + 2
+
+
+def test_backfilled_orders_keep_their_journal_history(allegro_emulator, connected_account):
+    run_import(connected_account)
+
+    paid = live_orders().filter(status="READY_FOR_PROCESSING").first()
+    history = AllegroOrderEvent.objects.filter(checkout_form_id=paid.checkout_form_id)
+    assert list(history.values_list("type", flat=True)[:3]) == [
+        "BOUGHT",
+        "FILLED_IN",
+        "READY_FOR_PROCESSING",
+    ]
 
 
 def test_backfilled_lines_keep_unit_prices_in_the_order_currency(

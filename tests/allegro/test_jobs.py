@@ -59,9 +59,33 @@ def test_a_second_import_of_the_same_account_steps_aside(queue, connected_accoun
     assert not AllegroOrder.objects.exists()
 
 
-def test_the_job_reports_a_failure_instead_of_crashing_the_worker(
-    queue, allegro_emulator, connected_account
+def set_faults(base_url: str, faults: list[dict]) -> None:
+    requests.post(f"{base_url}/_emulator/faults", json=faults, timeout=5).raise_for_status()
+
+
+def test_a_short_storm_of_429_and_5xx_is_ridden_out_within_one_job(
+    allegro_emulator, connected_account, settings
 ):
+    settings.ALLEGRO_RETRY_BASE_DELAY = 0.01
+    set_faults(
+        allegro_emulator,
+        [
+            {"type": "status", "status": 429, "count": 1, "retry_after": 0},
+            {"type": "status", "status": 500, "count": 2},
+        ],
+    )
+
+    result = import_account(connected_account.id)
+
+    assert result["created"] > 0
+    connected_account.refresh_from_db()
+    assert connected_account.last_import_error == ""
+
+
+def test_the_job_reports_a_failure_instead_of_crashing_the_worker(
+    queue, allegro_emulator, connected_account, settings
+):
+    settings.ALLEGRO_RETRY_BASE_DELAY = 0.01
     requests.post(
         f"{allegro_emulator}/_emulator/faults",
         json=[{"type": "status", "status": 503}],

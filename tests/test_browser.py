@@ -1,0 +1,70 @@
+"""The operator's morning, in Debian's Chromium: sign in, find the Czech orders, open one."""
+
+import os
+import re
+
+import pytest
+from playwright.sync_api import expect, sync_playwright
+
+from allegro.importer import account_import_run
+from allegro.tokens import client_for_account
+from shop.roles import OPERATOR
+from tests.factories import make_user
+
+CHROMIUM = "/usr/bin/chromium"
+# Without these Chromium keeps calling home, and this machine's closed network refuses it.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def browser_page():
+    # Playwright's sync API runs an event loop in this thread; the ORM calls the test makes
+    # around it are still plain synchronous calls.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        yield page
+        browser.close()
+    del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+
+
+def test_operator_sees_every_marketplace_and_a_czech_pickup_point(
+    live_server, connected_account, browser_page
+):
+    account_import_run(
+        account_id=connected_account.id, client=client_for_account(connected_account)
+    )
+    make_user(role=OPERATOR, username="ola")
+    page = browser_page
+
+    page.goto(f"{live_server.url}/")
+    page.fill("input[name=username]", "ola")
+    page.fill("input[name=password]", "password")
+    page.click("button[type=submit]")
+
+    expect(page.locator("h1")).to_have_text("Allegro ▸ Zamówienia")
+    table = page.locator("table")
+    for marketplace in ("allegro.pl", "allegro.cz", "allegro.sk", "allegro.hu"):
+        expect(table.get_by_text(marketplace, exact=True).first).to_be_visible()
+    expect(table.get_by_text(re.compile(r"\d\sCZK$")).first).to_be_visible()
+    expect(table.get_by_text(re.compile(r"\d\sHUF$")).first).to_be_visible()
+
+    page.select_option("select[name=marketplace]", "allegro-cz")
+    page.get_by_role("button", name="Filtruj").click()
+    expect(table.get_by_text("allegro.pl", exact=True)).to_have_count(0)
+    page.locator("tbody tr", has_text="Gotowe do realizacji").locator("a").first.click()
+
+    expect(page.get_by_text("Punkt odbioru")).to_be_visible()
+    expect(page.get_by_text("IČO")).to_be_visible()
+    expect(page.get_by_text("DIČ", exact=True)).to_be_visible()
+    expect(page.get_by_text(re.compile(r"CZK")).first).to_be_visible()
