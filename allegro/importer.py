@@ -81,7 +81,7 @@ ORDER_UPDATE_FIELDS = [
 ]
 
 
-def _order_fields(form: CheckoutForm, raw: dict[str, Any]) -> dict[str, Any]:
+def order_fields_from_form(form: CheckoutForm, raw: dict[str, Any]) -> dict[str, Any]:
     return {
         "revision": form.revision,
         "marketplace": form.marketplace,
@@ -95,7 +95,7 @@ def _order_fields(form: CheckoutForm, raw: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _lines(order: AllegroOrder, form: CheckoutForm) -> list[AllegroOrderLine]:
+def order_lines_from_form(order: AllegroOrder, form: CheckoutForm) -> list[AllegroOrderLine]:
     return [
         AllegroOrderLine(
             order=order,
@@ -184,12 +184,12 @@ def orders_store(*, account: AllegroAccount, raws: Sequence[dict[str, Any]]) -> 
         order = existing.get(form_id)
         if order is None:
             order = AllegroOrder(
-                account=account, checkout_form_id=form_id, **_order_fields(form, raw)
+                account=account, checkout_form_id=form_id, **order_fields_from_form(form, raw)
             )
             order.__dict__["form"] = form  # the cached view: parse each payload once
             new_orders.append(order)
         elif order.revision != form.revision or order.payload != raw:
-            for name, value in _order_fields(form, raw).items():
+            for name, value in order_fields_from_form(form, raw).items():
                 setattr(order, name, value)
             order.__dict__["form"] = form  # replace the cached view of the old payload
             changed.append(order)
@@ -205,7 +205,7 @@ def orders_store(*, account: AllegroAccount, raws: Sequence[dict[str, Any]]) -> 
         AllegroOrderLine.objects.filter(order__in=changed).delete()
     stored = new_orders + changed
     AllegroOrderLine.objects.bulk_create(
-        [line for order in stored for line in _lines(order, order.form)]
+        [line for order in stored for line in order_lines_from_form(order, order.form)]
     )
     if stored:
         stats.superseded = _supersede_merged(account, stored, now)

@@ -15,6 +15,7 @@ from typing import Any
 from django.contrib.auth.models import Group, User
 from django.utils import timezone
 
+from allegro.importer import order_fields_from_form, order_lines_from_form
 from allegro.models import AllegroAccount, AllegroImportProblem, AllegroOrder, AllegroOrderLine
 from allegro.payloads import parse_checkout_form
 
@@ -72,30 +73,11 @@ def make_allegro_order(
     fields: dict[str, Any] = {
         "account": account or AllegroAccount.objects.first() or make_account(),
         "checkout_form_id": form.id,
-        "revision": form.revision,
-        "marketplace": form.marketplace,
-        "status": form.status,
-        "fulfillment_status": form.fulfillment_status,
-        "buyer_login": form.buyer.login,
-        "bought_at": form.bought_at,
-        "allegro_updated_at": form.updated_at,
-        "total": form.total_to_pay,
-        "payload": raw,
+        **order_fields_from_form(form, raw),
     }
     fields.update(overrides)
     order = AllegroOrder.objects.create(**fields)
-    AllegroOrderLine.objects.bulk_create(
-        AllegroOrderLine(
-            order=order,
-            line_item_id=line.id,
-            offer_id=line.offer_id,
-            offer_name=line.offer_name,
-            offer_external_id=line.external_id,
-            quantity=line.quantity,
-            unit_price=line.unit_price,
-        )
-        for line in form.lines
-    )
+    AllegroOrderLine.objects.bulk_create(order_lines_from_form(order, form))
     return order
 
 
