@@ -6,6 +6,7 @@ AllegroAccount rows), so this module can be used and tested without a database.
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 import time
@@ -14,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from email.utils import parsedate_to_datetime
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 from urllib.parse import quote
 
 import requests
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
     from djmoney.money import Money
 
 logger = logging.getLogger(__name__)
+_T = TypeVar("_T")
 
 MEDIA_TYPE = "application/vnd.allegro.public.v1+json"
 DEVICE_CODE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
@@ -113,6 +115,26 @@ class AllegroNotFound(AllegroClientError):
 
 class AllegroConflict(AllegroClientError):
     """409: stale revision, invoice file still being scanned, waybill used too often."""
+
+
+class AllegroBadResponse(AllegroError):
+    """A 2xx whose body does not fit the contract (a field missing or of the wrong type)."""
+
+
+def _fits_contract(method: Callable[..., _T]) -> Callable[..., _T]:
+    """Turn a payload that breaks the contract into AllegroBadResponse instead of a KeyError
+    deep in a worker: the caller then handles it like any other refused answer."""
+
+    @functools.wraps(method)
+    def checked(*args: Any, **kwargs: Any) -> _T:
+        try:
+            return method(*args, **kwargs)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise AllegroBadResponse(
+                f"{method.__name__}: the answer does not fit the contract ({exc!r})"
+            ) from exc
+
+    return checked
 
 
 class AuthorizationPending(AllegroError):
@@ -579,6 +601,7 @@ class AllegroClient:
 
     # Reading
 
+    @_fits_contract
     def me(self) -> SellerProfile:
         payload = self._get("/me")
         return SellerProfile(
@@ -587,6 +610,7 @@ class AllegroClient:
             base_marketplace=(payload.get("baseMarketplace") or {}).get("id") or "allegro-pl",
         )
 
+    @_fits_contract
     def order_events(
         self, *, from_id: str | None, limit: int = 1000, types: Sequence[str] = ()
     ) -> list[OrderEvent]:
@@ -613,12 +637,14 @@ class AllegroClient:
             )
         return events
 
+    @_fits_contract
     def order_event_stats(self) -> LatestOrderEvent:
         latest = self._get("/order/event-stats").get("latestEvent") or {}
         return LatestOrderEvent(
             id=latest.get("id"), occurred_at=_optional_datetime(latest.get("occurredAt"))
         )
 
+    @_fits_contract
     def checkout_forms(
         self,
         *,
@@ -660,15 +686,18 @@ class AllegroClient:
     def checkout_form(self, checkout_form_id: str) -> dict[str, Any]:
         return self._get(_form_path(checkout_form_id))
 
+    @_fits_contract
     def carriers(self) -> list[Carrier]:
         payload = self._get("/order/carriers")
         # OTHER comes without a name.
         return [Carrier(id=c["id"], name=c.get("name") or c["id"]) for c in payload["carriers"]]
 
+    @_fits_contract
     def shipments(self, checkout_form_id: str) -> list[Shipment]:
         payload = self._get(_form_path(checkout_form_id, "/shipments"))
         return [_shipment(item) for item in payload.get("shipments") or ()]
 
+    @_fits_contract
     def invoices(self, checkout_form_id: str) -> list[Invoice]:
         payload = self._get(_form_path(checkout_form_id, "/invoices"))
         return [_invoice(item) for item in payload.get("invoices") or ()]
@@ -684,6 +713,7 @@ class AllegroClient:
             json={"status": status},
         )
 
+    @_fits_contract
     def shipment_add(
         self,
         checkout_form_id: str,
@@ -704,6 +734,7 @@ class AllegroClient:
         path = _form_path(checkout_form_id, "/shipments")
         return _shipment(_json_body(self._request("POST", path, json=body), f"POST {path}"))
 
+    @_fits_contract
     def invoice_add(self, checkout_form_id: str, *, file_name: str, invoice_number: str) -> str:
         """Creates the invoice's metadata and returns its id; upload the file next."""
         path = _form_path(checkout_form_id, "/invoices")

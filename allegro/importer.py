@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
+from uuid import UUID
 
 from django.conf import settings
 from django.db import transaction
@@ -41,6 +42,7 @@ LIST_OFFSET_LIMIT = 10_000  # Allegro answers 422 when offset + limit goes past 
 # updatedAt filters are inclusive and clocks differ: look back a little so nothing slips between.
 RECONCILE_OVERLAP = timedelta(minutes=5)
 MIN_WINDOW = timedelta(seconds=2)
+PROBLEMS_RETRIED_PER_SWEEP = 100
 SORT_KEYS = {"bought_at": "lineItems.boughtAt", "updated_at": "updatedAt"}
 
 
@@ -243,11 +245,11 @@ def _events_store(account: AllegroAccount, events: Sequence[OrderEvent]) -> None
     )
 
 
-def _forms_for_events(
-    client: AllegroClient, events: Sequence[OrderEvent], stats: ImportStats
+def _read_forms(
+    client: AllegroClient, form_ids: Sequence[str], stats: ImportStats
 ) -> tuple[list[dict[str, Any]], list[str]]:
-    """Re-read each form the events name, once. Forms that answer 404 were merged away."""
-    form_ids = list(dict.fromkeys(event.checkout_form_id for event in events))
+    """Read each form once. Forms that answer 404 were merged away."""
+    form_ids = list(dict.fromkeys(form_ids))
     raws: list[dict[str, Any]] = []
     gone: list[str] = []
     for form_id in form_ids:
@@ -272,7 +274,7 @@ def account_import_events(*, account_id: int, client: AllegroClient) -> ImportSt
         events = client.order_events(from_id=cursor or None, limit=EVENTS_PAGE_SIZE)
         if not events:
             return stats
-        raws, gone = _forms_for_events(client, events, stats)
+        raws, gone = _read_forms(client, [event.checkout_form_id for event in events], stats)
         with transaction.atomic():
             account = _lock_account(account_id)
             if account.events_cursor != cursor:
@@ -382,6 +384,33 @@ def account_backfill(*, account_id: int, client: AllegroClient, days: int) -> Im
     return stats
 
 
+def _is_uuid(value: str) -> bool:
+    try:
+        UUID(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _retry_problems(*, account_id: int, client: AllegroClient, stats: ImportStats) -> None:
+    """Read again the forms set aside as malformed: Allegro may have mended them since."""
+    problem_ids = (
+        AllegroImportProblem.objects.filter(account_id=account_id, resolved_at__isnull=True)
+        .order_by("last_seen_at")
+        .values_list("checkout_form_id", flat=True)[:PROBLEMS_RETRIED_PER_SWEEP]
+    )
+    # A form that came without a usable id cannot be asked for again.
+    form_ids = [form_id for form_id in problem_ids if _is_uuid(form_id)]
+    if not form_ids:
+        return
+    raws, gone = _read_forms(client, form_ids, stats)
+    stats.add(_store_page(account_id, raws))
+    # A form merged away since cannot be mended; its lines live on in the new form.
+    AllegroImportProblem.objects.filter(account_id=account_id, checkout_form_id__in=gone).update(
+        resolved_at=timezone.now()
+    )
+
+
 def account_reconcile(*, account_id: int, client: AllegroClient) -> ImportStats:
     """Find what the journal missed: every form updated since the last sweep."""
     account = AllegroAccount.objects.get(pk=account_id)
@@ -393,6 +422,7 @@ def account_reconcile(*, account_id: int, client: AllegroClient) -> ImportStats:
     _import_window(
         client, account_id=account_id, key="updated_at", start=start, end=end, stats=stats
     )
+    _retry_problems(account_id=account_id, client=client, stats=stats)
     AllegroAccount.objects.filter(pk=account_id).filter(
         Q(reconciled_through__isnull=True) | Q(reconciled_through__lt=end)
     ).update(reconciled_through=end)

@@ -134,14 +134,24 @@ class EmulatorApp:
         except oauth.OAuthError as error:
             return error.response(api.MEDIA_TYPE)
         try:
-            return handler(self, request, **values)
+            response = handler(self, request, **values)
         except ApiError as error:
             return api.vnd(error.body(), error.status)
+        if response.status_code == 200 and self._has_faults():
+            with self.store.write() as conn:
+                broken = faults.take(conn, "corrupt", path=request.path)
+            if broken:
+                logger.info("emulator.fault.corrupt", extra={"path": request.path})
+                response.set_data(json.dumps(faults.corrupt(json.loads(response.get_data()))))
+        return response
+
+    def _has_faults(self) -> bool:
+        with self.store.read() as conn:
+            return bool(faults.current(conn))
 
     def _inject_fault(self, request: Request) -> Response | None:
-        with self.store.read() as conn:
-            if not faults.current(conn):
-                return None
+        if not self._has_faults():
+            return None
         with self.store.write() as conn:
             slow = faults.take(conn, "slow", path=request.path)
             failure = faults.take(conn, "status", path=request.path)

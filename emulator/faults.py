@@ -13,7 +13,7 @@ from typing import Any
 
 from emulator.store import get_setting, set_setting
 
-KINDS = {"status", "slow", "drop_events", "duplicate_events", "shuffle_events"}
+KINDS = {"status", "slow", "corrupt", "drop_events", "duplicate_events", "shuffle_events"}
 EVENT_TYPES = {
     "BOUGHT",
     "FILLED_IN",
@@ -77,6 +77,21 @@ def add(conn: sqlite3.Connection, specs: list[Any]) -> list[dict[str, Any]]:
     faults.extend(new)
     set_setting(conn, "faults", faults)
     return faults
+
+
+def corrupt(body: Any) -> Any:
+    """Break a 200 answer the way a bug or a half-deployed Allegro would: a required part goes
+    missing (a form's summary, an event's order), so the client must notice and say so."""
+    if isinstance(body, dict):
+        if body.get("checkoutForms"):
+            body["checkoutForms"][0].pop("summary", None)
+        elif body.get("events"):
+            body["events"][0].pop("order", None)
+        elif "summary" in body:
+            body.pop("summary")
+        else:
+            body.clear()
+    return body
 
 
 def clear(conn: sqlite3.Connection) -> None:

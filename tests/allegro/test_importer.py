@@ -9,7 +9,7 @@ import pytest
 import requests
 from djmoney.money import Money
 
-from allegro.client import AllegroRateLimited, AllegroUnavailable
+from allegro.client import AllegroBadResponse, AllegroRateLimited, AllegroUnavailable
 from allegro.importer import account_import_run, orders_store
 from allegro.models import AllegroAccount, AllegroImportProblem, AllegroOrder, AllegroOrderEvent
 from allegro.tokens import client_for_account
@@ -275,3 +275,54 @@ def test_a_changed_revision_replaces_the_lines_instead_of_adding_to_them(connect
     assert stats.updated == 1
     assert order.revision == "b0000001"
     assert [line.quantity for line in order.lines.all()] == [2]
+
+
+def test_a_journal_page_that_breaks_the_contract_stores_nothing_and_says_so(
+    allegro_emulator, connected_account
+):
+    run_import(connected_account)
+    cursor = AllegroAccount.objects.get().events_cursor
+    new_id = control(allegro_emulator, "orders", {"marketplace": "allegro-cz"})["ids"][0]
+    control(allegro_emulator, "faults", [{"type": "corrupt", "count": 1, "path": "/order/events"}])
+
+    with pytest.raises(AllegroBadResponse):
+        run_import(connected_account)
+
+    account = AllegroAccount.objects.get()
+    assert account.events_cursor == cursor
+    assert "does not fit the contract" in account.last_import_error
+    assert not AllegroOrder.objects.filter(checkout_form_id=new_id).exists()
+    run_import(connected_account)
+    assert AllegroOrder.objects.filter(checkout_form_id=new_id).exists()
+
+
+def test_a_listed_form_that_breaks_the_contract_is_set_aside_and_the_rest_imported(
+    allegro_emulator, connected_account
+):
+    control(
+        allegro_emulator,
+        "faults",
+        [{"type": "corrupt", "count": 1, "path": "/order/checkout-forms"}],
+    )
+
+    stats = run_import(connected_account)
+
+    problem = AllegroImportProblem.objects.get()
+    assert "summary: is missing" in problem.reason
+    assert live_orders().count() == control(allegro_emulator, "state", method="get")["orders"] - 1
+    assert stats.problems
+
+
+def test_the_reconciliation_reads_set_aside_forms_again(allegro_emulator, connected_account):
+    control(
+        allegro_emulator,
+        "faults",
+        [{"type": "corrupt", "count": 1, "path": "/order/checkout-forms"}],
+    )
+    run_import(connected_account)
+    assert AllegroImportProblem.objects.filter(resolved_at__isnull=True).count() == 1
+
+    run_import(connected_account, reconcile=True)
+
+    assert not AllegroImportProblem.objects.filter(resolved_at__isnull=True).exists()
+    assert live_orders().count() == control(allegro_emulator, "state", method="get")["orders"]

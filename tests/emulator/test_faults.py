@@ -100,3 +100,16 @@ def test_invalid_fault_specs_are_rejected(emulator: Emulator) -> None:
         {"type": "status", "ratio": 2},
     ):
         assert emulator.control("POST", "/faults", spec).status_code == 400
+
+
+def test_corrupt_answers_lose_a_required_part_once(emulator: Emulator) -> None:
+    em = emulator
+    set_faults(em, {"type": "corrupt", "count": 2})
+
+    listed = em.get("/order/checkout-forms").get_json()
+    events = em.get("/order/events").get_json()
+
+    assert "summary" not in listed["checkoutForms"][0]
+    assert "summary" in listed["checkoutForms"][1]
+    assert "order" not in events["events"][0]
+    assert "summary" in em.get("/order/checkout-forms").get_json()["checkoutForms"][0]
