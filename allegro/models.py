@@ -69,6 +69,11 @@ class AllegroAccount(models.Model):
     backfill_completed_at = models.DateTimeField(null=True, blank=True, editable=False)
     reconciled_through = models.DateTimeField(null=True, blank=True, editable=False)
     last_import_at = models.DateTimeField(_("last import"), null=True, blank=True)
+    auto_create_orders = models.BooleanField(
+        _("Create orders for offers automatically"),
+        default=False,
+        help_text=_("Every paid Allegro order becomes a sales order as soon as it is imported."),
+    )
     last_import_error = models.TextField(_("last import error"), blank=True)
 
     connected_at = models.DateTimeField(_("connected at"), auto_now_add=True)
@@ -114,6 +119,17 @@ class AllegroOrder(models.Model):
     )
     superseded_at = models.DateTimeField(_("superseded at"), null=True, blank=True)
 
+    # One Allegro order makes at most one sales order: the database itself refuses a second.
+    sales_order = models.OneToOneField(
+        "sales.SalesOrder",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="allegro_order",
+    )
+    # Why the automatic conversion left this order for a person, in words staff can act on.
+    conversion_problem = models.TextField(_("why it was not converted"), blank=True)
+
     imported_at = models.DateTimeField(_("imported at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -136,7 +152,10 @@ class AllegroOrder(models.Model):
             models.Index(fields=["buyer_login"], name="allegro_order_buyer_idx"),
             models.Index(fields=["checkout_form_id"], name="allegro_order_form_idx"),
         ]
-        permissions = [("view_allegro_payload", _("Can see raw Allegro payloads"))]
+        permissions = [
+            ("view_allegro_payload", _("Can see raw Allegro payloads")),
+            ("convert_allegroorder", _("Can turn Allegro orders into sales orders")),
+        ]
 
     def __str__(self) -> str:
         return self.checkout_form_id
@@ -153,6 +172,30 @@ class AllegroOrder(models.Model):
     def form(self) -> CheckoutForm:
         """The typed view of the stored payload (validated when it was imported)."""
         return parse_checkout_form(self.payload)
+
+
+class OfferProductLink(models.Model):
+    """An offer whose external id is not a shop SKU, tied to its product once by an operator."""
+
+    account = models.ForeignKey(AllegroAccount, on_delete=models.CASCADE, related_name="+")
+    offer_id = models.CharField(_("offer id"), max_length=32)
+    product = models.ForeignKey("shop.Product", on_delete=models.CASCADE, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("offer–product link")
+        verbose_name_plural = _("offer–product links")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "offer_id"], name="allegro_offer_link_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.offer_id} → {self.product_id}"
 
 
 class AllegroOrderLine(models.Model):

@@ -1,0 +1,219 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+from djmoney.models.fields import MoneyField
+
+from shop.models import Product
+
+CURRENCY_CHOICES = [(code, code) for code in settings.CURRENCIES]
+
+
+class SalesOrderStatus(models.TextChoices):
+    NEW = "NEW", _("New")
+    IN_PROGRESS = "IN_PROGRESS", _("In progress")
+    READY_FOR_SHIPMENT = "READY_FOR_SHIPMENT", _("Ready for shipment")
+    READY_FOR_PICKUP = "READY_FOR_PICKUP", _("Ready for pickup")
+    SENT = "SENT", _("Sent")
+    PICKED_UP = "PICKED_UP", _("Picked up")
+    ON_HOLD = "ON_HOLD", _("On hold")
+    CANCELLED = "CANCELLED", _("Cancelled")
+
+
+_S = SalesOrderStatus
+# Where an order may go from each status. Picked up and cancelled are final.
+ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
+    _S.NEW: frozenset(
+        {_S.IN_PROGRESS, _S.READY_FOR_SHIPMENT, _S.READY_FOR_PICKUP, _S.ON_HOLD, _S.CANCELLED}
+    ),
+    _S.IN_PROGRESS: frozenset(
+        {_S.READY_FOR_SHIPMENT, _S.READY_FOR_PICKUP, _S.SENT, _S.ON_HOLD, _S.CANCELLED}
+    ),
+    _S.READY_FOR_SHIPMENT: frozenset({_S.IN_PROGRESS, _S.SENT, _S.ON_HOLD, _S.CANCELLED}),
+    _S.READY_FOR_PICKUP: frozenset({_S.IN_PROGRESS, _S.PICKED_UP, _S.ON_HOLD, _S.CANCELLED}),
+    _S.SENT: frozenset({_S.PICKED_UP}),
+    _S.PICKED_UP: frozenset(),
+    _S.ON_HOLD: frozenset({_S.NEW, _S.IN_PROGRESS, _S.CANCELLED}),
+    _S.CANCELLED: frozenset(),
+}
+
+
+class InvalidStatusTransition(Exception):
+    def __init__(self, current: str, target: str) -> None:
+        self.current = current
+        self.target = target
+        super().__init__(
+            _("An order that is “%(current)s” cannot become “%(target)s”.")
+            % {"current": SalesOrderStatus(current).label, "target": SalesOrderStatus(target).label}
+        )
+
+
+class SalesOrderNumberSequence(models.Model):
+    """The last number given in a year; locked while an order takes the next one, so numbers
+    are gapless (a rolled-back order gives its number back)."""
+
+    year = models.PositiveIntegerField(primary_key=True)
+    last_number = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last_number}"
+
+
+class Address(models.Model):
+    name = models.CharField(_("name"), max_length=255, blank=True)
+    company_name = models.CharField(_("company"), max_length=255, blank=True)
+    street = models.CharField(_("street"), max_length=255, blank=True)
+    zip_code = models.CharField(_("postal code"), max_length=32, blank=True)
+    city = models.CharField(_("city"), max_length=128, blank=True)
+    country_code = models.CharField(_("country"), max_length=2, blank=True)
+    phone_number = models.CharField(_("phone"), max_length=32, blank=True)
+
+    class Meta:
+        verbose_name = _("address")
+        verbose_name_plural = _("addresses")
+
+    def __str__(self) -> str:
+        return ", ".join(self.lines)
+
+    @property
+    def lines(self) -> list[str]:
+        town = f"{self.zip_code} {self.city}".strip()
+        parts = [self.company_name, self.name, self.street, town, self.country_code]
+        return [part for part in parts if part]
+
+
+class SalesOrder(models.Model):
+    """The shop's own order, from any channel; amounts in the order's currency."""
+
+    number = models.CharField(_("number"), max_length=32, unique=True, editable=False)
+    number_year = models.PositiveIntegerField(editable=False)
+    number_sequence = models.PositiveIntegerField(editable=False)
+
+    channel = models.CharField(_("channel"), max_length=32)
+    marketplace = models.CharField(_("marketplace"), max_length=32, blank=True)
+    channel_reference = models.CharField(_("reference in the channel"), max_length=64, blank=True)
+    status = models.CharField(
+        _("status"), max_length=24, choices=SalesOrderStatus.choices, default=SalesOrderStatus.NEW
+    )
+    currency = models.CharField(_("currency"), max_length=3, choices=CURRENCY_CHOICES)
+
+    customer_name = models.CharField(_("customer"), max_length=255, blank=True)
+    customer_company = models.CharField(_("company"), max_length=255, blank=True)
+    # [{"type": "CZ_ICO", "label": "IČO", "value": "27654321"}, ...]
+    customer_tax_ids = models.JSONField(_("tax ids"), default=list, blank=True)
+    customer_email = models.CharField(_("e-mail"), max_length=255, blank=True)
+    customer_phone = models.CharField(_("phone"), max_length=32, blank=True)
+    customer_login = models.CharField(_("login in the channel"), max_length=128, blank=True)
+    invoice_requested = models.BooleanField(_("invoice requested"), default=False)
+    billing_address = models.ForeignKey(
+        Address, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    delivery_address = models.ForeignKey(
+        Address, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    delivery_method = models.CharField(_("delivery method"), max_length=255, blank=True)
+    pickup_point_id = models.CharField(_("pickup point id"), max_length=64, blank=True)
+    pickup_point_name = models.CharField(_("pickup point"), max_length=255, blank=True)
+    pickup_point_address = models.CharField(_("pickup point address"), max_length=255, blank=True)
+    pickup_point_description = models.TextField(_("pickup point description"), blank=True)
+    delivery_cost = MoneyField(
+        _("delivery cost"), max_digits=14, decimal_places=2, currency_choices=CURRENCY_CHOICES
+    )
+    lines_total = MoneyField(
+        _("lines total"), max_digits=14, decimal_places=2, currency_choices=CURRENCY_CHOICES
+    )
+    total = MoneyField(
+        _("total"), max_digits=14, decimal_places=2, currency_choices=CURRENCY_CHOICES
+    )
+    buyer_message = models.TextField(_("message from the buyer"), blank=True)
+
+    needs_attention = models.BooleanField(_("needs attention"), default=False)
+    attention_reason = models.TextField(_("why it needs attention"), blank=True)
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("sales order")
+        verbose_name_plural = _("sales orders")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["number_year", "number_sequence"], name="sales_order_unique_number"
+            ),
+            models.CheckConstraint(
+                condition=Q(total_currency=F("currency"))
+                & Q(lines_total_currency=F("currency"))
+                & Q(delivery_cost_currency=F("currency")),
+                name="sales_order_one_currency",
+            ),
+            models.CheckConstraint(
+                condition=Q(needs_attention=False) | ~Q(attention_reason=""),
+                name="sales_order_attention_has_reason",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["-created_at", "-id"], name="sales_order_created_idx"),
+            models.Index(fields=["status", "-created_at"], name="sales_order_status_idx"),
+            models.Index(fields=["marketplace", "-created_at"], name="sales_order_market_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class SalesOrderLine(models.Model):
+    order = models.ForeignKey(SalesOrder, on_delete=models.CASCADE, related_name="lines")
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+")
+    code = models.CharField(_("code"), max_length=64)
+    name = models.CharField(_("name"), max_length=255)
+    quantity = models.PositiveIntegerField(_("quantity"))
+    unit_price = MoneyField(
+        _("unit price"), max_digits=14, decimal_places=2, currency_choices=CURRENCY_CHOICES
+    )
+    vat_rate = models.DecimalField(_("VAT rate (%)"), max_digits=5, decimal_places=2)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(quantity__gte=1), name="sales_line_quantity_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} × {self.name}"
+
+    @property
+    def total(self):
+        return self.unit_price * self.quantity
+
+
+class SalesOrderEvent(models.Model):
+    """The order's history: who did what and when, written with the change itself."""
+
+    class Type(models.TextChoices):
+        CREATED = "CREATED", _("Created")
+        STATUS_CHANGED = "STATUS_CHANGED", _("Status changed")
+        ATTENTION_FLAGGED = "ATTENTION_FLAGGED", _("Flagged for attention")
+        ATTENTION_CLEARED = "ATTENTION_CLEARED", _("Attention cleared")
+
+    order = models.ForeignKey(SalesOrder, on_delete=models.CASCADE, related_name="events")
+    type = models.CharField(_("type"), max_length=24, choices=Type.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    from_status = models.CharField(max_length=24, choices=SalesOrderStatus.choices, blank=True)
+    to_status = models.CharField(max_length=24, choices=SalesOrderStatus.choices, blank=True)
+    message = models.TextField(blank=True)
+    created_at = models.DateTimeField(_("when"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.order_id} {self.type}"

@@ -13,6 +13,9 @@ ADMINISTRATOR = "Administrator"
 # "app_label.codename" of what each role may do; an Administrator can do all an Operator can.
 OPERATOR_PERMISSIONS = (
     "allegro.view_allegroorder",
+    "allegro.convert_allegroorder",
+    "sales.view_salesorder",
+    "sales.change_salesorder",
     "shop.view_product",
 )
 ADMINISTRATOR_PERMISSIONS = (

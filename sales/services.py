@@ -1,0 +1,225 @@
+"""Writes to the order book. Every change locks the order, writes its event in the same
+transaction, and announces status changes through sales.signals."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from djmoney.money import Money
+
+from sales.models import (
+    ALLOWED_TRANSITIONS,
+    Address,
+    InvalidStatusTransition,
+    SalesOrder,
+    SalesOrderEvent,
+    SalesOrderLine,
+    SalesOrderNumberSequence,
+)
+from sales.signals import sales_order_status_changed
+from shop.models import Currency, Product
+
+NUMBER_FORMAT = "ZS/{year}/{sequence:06d}"
+
+
+class SalesOrderRefused(Exception):
+    """The order cannot be created as asked; the message tells the operator why."""
+
+
+@dataclass(frozen=True)
+class AddressData:
+    name: str = ""
+    company_name: str = ""
+    street: str = ""
+    zip_code: str = ""
+    city: str = ""
+    country_code: str = ""
+    phone_number: str = ""
+
+
+@dataclass(frozen=True)
+class LineData:
+    product: Product
+    quantity: int
+    unit_price: Money
+    name: str = ""  # the product's name unless the channel sold it under another
+    vat_rate: Decimal | None = None  # the product's rate unless the channel says otherwise
+
+
+@dataclass(frozen=True)
+class NewSalesOrder:
+    channel: str
+    currency: str
+    lines: Sequence[LineData]
+    delivery_cost: Money
+    marketplace: str = ""
+    channel_reference: str = ""
+    customer_name: str = ""
+    customer_company: str = ""
+    customer_tax_ids: Sequence[dict[str, str]] = field(default_factory=list)
+    customer_email: str = ""
+    customer_phone: str = ""
+    customer_login: str = ""
+    invoice_requested: bool = False
+    billing_address: AddressData | None = None
+    delivery_address: AddressData | None = None
+    delivery_method: str = ""
+    pickup_point_id: str = ""
+    pickup_point_name: str = ""
+    pickup_point_address: str = ""
+    pickup_point_description: str = ""
+    buyer_message: str = ""
+
+
+def _acting(user: AbstractBaseUser | None) -> AbstractBaseUser | None:
+    return user if user is not None and user.is_authenticated else None
+
+
+def _next_number(year: int) -> tuple[int, str]:
+    SalesOrderNumberSequence.objects.get_or_create(year=year)
+    sequence = SalesOrderNumberSequence.objects.select_for_update().get(year=year)
+    sequence.last_number += 1
+    sequence.save(update_fields=["last_number"])
+    return sequence.last_number, NUMBER_FORMAT.format(year=year, sequence=sequence.last_number)
+
+
+def _address(data: AddressData | None) -> Address | None:
+    if data is None:
+        return None
+    return Address.objects.create(**data.__dict__)
+
+
+def _check(new: NewSalesOrder) -> None:
+    if not new.lines:
+        raise SalesOrderRefused(_("An order needs at least one line."))
+    if not Currency.objects.filter(code=new.currency, is_available=True).exists():
+        raise SalesOrderRefused(
+            _("The currency %(currency)s is not available in the shop.")
+            % {"currency": new.currency}
+        )
+    amounts = [new.delivery_cost, *(line.unit_price for line in new.lines)]
+    if any(amount.currency.code != new.currency for amount in amounts):
+        raise SalesOrderRefused(
+            _("All amounts of an order must be in %(currency)s.") % {"currency": new.currency}
+        )
+    if any(line.quantity < 1 for line in new.lines):
+        raise SalesOrderRefused(_("Every line needs a quantity of at least 1."))
+
+
+@transaction.atomic
+def sales_order_create(*, new: NewSalesOrder, user: AbstractBaseUser | None) -> SalesOrder:
+    """Create an order with its lines, number and first event, all or nothing."""
+    _check(new)
+    year = timezone.localdate().year
+    sequence, number = _next_number(year)
+    lines_total = sum(
+        (line.unit_price * line.quantity for line in new.lines), Money(0, new.currency)
+    )
+    order = SalesOrder.objects.create(
+        number=number,
+        number_year=year,
+        number_sequence=sequence,
+        channel=new.channel,
+        marketplace=new.marketplace,
+        channel_reference=new.channel_reference,
+        currency=new.currency,
+        customer_name=new.customer_name,
+        customer_company=new.customer_company,
+        customer_tax_ids=list(new.customer_tax_ids),
+        customer_email=new.customer_email,
+        customer_phone=new.customer_phone,
+        customer_login=new.customer_login,
+        invoice_requested=new.invoice_requested,
+        billing_address=_address(new.billing_address),
+        delivery_address=_address(new.delivery_address),
+        delivery_method=new.delivery_method,
+        pickup_point_id=new.pickup_point_id,
+        pickup_point_name=new.pickup_point_name,
+        pickup_point_address=new.pickup_point_address,
+        pickup_point_description=new.pickup_point_description,
+        delivery_cost=new.delivery_cost,
+        lines_total=lines_total,
+        total=lines_total + new.delivery_cost,
+        buyer_message=new.buyer_message,
+        created_by=_acting(user),
+    )
+    SalesOrderLine.objects.bulk_create(
+        SalesOrderLine(
+            order=order,
+            product=line.product,
+            code=line.product.sku,
+            name=(line.name or line.product.name)[:255],
+            quantity=line.quantity,
+            unit_price=line.unit_price,
+            vat_rate=line.product.vat_rate if line.vat_rate is None else line.vat_rate,
+        )
+        for line in new.lines
+    )
+    SalesOrderEvent.objects.create(
+        order=order,
+        type=SalesOrderEvent.Type.CREATED,
+        user=order.created_by,
+        to_status=order.status,
+    )
+    return order
+
+
+@transaction.atomic
+def sales_order_status_change(
+    *, order_id: int, status: str, user: AbstractBaseUser | None
+) -> SalesOrder:
+    """Move an order to `status` if its workflow allows; a change to the same status is none."""
+    order = SalesOrder.objects.select_for_update().get(pk=order_id)
+    if order.status == status:
+        return order
+    if status not in ALLOWED_TRANSITIONS[order.status]:
+        raise InvalidStatusTransition(order.status, status)
+    old_status = order.status
+    order.status = status
+    order.save(update_fields=["status", "updated_at"])
+    SalesOrderEvent.objects.create(
+        order=order,
+        type=SalesOrderEvent.Type.STATUS_CHANGED,
+        user=_acting(user),
+        from_status=old_status,
+        to_status=status,
+    )
+    sales_order_status_changed.send(
+        sender=SalesOrder, order=order, old_status=old_status, new_status=status, user=_acting(user)
+    )
+    return order
+
+
+@transaction.atomic
+def sales_order_attention_flag(
+    *, order_id: int, reason: str, user: AbstractBaseUser | None = None
+) -> SalesOrder:
+    """Ask staff to look at an order (e.g. the buyer cancelled it after it was accepted)."""
+    order = SalesOrder.objects.select_for_update().get(pk=order_id)
+    if order.needs_attention and reason in order.attention_reason:
+        return order
+    order.needs_attention = True
+    order.attention_reason = "\n".join(filter(None, [order.attention_reason, reason]))
+    order.save(update_fields=["needs_attention", "attention_reason", "updated_at"])
+    SalesOrderEvent.objects.create(
+        order=order, type=SalesOrderEvent.Type.ATTENTION_FLAGGED, user=_acting(user), message=reason
+    )
+    return order
+
+
+@transaction.atomic
+def sales_order_attention_clear(*, order_id: int, user: AbstractBaseUser | None) -> SalesOrder:
+    order = SalesOrder.objects.select_for_update().get(pk=order_id)
+    if not order.needs_attention:
+        return order
+    order.needs_attention = False
+    order.attention_reason = ""
+    order.save(update_fields=["needs_attention", "attention_reason", "updated_at"])
+    SalesOrderEvent.objects.create(
+        order=order, type=SalesOrderEvent.Type.ATTENTION_CLEARED, user=_acting(user)
+    )
+    return order
