@@ -14,5 +14,6 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("allegro/", include("allegro.urls")),
+    path("sprzedaz/", include("sales.urls")),
     path("sklep/", include("shop.shop_urls")),
 ]

@@ -7,17 +7,23 @@ what the importer would store. Keyword overrides set model columns over what the
 import copy
 import json
 import uuid
+from dataclasses import fields as dataclass_fields
 from datetime import timedelta
+from decimal import Decimal
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from django.contrib.auth.models import Group, User
 from django.utils import timezone
+from djmoney.money import Money
 
 from allegro.importer import order_fields_from_form, order_lines_from_form
 from allegro.models import AllegroAccount, AllegroImportProblem, AllegroOrder, AllegroOrderLine
 from allegro.payloads import parse_checkout_form
+from sales.models import SalesOrder
+from sales.services import LineData, NewSalesOrder, sales_order_create
+from shop.models import Currency, Product
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 PL_FORM = "checkout-form-allegro-pl.json"
@@ -92,3 +98,47 @@ def make_import_problem(
     }
     fields.update(overrides)
     return AllegroImportProblem.objects.create(**fields)
+
+
+def make_product(*, sku: str | None = None, **overrides: Any) -> Product:
+    """A product; a new SKU each time unless one is given."""
+    fields: dict[str, Any] = {
+        "sku": sku or f"SKU-{uuid.uuid4().hex[:8].upper()}",
+        "name": "Kubek termiczny 450 ml",
+        "vat_rate": Decimal("23.00"),
+        "price": Money("49.99", "PLN"),
+    }
+    fields.update(overrides)
+    return Product.objects.create(**fields)
+
+
+def make_sales_order(**overrides: Any) -> SalesOrder:
+    """A sales order made by sales_order_create, so it has its number, lines and first event.
+
+    Overrides naming a NewSalesOrder field (currency, lines, customer_name, ...) go to the
+    service; the rest (status, needs_attention, attention_reason, created_at, ...) are written
+    on the row afterwards, without events. A currency other than PLN is made available first,
+    as the ERP would.
+    """
+    new_names = {f.name for f in dataclass_fields(NewSalesOrder)}
+    service_fields = {k: v for k, v in overrides.items() if k in new_names}
+    row_fields = {k: v for k, v in overrides.items() if k not in new_names}
+    user = row_fields.pop("user", None)
+    currency = service_fields.setdefault("currency", "PLN")
+    Currency.objects.filter(code=currency).update(is_available=True)
+    service_fields.setdefault("channel", "allegro")
+    service_fields.setdefault("marketplace", "allegro-pl")
+    service_fields.setdefault("channel_reference", str(uuid.uuid4()))
+    service_fields.setdefault("customer_name", "Jan Kowalski")
+    service_fields.setdefault("customer_login", "kowal_jan85")
+    service_fields.setdefault("customer_email", "jan.kowalski@example.com")
+    service_fields.setdefault("delivery_cost", Money(Decimal("10.00"), currency))
+    if "lines" not in service_fields:
+        service_fields["lines"] = [
+            LineData(product=make_product(), quantity=2, unit_price=Money("45.00", currency))
+        ]
+    order = sales_order_create(new=NewSalesOrder(**service_fields), user=user)
+    if row_fields:
+        SalesOrder.objects.filter(pk=order.pk).update(**row_fields)
+        order.refresh_from_db()
+    return order
