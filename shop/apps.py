@@ -7,7 +7,7 @@ class ShopConfig(AppConfig):
     verbose_name = "Sklep"
 
     def ready(self) -> None:
-        from shop.roles import sync_roles_after_migrate
+        from shop.reference_data import reference_data_after_migrate
 
-        # Permissions exist only after migrate has run, so the groups are kept in step then.
-        post_migrate.connect(sync_roles_after_migrate, sender=self)
+        # Permissions exist only after migrate has run, so groups and currencies follow then.
+        post_migrate.connect(reference_data_after_migrate, sender=self)

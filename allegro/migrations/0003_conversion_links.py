@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('allegro', '0002_conversion'),
         ('sales', '0001_initial'),
-        ('shop', '0002_currencies'),
+        ('shop', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
