@@ -9,6 +9,7 @@ from allegro.models import (
     AllegroOrder,
     AllegroOrderEvent,
     AllegroOrderLine,
+    OfferProductLink,
 )
 
 
@@ -27,8 +28,15 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(AllegroAccount)
 class AllegroAccountAdmin(ReadOnlyAdmin):
-    list_display = ["login", "seller_id", "base_marketplace", "status", "last_import_at"]
-    list_filter = ["status", "base_marketplace"]
+    list_display = [
+        "login",
+        "seller_id",
+        "base_marketplace",
+        "status",
+        "auto_create_orders",
+        "last_import_at",
+    ]
+    list_filter = ["status", "base_marketplace", "auto_create_orders"]
     # An explicit field list, so the encrypted tokens and cursors never reach a page.
     fields = [
         "login",
@@ -36,6 +44,7 @@ class AllegroAccountAdmin(ReadOnlyAdmin):
         "base_marketplace",
         "status",
         "status_reason",
+        "auto_create_orders",
         "last_import_at",
         "last_import_error",
         "connected_at",
@@ -66,10 +75,17 @@ class AllegroOrderAdmin(ReadOnlyAdmin):
         "total",
         "bought_at",
         "superseded_at",
+        "sales_order",
     ]
-    list_filter = ["marketplace", "status", "fulfillment_status"]
+    list_filter = [
+        "marketplace",
+        "status",
+        "fulfillment_status",
+        ("sales_order", admin.EmptyFieldListFilter),
+        ("conversion_problem", admin.EmptyFieldListFilter),
+    ]
     search_fields = ["checkout_form_id", "buyer_login", "lines__offer_id"]
-    list_select_related = ["account"]
+    list_select_related = ["account", "sales_order"]
     date_hierarchy = "bought_at"
     inlines = [AllegroOrderLineInline]
 
@@ -87,6 +103,8 @@ class AllegroOrderAdmin(ReadOnlyAdmin):
             "total",
             "superseded_by",
             "superseded_at",
+            "sales_order",
+            "conversion_problem",
             "imported_at",
             "updated_at",
         ]
@@ -123,3 +141,17 @@ class AllegroImportProblemAdmin(ReadOnlyAdmin):
         if request.user.has_perm("allegro.view_allegro_payload"):
             fields.append("payload")
         return fields
+
+
+@admin.register(OfferProductLink)
+class OfferProductLinkAdmin(admin.ModelAdmin):
+    """Offers tied to products by operators; a wrong tie is mended or removed here."""
+
+    list_display = ["offer_id", "product", "account", "created_by", "created_at"]
+    list_select_related = ["product", "account", "created_by"]
+    search_fields = ["offer_id", "product__sku", "product__name"]
+    raw_id_fields = ["product"]
+    readonly_fields = ["account", "offer_id", "created_by", "created_at"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # made by the conversion's product picker, with the offer it belongs to

@@ -1,6 +1,28 @@
+from typing import TYPE_CHECKING
+
 from django.apps import AppConfig
+from django.core.exceptions import ObjectDoesNotExist
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+if TYPE_CHECKING:
+    from sales.models import SalesOrder
 
 
 class AllegroConfig(AppConfig):
     name = "allegro"
     verbose_name = "Allegro"
+
+    def ready(self) -> None:
+        # sales knows no channel: its order page asks the channel where an order came from.
+        from sales.links import source_link_register
+
+        source_link_register("allegro", _allegro_source_link)
+
+
+def _allegro_source_link(order: "SalesOrder") -> tuple[str, str] | None:
+    try:
+        allegro_order = order.allegro_order
+    except ObjectDoesNotExist:  # an order of the channel typed in by hand
+        return None
+    return _("Allegro order"), reverse("allegro:order_detail", args=[allegro_order.pk])

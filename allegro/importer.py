@@ -25,12 +25,14 @@ from allegro.client import (
     AllegroNotFound,
     OrderEvent,
 )
+from allegro.conversion import allegro_orders_cancellation_flag, auto_conversion_enqueue
 from allegro.models import (
     AllegroAccount,
     AllegroImportProblem,
     AllegroOrder,
     AllegroOrderEvent,
     AllegroOrderLine,
+    BuyerStatus,
 )
 from allegro.payloads import CheckoutForm, MalformedCheckoutForm, parse_checkout_form
 
@@ -182,6 +184,7 @@ def orders_store(*, account: AllegroAccount, raws: Sequence[dict[str, Any]]) -> 
     }
     new_orders: list[AllegroOrder] = []
     changed: list[AllegroOrder] = []
+    cancelled_ids: list[int] = []
     for form_id, (form, raw) in parsed.items():
         order = existing.get(form_id)
         if order is None:
@@ -191,6 +194,8 @@ def orders_store(*, account: AllegroAccount, raws: Sequence[dict[str, Any]]) -> 
             order.__dict__["form"] = form  # the cached view: parse each payload once
             new_orders.append(order)
         elif order.revision != form.revision or order.payload != raw:
+            if form.status == BuyerStatus.CANCELLED and order.status != BuyerStatus.CANCELLED:
+                cancelled_ids.append(order.id)
             for name, value in order_fields_from_form(form, raw).items():
                 setattr(order, name, value)
             order.__dict__["form"] = form  # replace the cached view of the old payload
@@ -205,6 +210,9 @@ def orders_store(*, account: AllegroAccount, raws: Sequence[dict[str, Any]]) -> 
             order.updated_at = now
         AllegroOrder.objects.bulk_update(changed, ORDER_UPDATE_FIELDS)
         AllegroOrderLine.objects.filter(order__in=changed).delete()
+    if cancelled_ids:
+        # A sales order made before the cancellation must not go out unnoticed.
+        allegro_orders_cancellation_flag(allegro_order_ids=cancelled_ids)
     stored = new_orders + changed
     AllegroOrderLine.objects.bulk_create(
         [line for order in stored for line in order_lines_from_form(order, order.form)]
@@ -216,6 +224,8 @@ def orders_store(*, account: AllegroAccount, raws: Sequence[dict[str, Any]]) -> 
         ).update(resolved_at=now)
     stats.created = len(new_orders)
     stats.updated = len(changed)
+    if stored and account.auto_create_orders:
+        auto_conversion_enqueue(account_id=account.id)
     return stats
 
 
@@ -279,8 +289,9 @@ def account_import_events(*, account_id: int, client: AllegroClient) -> ImportSt
             account = _lock_account(account_id)
             if account.events_cursor != cursor:
                 raise CursorMoved(account_id)
-            stats.add(orders_store(account=account, raws=raws))
+            # Events first: a cancellation's reason (buyer or Allegro) is read from them.
             _events_store(account, events)
+            stats.add(orders_store(account=account, raws=raws))
             account.events_cursor = events[-1].id
             account.save(update_fields=["events_cursor", "updated_at"])
         if gone:

@@ -9,4 +9,9 @@ urlpatterns = [
     path("polacz/", settings_views.settings_connect, name="settings_connect"),
     path("polacz/start/", settings_views.settings_connect_start, name="settings_connect_start"),
     path("polacz/sprawdz/", settings_views.settings_connect_poll, name="settings_connect_poll"),
+    path(
+        "konta/<int:pk>/automatyczne-zamowienia/",
+        settings_views.settings_auto_conversion,
+        name="settings_auto_conversion",
+    ),
 ]

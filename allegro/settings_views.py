@@ -6,13 +6,15 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from allegro.client import AllegroError, SlowDown
 from allegro.connect import AllegroConnectError, account_connect_poll, account_connect_start
+from allegro.conversion import account_auto_conversion_set
+from allegro.forms import AutoConversionForm
 from allegro.models import AllegroAccount
 
 # The device flow in progress lives in the session: device_code must never reach the page.
@@ -121,3 +123,23 @@ def settings_connect_poll(request: HttpRequest) -> HttpResponse:
     if result["state"] == "pending":
         messages.info(request, result["message"])
     return redirect(target)
+
+
+@require_POST
+@settings_permission
+def settings_auto_conversion(request: HttpRequest, pk: int) -> HttpResponse:
+    """The per-account switch "create orders for offers automatically"."""
+    account = get_object_or_404(AllegroAccount, pk=pk)
+    form = AutoConversionForm(request.POST)
+    form.is_valid()  # one optional checkbox: absent means off
+    enabled = form.cleaned_data["enabled"]
+    account_auto_conversion_set(account_id=account.pk, enabled=enabled, user=request.user)
+    if enabled:
+        message = _(
+            "Account %(login)s: paid orders become sales orders automatically. Orders that "
+            "cannot be converted show why under “Automatic conversion failed”."
+        )
+    else:
+        message = _("Account %(login)s: sales orders are created by hand only.")
+    messages.success(request, message % {"login": account.login})
+    return redirect("allegro:settings")

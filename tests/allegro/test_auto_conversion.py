@@ -1,0 +1,196 @@
+"""Automatic conversion against the emulator, on the real Redis queue, and at volume."""
+
+import copy
+import time
+import uuid
+from decimal import Decimal
+
+import django_rq
+import pytest
+import requests
+from django.db import transaction
+from django.utils import translation
+from djmoney.money import Money
+from rq import SimpleWorker
+
+from allegro.conversion import (
+    account_auto_conversion_set,
+    account_orders_auto_convert,
+    allegro_order_convert,
+)
+from allegro.importer import account_import_run, orders_store
+from allegro.jobs import auto_convert_account, auto_convert_all_accounts
+from allegro.models import AllegroAccount, AllegroOrder
+from allegro.selectors import allegro_order_list
+from allegro.tokens import client_for_account
+from emulator.catalogue import CATALOGUE
+from sales.models import SalesOrder
+from shop.models import Currency, Product, ShopSettings, ShopVariant
+from tests.factories import load_fixture
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def shop():
+    """The demo's catalogue; currencies as the migration leaves them (transactional tests
+    start from a flushed database)."""
+    for code in ("PLN", "CZK", "EUR", "HUF"):
+        Currency.objects.update_or_create(code=code, defaults={"is_available": code == "PLN"})
+    Product.objects.bulk_create(
+        Product(sku=p.sku, name=p.name, vat_rate=Decimal("23"), price=Money(p.price_pln, "PLN"))
+        for p in CATALOGUE
+    )
+    with translation.override("pl"):
+        yield
+
+
+@pytest.fixture
+def queue():
+    queue = django_rq.get_queue("default")
+    queue.empty()
+    yield queue
+    queue.empty()
+
+
+def work_off(queue) -> None:
+    SimpleWorker([queue], connection=queue.connection).work(burst=True)
+
+
+def control(base_url: str, path: str, body: object = None) -> dict:
+    response = requests.post(f"{base_url}/_emulator/{path}", json=body, timeout=10)
+    response.raise_for_status()
+    return response.json()
+
+
+def run_import(account: AllegroAccount) -> None:
+    account.refresh_from_db()
+    account_import_run(account_id=account.id, client=client_for_account(account))
+
+
+def sales_order_of(checkout_form_id: str) -> SalesOrder | None:
+    return (
+        AllegroOrder.objects.select_related("sales_order")
+        .get(checkout_form_id=checkout_form_id)
+        .sales_order
+    )
+
+
+def test_new_paid_orders_become_sales_orders_and_refusals_say_why(
+    allegro_emulator, connected_account, queue
+):
+    run_import(connected_account)
+    account_auto_conversion_set(account_id=connected_account.id, enabled=True, user=None)
+    work_off(queue)  # switching on converts what was already waiting
+
+    polish = control(allegro_emulator, "orders", {"marketplace": "allegro-pl", "count": 2})["ids"]
+    czech = control(allegro_emulator, "orders", {"marketplace": "allegro-cz"})["ids"][0]
+    run_import(connected_account)
+    assert queue.count >= 1  # queued by the imported page, after its commit
+    work_off(queue)
+
+    for form_id in polish:
+        sales = sales_order_of(form_id)
+        assert sales is not None
+        assert (sales.channel, sales.channel_reference, sales.created_by) == (
+            "allegro",
+            form_id,
+            None,
+        )
+    refused = AllegroOrder.objects.get(checkout_form_id=czech)
+    assert refused.sales_order_id is None
+    assert "wymagają wariantu Enterprise lub B2B" in refused.conversion_problem
+    assert refused in allegro_order_list(filters={"conversion_failed": True})
+
+    # The shop starts selling abroad; the periodic sweep tries again and succeeds.
+    ShopSettings.objects.update_or_create(id=1, defaults={"variant": ShopVariant.ENTERPRISE})
+    Currency.objects.filter(code="CZK").update(is_available=True)
+    assert auto_convert_all_accounts() == 1
+    work_off(queue)
+
+    refused.refresh_from_db()
+    assert refused.sales_order.currency == "CZK"
+    assert refused.conversion_problem == ""
+    assert refused not in allegro_order_list(filters={"conversion_failed": True})
+
+
+def test_nothing_is_converted_while_the_switch_is_off(allegro_emulator, connected_account, queue):
+    control(allegro_emulator, "orders", {"marketplace": "allegro-pl", "count": 2})
+
+    run_import(connected_account)
+
+    assert queue.count == 0
+    assert auto_convert_account(connected_account.id) == "off"
+    assert not SalesOrder.objects.exists()
+
+
+def test_running_the_automatic_conversion_twice_makes_nothing_more(
+    allegro_emulator, connected_account
+):
+    control(allegro_emulator, "orders", {"marketplace": "allegro-pl", "count": 3})
+    run_import(connected_account)
+    AllegroAccount.objects.filter(pk=connected_account.pk).update(auto_create_orders=True)
+
+    first = auto_convert_account(connected_account.id)
+    again = auto_convert_account(connected_account.id, retry_problems=True)
+
+    assert first["created"] >= 3
+    assert again["created"] == 0
+    assert SalesOrder.objects.count() == first["created"]
+
+
+def test_orders_the_seller_already_shipped_are_left_alone(allegro_emulator, connected_account):
+    run_import(connected_account)
+    AllegroAccount.objects.filter(pk=connected_account.pk).update(auto_create_orders=True)
+
+    auto_convert_account(connected_account.id)
+
+    handled = AllegroOrder.objects.exclude(fulfillment_status="NEW")
+    assert handled.filter(status="READY_FOR_PROCESSING").exists()
+    assert not handled.filter(sales_order__isnull=False).exists()
+
+
+@pytest.mark.parametrize("cancel", ["cancel", "auto-cancel"])
+def test_a_cancellation_after_conversion_flags_the_sales_order_and_keeps_its_status(
+    allegro_emulator, connected_account, cancel
+):
+    form_id = control(allegro_emulator, "orders", {"marketplace": "allegro-pl"})["ids"][0]
+    run_import(connected_account)
+    order = AllegroOrder.objects.get(checkout_form_id=form_id)
+    sales = allegro_order_convert(allegro_order_id=order.pk, user=None).sales_order
+
+    control(allegro_emulator, f"orders/{form_id}/{cancel}")
+    run_import(connected_account)
+
+    sales.refresh_from_db()
+    assert sales.status == "NEW"
+    assert sales.needs_attention is True
+    expected = {
+        "cancel": "Kupujący anulował zamówienie w Allegro",
+        "auto-cancel": "Allegro automatycznie anulowało zamówienie",
+    }[cancel]
+    assert expected in sales.attention_reason
+    assert form_id in sales.attention_reason
+
+
+def test_a_thousand_orders_convert_in_well_under_ten_seconds(connected_account):
+    template = load_fixture("checkout-form-allegro-pl.json")
+    for line in template["lineItems"]:
+        line["offer"]["external"]["id"] = "FLT-02"
+    raws = []
+    for _ in range(1000):
+        raw = copy.deepcopy(template)
+        raw["id"] = str(uuid.uuid4())
+        for line in raw["lineItems"]:
+            line["id"] = str(uuid.uuid4())
+        raws.append(raw)
+    with transaction.atomic():
+        orders_store(account=connected_account, raws=raws)
+
+    started = time.monotonic()
+    stats = account_orders_auto_convert(account_id=connected_account.id, retry_problems=False)
+    elapsed = time.monotonic() - started
+
+    assert (stats.created, stats.refused) == (1000, 0)
+    assert SalesOrder.objects.count() == 1000
+    assert elapsed < 10, f"{elapsed:.1f} s"
