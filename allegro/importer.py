@@ -80,6 +80,8 @@ ORDER_UPDATE_FIELDS = [
     "allegro_updated_at",
     "total",
     "total_currency",
+    "invoice_required",
+    "message_to_seller",
     "payload",
     "updated_at",
 ]
@@ -95,6 +97,8 @@ def order_fields_from_form(form: CheckoutForm, raw: dict[str, Any]) -> dict[str,
         "bought_at": form.bought_at,
         "allegro_updated_at": form.updated_at,
         "total": form.total_to_pay,
+        "invoice_required": form.invoice.required,
+        "message_to_seller": form.message_to_seller,
         "payload": raw,
     }
 

@@ -110,6 +110,9 @@ class AllegroOrder(models.Model):
     total = MoneyField(
         _("total to pay"), max_digits=14, decimal_places=2, currency_choices=CURRENCY_CHOICES
     )
+    # Copied out of the payload for the list, which must not read the JSON of every row.
+    invoice_required = models.BooleanField(_("invoice required"), default=False)
+    message_to_seller = models.TextField(_("message to seller"), blank=True)
     payload = models.JSONField(_("raw checkout form"))
 
     # A form merged into a newer one (buyer paid several purchases together) stays for the
@@ -147,8 +150,20 @@ class AllegroOrder(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["-bought_at", "-id"], name="allegro_order_bought_idx"),
-            models.Index(fields=["marketplace", "-bought_at"], name="allegro_order_market_idx"),
+            # The list shows live orders only: partial indexes serve both its page and its
+            # COUNT without reading the wide rows (each carries its JSON payload).
+            models.Index(
+                fields=["-bought_at", "-id"],
+                condition=Q(superseded_at__isnull=True),
+                name="allegro_order_live_idx",
+            ),
+            models.Index(
+                fields=["marketplace", "-bought_at", "-id"],
+                condition=Q(superseded_at__isnull=True),
+                name="allegro_order_live_market_idx",
+            ),
+            # Counting live orders reads this small index, not the table.
+            models.Index(fields=["superseded_at"], name="allegro_order_superseded_idx"),
             models.Index(fields=["buyer_login"], name="allegro_order_buyer_idx"),
             models.Index(fields=["checkout_form_id"], name="allegro_order_form_idx"),
         ]

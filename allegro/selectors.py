@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TypedDict
 
-from django.db.models import BooleanField, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
 
 from allegro.models import (
     AllegroImportProblem,
@@ -33,10 +33,12 @@ class OrderFilters(TypedDict, total=False):
 
 def _with_conversion(orders: QuerySet[AllegroOrder]) -> QuerySet[AllegroOrder]:
     # The single place that knows whether an order became a sales order; the list, its
-    # filters and the detail follow it. The number comes by join, not a query per row.
-    return orders.annotate(
-        is_converted=ExpressionWrapper(Q(sales_order__isnull=False), output_field=BooleanField()),
-        sales_order_number=F("sales_order__number"),
+    # filters and the detail follow it. The sales order comes by select_related, which the
+    # paginator's COUNT leaves out (an annotation through the join would keep it there).
+    return orders.select_related("sales_order").annotate(
+        is_converted=ExpressionWrapper(
+            Q(sales_order_id__isnull=False), output_field=BooleanField()
+        ),
     )
 
 
@@ -48,18 +50,15 @@ def allegro_order_list(*, filters: OrderFilters) -> QuerySet[AllegroOrder]:
     """
     orders = (
         AllegroOrder.objects.select_related("account")
-        # The list needs two facts from the payload, not the whole document on every row.
+        # The list reads columns only: the payload of every skipped row would be decoded.
         .defer("payload")
-        .annotate(
-            invoice_required=F("payload__invoice__required"),
-            message_to_seller=F("payload__messageToSeller"),
-        )
     )
     orders = _with_conversion(orders)
     search = (filters.get("q") or "").strip()
     if search:
         by_form_id = Q(checkout_form_id__istartswith=search)
-        by_offer = Exists(AllegroOrderLine.objects.filter(order=OuterRef("pk"), offer_id=search))
+        # IN over the indexed offer column, not an EXISTS evaluated for every order.
+        by_offer = Q(id__in=AllegroOrderLine.objects.filter(offer_id=search).values("order_id"))
         orders = orders.filter(by_form_id | Q(buyer_login__icontains=search) | by_offer)
         orders = orders.filter(Q(superseded_at__isnull=True) | by_form_id)
     else:

@@ -39,6 +39,7 @@ def setup_django() -> None:
     os.environ["SECURE_SSL_REDIRECT"] = "0"
     os.environ["ALLOWED_HOSTS"] = "testserver"
     os.environ["DJANGO_SETTINGS_MODULE"] = "shop.settings"
+    os.environ.setdefault("LOG_LEVEL", "WARNING")  # a log line per conversion would be timed too
     import django
 
     django.setup()
@@ -193,6 +194,30 @@ def main() -> None:
     for name, url in scenarios:
         p50, p95, queries = measure(client, url, args.repeat)
         print(f"{name:<28}{p50:>8.1f}{p95:>8.1f}{queries:>9}")
+    measure_conversions(args.conversions)
+
+
+def measure_conversions(count: int) -> None:
+    """The automatic conversion of `count` paid orders of one account (PL and CZ, matched by
+    SKU), each in its own transaction as the job runs them."""
+    from allegro.conversion import account_orders_auto_convert
+    from shop.models import Currency, ShopSettings, ShopVariant
+    from tests.factories import CZ_FORM, PL_FORM, make_account, make_allegro_order, make_product
+
+    ShopSettings.objects.filter(id=ShopSettings.load().id).update(variant=ShopVariant.ENTERPRISE)
+    Currency.objects.filter(code="CZK").update(is_available=True)
+    for sku in ("KET-1700-INOX", "FLT-02", "VAC-252-CZ"):
+        make_product(sku=sku)
+    account = make_account(auto_create_orders=True)
+    for index in range(count):
+        make_allegro_order(CZ_FORM if index % 2 else PL_FORM, account=account)
+    started = time.perf_counter()
+    stats = account_orders_auto_convert(account_id=account.id, retry_problems=False)
+    elapsed = time.perf_counter() - started
+    print(
+        f"automatic conversion: {stats.created} created, {stats.refused} refused "
+        f"in {elapsed:.2f} s = {stats.created / elapsed:.0f} orders/s"
+    )
 
 
 if __name__ == "__main__":

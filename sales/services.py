@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from djmoney.money import Money
@@ -24,6 +24,11 @@ from sales.signals import sales_order_status_changed
 from shop.models import Currency, Product
 
 NUMBER_FORMAT = "ZS/{year}/{sequence:06d}"
+# One statement that increments and reads (PostgreSQL and SQLite >= 3.35 both RETURN).
+NEXT_NUMBER_SQL = (
+    f"UPDATE {SalesOrderNumberSequence._meta.db_table} SET last_number = last_number + 1"
+    " WHERE year = %s RETURNING last_number"
+)
 
 
 class SalesOrderRefused(Exception):
@@ -80,11 +85,17 @@ def _acting(user: AbstractBaseUser | None) -> AbstractBaseUser | None:
 
 
 def _next_number(year: int) -> tuple[int, str]:
-    SalesOrderNumberSequence.objects.get_or_create(year=year)
-    sequence = SalesOrderNumberSequence.objects.select_for_update().get(year=year)
-    sequence.last_number += 1
-    sequence.save(update_fields=["last_number"])
-    return sequence.last_number, NUMBER_FORMAT.format(year=year, sequence=sequence.last_number)
+    """Take the year's next number. The UPDATE holds the sequence row's lock until the order's
+    transaction ends, so concurrent orders queue here and a rollback returns the number."""
+    with connection.cursor() as cursor:
+        cursor.execute(NEXT_NUMBER_SQL, [year])
+        row = cursor.fetchone()
+        if row is None:  # the year's first order
+            SalesOrderNumberSequence.objects.get_or_create(year=year)
+            cursor.execute(NEXT_NUMBER_SQL, [year])
+            row = cursor.fetchone()
+    sequence = row[0]
+    return sequence, NUMBER_FORMAT.format(year=year, sequence=sequence)
 
 
 def _address(data: AddressData | None) -> Address | None:

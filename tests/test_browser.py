@@ -10,8 +10,11 @@ from pytest_django.live_server_helper import LiveServer
 
 from allegro.importer import account_import_run
 from allegro.tokens import client_for_account
+from emulator.catalogue import CATALOGUE
+from sales.models import SalesOrder
+from shop.models import Currency, ShopSettings, ShopVariant
 from shop.roles import OPERATOR
-from tests.factories import make_user
+from tests.factories import make_product, make_user
 
 CHROMIUM = "/usr/bin/chromium"
 # Without these Chromium keeps calling home, and this machine's closed network refuses it.
@@ -57,13 +60,18 @@ def browser_page():
     del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
 
 
-def test_operator_sees_every_marketplace_and_a_czech_pickup_point(
-    shop_server, connected_account, browser_page
-):
+@pytest.fixture
+def imported_orders(connected_account) -> None:
+    """The demo seller's orders imported, and an operator to sign in as."""
     account_import_run(
         account_id=connected_account.id, client=client_for_account(connected_account)
     )
     make_user(role=OPERATOR, username="ola")
+
+
+def test_operator_sees_every_marketplace_and_a_czech_pickup_point(
+    shop_server, imported_orders, browser_page
+):
     page = browser_page
 
     page.goto(f"{shop_server.url}/")
@@ -87,3 +95,46 @@ def test_operator_sees_every_marketplace_and_a_czech_pickup_point(
     expect(page.get_by_text("IČO")).to_be_visible()
     expect(page.get_by_text("DIČ", exact=True)).to_be_visible()
     expect(page.get_by_text(re.compile(r"CZK")).first).to_be_visible()
+
+
+@pytest.fixture
+def czech_orders_sellable(imported_orders) -> None:
+    """The shop sells abroad (Enterprise), CZK is available and the offers' SKUs exist."""
+    ShopSettings.objects.filter(id=ShopSettings.load().id).update(variant=ShopVariant.ENTERPRISE)
+    Currency.objects.filter(code="CZK").update(is_available=True)
+    for product in CATALOGUE:
+        make_product(sku=product.sku, name=product.name)
+
+
+def test_operator_converts_a_czech_order_and_finds_it_in_sales_in_crowns(
+    shop_server, czech_orders_sellable, browser_page
+):
+    page = browser_page
+    page.goto(f"{shop_server.url}/")
+    page.fill("input[name=username]", "ola")
+    page.fill("input[name=password]", "password")
+    page.click("button[type=submit]")
+
+    page.select_option("select[name=marketplace]", "allegro-cz")
+    page.select_option("select[name=status]", "READY_FOR_PROCESSING")
+    page.get_by_role("button", name="Filtruj").click()
+    # Open the first paid Czech order that goes to a pickup point (most do).
+    list_url = page.url
+    for index in range(page.locator("tbody tr").count()):
+        page.goto(list_url)
+        page.locator("tbody tr").nth(index).locator("a").first.click()
+        point_panel = page.locator("section.prominent", has_text="Punkt odbioru")
+        if point_panel.count():
+            break
+    pickup_point = point_panel.locator("dd strong").first.inner_text()
+    page.get_by_role("button", name="Utwórz zamówienie").click()
+
+    expect(page.locator("h1")).to_contain_text("ZS/")
+    number = page.locator("h1 .mono").inner_text()
+    page.get_by_role("link", name="Sprzedaż ▸ Zamówienia").first.click()
+    row = page.locator("tbody tr", has_text=number)
+    expect(row).to_contain_text("CZK")
+    row.locator("a").first.click()
+    expect(page.get_by_text(pickup_point).first).to_be_visible()
+    expect(page.get_by_text("Zamówienie Allegro")).to_be_visible()
+    assert SalesOrder.objects.get(number=number).currency == "CZK"
