@@ -15,9 +15,25 @@ class AllegroConfig(AppConfig):
 
     def ready(self) -> None:
         # sales knows no channel: its order page asks the channel where an order came from.
+        from allegro import writeback
         from sales.links import source_link_register
+        from sales.signals import (
+            sales_order_invoice_attached,
+            sales_order_shipment_added,
+            sales_order_status_changed,
+        )
 
         source_link_register("allegro", _allegro_source_link)
+        # What Allegro must hear of is recorded in the transaction of the change itself.
+        sales_order_status_changed.connect(
+            writeback.on_sales_status_changed, dispatch_uid="allegro.writeback.status"
+        )
+        sales_order_shipment_added.connect(
+            writeback.on_shipment_added, dispatch_uid="allegro.writeback.shipment"
+        )
+        sales_order_invoice_attached.connect(
+            writeback.on_invoice_attached, dispatch_uid="allegro.writeback.invoice"
+        )
 
 
 def _allegro_source_link(order: "SalesOrder") -> tuple[str, str] | None:

@@ -244,6 +244,17 @@ class TokenStore(Protocol):
     def refresh(self, stale: OAuthTokens, refresh: Callable[[str], OAuthTokens]) -> OAuthTokens: ...
 
 
+class RequestGate(Protocol):
+    """Shares one request budget between every process that calls Allegro for an account."""
+
+    def before_request(self) -> None:
+        """Wait for a place in the budget (and out of any 429 pause); may raise
+        AllegroRateLimited when the wait would be too long for the caller."""
+
+    def rate_limited(self, retry_after: float | None) -> None:
+        """Allegro answered 429: every worker of the account pauses, not only this one."""
+
+
 class InMemoryTokenStore:
     """Tokens held only by this process: for a pair not stored yet (reading `/me` on connect)."""
 
@@ -541,12 +552,14 @@ class AllegroClient:
         oauth: AllegroOAuth,
         timeout: float,
         accept_language: str = "pl-PL",
+        gate: RequestGate | None = None,
     ) -> None:
         self.api_url = api_url.rstrip("/")
         self.tokens = tokens
         self.oauth = oauth
         self.timeout = timeout
         self.accept_language = accept_language
+        self.gate = gate
         self._session = _new_session()
 
     def __repr__(self) -> str:
@@ -555,6 +568,8 @@ class AllegroClient:
     def _attempt(
         self, tokens: OAuthTokens, method: str, path: str, headers: dict[str, str], **kwargs: Any
     ) -> requests.Response:
+        if self.gate is not None:
+            self.gate.before_request()
         response = _send(
             self._session,
             method,
@@ -564,7 +579,12 @@ class AllegroClient:
             headers={**headers, "Authorization": f"Bearer {tokens.access_token}"},
             **kwargs,
         )
-        _raise_for_status(response, f"{method} {path}")
+        try:
+            _raise_for_status(response, f"{method} {path}")
+        except AllegroRateLimited as error:
+            if self.gate is not None:
+                self.gate.rate_limited(error.retry_after)
+            raise
         return response
 
     def _request(

@@ -1,17 +1,18 @@
 """RQ entry points: each takes ids, loads rows, calls one service and returns something small."""
 
 import logging
-import random
 import time
 
 import django_rq
 from django.conf import settings
 
-from allegro.client import AllegroError, AllegroRateLimited
+from allegro.backoff import retry_delay
+from allegro.client import AllegroError
 from allegro.conversion import account_orders_auto_convert
 from allegro.importer import account_import_run
 from allegro.models import AllegroAccount
 from allegro.tokens import client_for_account
+from allegro.writeback import write_perform, writes_sweep
 
 logger = logging.getLogger(__name__)
 
@@ -75,16 +76,6 @@ def import_account(account_id: int, reconcile: bool = False) -> dict[str, int] |
         lock.release()
 
 
-def retry_delay(attempt: int, error: AllegroError) -> float:
-    """Exponential backoff with jitter, or what Allegro asked for after a 429 if longer.
-
-    Jitter keeps workers that failed together from coming back together."""
-    delay = settings.ALLEGRO_RETRY_BASE_DELAY * 2 ** (attempt - 1)
-    if isinstance(error, AllegroRateLimited) and error.retry_after:
-        delay = max(delay, error.retry_after)
-    return min(delay, settings.ALLEGRO_RETRY_MAX_DELAY) * random.uniform(0.5, 1.5)
-
-
 def auto_convert_all_accounts() -> int:
     """Periodic: queue the automatic conversion of every account that has it switched on.
 
@@ -117,3 +108,13 @@ def auto_convert_account(account_id: int, retry_problems: bool = False) -> dict[
         return {"created": stats.created, "refused": stats.refused}
     finally:
         lock.release()
+
+
+def perform_write(write_id: int) -> str:
+    """Carry out one write to Allegro (status, tracking number, invoice) if it is due."""
+    return write_perform(write_id=write_id, client_for=client_for_account)
+
+
+def sweep_writes() -> int:
+    """Periodic: queue again the writes whose jobs were lost or that waited out a pause."""
+    return writes_sweep()

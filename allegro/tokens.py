@@ -21,6 +21,7 @@ from allegro.client import (
     oauth_from_settings,
 )
 from allegro.models import AllegroAccount
+from allegro.throttle import RedisRequestGate
 
 logger = logging.getLogger(__name__)
 
@@ -142,10 +143,21 @@ class AccountTokenStore:
             lock.release()
 
 
+def request_gate_for(account_id: int) -> RedisRequestGate:
+    return RedisRequestGate(
+        account_id=account_id,
+        redis=django_rq.get_connection("default"),
+        per_minute=settings.ALLEGRO_REQUESTS_PER_MINUTE,
+        max_wait=settings.ALLEGRO_BUDGET_MAX_WAIT,
+        default_pause=settings.ALLEGRO_RATE_LIMIT_PAUSE,
+    )
+
+
 def client_for_account(account: AllegroAccount) -> AllegroClient:
     return AllegroClient(
         settings.ALLEGRO_API_URL,
         AccountTokenStore(account.pk),
         oauth_from_settings(),
         settings.ALLEGRO_HTTP_TIMEOUT,
+        gate=request_gate_for(account.pk),
     )

@@ -201,6 +201,8 @@ class SalesOrderEvent(models.Model):
         STATUS_CHANGED = "STATUS_CHANGED", _("Status changed")
         ATTENTION_FLAGGED = "ATTENTION_FLAGGED", _("Flagged for attention")
         ATTENTION_CLEARED = "ATTENTION_CLEARED", _("Attention cleared")
+        SHIPMENT_ADDED = "SHIPMENT_ADDED", _("Tracking number added")
+        INVOICE_ATTACHED = "INVOICE_ATTACHED", _("Invoice attached")
 
     order = models.ForeignKey(SalesOrder, on_delete=models.CASCADE, related_name="events")
     type = models.CharField(_("type"), max_length=24, choices=Type.choices)
@@ -217,3 +219,52 @@ class SalesOrderEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order_id} {self.type}"
+
+
+class SalesOrderShipment(models.Model):
+    """A parcel's tracking number; the carrier code is the one the channel knows it by."""
+
+    order = models.ForeignKey(SalesOrder, on_delete=models.CASCADE, related_name="shipments")
+    carrier_code = models.CharField(_("carrier"), max_length=64)
+    carrier_name = models.CharField(_("carrier name"), max_length=255, blank=True)
+    waybill = models.CharField(_("tracking number"), max_length=64)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("added at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["order", "carrier_code", "waybill"], name="sales_shipment_unique_waybill"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.carrier_code} {self.waybill}"
+
+
+def invoice_upload_to(invoice: "SalesOrderInvoice", filename: str) -> str:
+    return f"invoices/{invoice.order.number_year}/{invoice.order_id}/{filename}"
+
+
+class SalesOrderInvoice(models.Model):
+    """The sales document (PDF) of an order: from the ERP, or uploaded by staff meanwhile."""
+
+    order = models.ForeignKey(SalesOrder, on_delete=models.CASCADE, related_name="invoices")
+    number = models.CharField(_("invoice number"), max_length=64)
+    pdf = models.FileField(_("PDF"), upload_to=invoice_upload_to)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("added at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["order", "number"], name="sales_invoice_unique_number"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.files import File
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,13 +18,21 @@ from sales.models import (
     InvalidStatusTransition,
     SalesOrder,
     SalesOrderEvent,
+    SalesOrderInvoice,
     SalesOrderLine,
     SalesOrderNumberSequence,
+    SalesOrderShipment,
 )
-from sales.signals import sales_order_status_changed
+from sales.signals import (
+    sales_order_invoice_attached,
+    sales_order_shipment_added,
+    sales_order_status_changed,
+)
 from shop.models import Currency, Product
 
 NUMBER_FORMAT = "ZS/{year}/{sequence:06d}"
+MAX_WAYBILL_LENGTH = 64  # Allegro's limit, and no carrier's numbers are longer
+MAX_INVOICE_BYTES = 3 * 1024 * 1024  # Allegro refuses larger invoice files
 # One statement that increments and reads (PostgreSQL and SQLite >= 3.35 both RETURN).
 NEXT_NUMBER_SQL = (
     f"UPDATE {SalesOrderNumberSequence._meta.db_table} SET last_number = last_number + 1"
@@ -192,7 +201,7 @@ def sales_order_status_change(
     old_status = order.status
     order.status = status
     order.save(update_fields=["status", "updated_at"])
-    SalesOrderEvent.objects.create(
+    event = SalesOrderEvent.objects.create(
         order=order,
         type=SalesOrderEvent.Type.STATUS_CHANGED,
         user=_acting(user),
@@ -200,7 +209,12 @@ def sales_order_status_change(
         to_status=status,
     )
     sales_order_status_changed.send(
-        sender=SalesOrder, order=order, old_status=old_status, new_status=status, user=_acting(user)
+        sender=SalesOrder,
+        order=order,
+        event=event,
+        old_status=old_status,
+        new_status=status,
+        user=_acting(user),
     )
     return order
 
@@ -234,3 +248,75 @@ def sales_order_attention_clear(*, order_id: int, user: AbstractBaseUser | None)
         order=order, type=SalesOrderEvent.Type.ATTENTION_CLEARED, user=_acting(user)
     )
     return order
+
+
+@transaction.atomic
+def sales_order_shipment_add(
+    *,
+    order_id: int,
+    carrier_code: str,
+    waybill: str,
+    carrier_name: str = "",
+    user: AbstractBaseUser | None,
+) -> SalesOrderShipment:
+    """Record a tracking number; the same waybill twice is one shipment."""
+    waybill = waybill.strip()
+    if not waybill or len(waybill) > MAX_WAYBILL_LENGTH:
+        raise SalesOrderRefused(
+            _("A tracking number has 1 to %(max)d characters.") % {"max": MAX_WAYBILL_LENGTH}
+        )
+    order = SalesOrder.objects.select_for_update().get(pk=order_id)
+    shipment, created = SalesOrderShipment.objects.get_or_create(
+        order=order,
+        carrier_code=carrier_code,
+        waybill=waybill,
+        defaults={"carrier_name": carrier_name, "created_by": _acting(user)},
+    )
+    if created:
+        SalesOrderEvent.objects.create(
+            order=order,
+            type=SalesOrderEvent.Type.SHIPMENT_ADDED,
+            user=_acting(user),
+            message=f"{carrier_name or carrier_code}: {waybill}",
+        )
+        sales_order_shipment_added.send(
+            sender=SalesOrder, order=order, shipment=shipment, user=_acting(user)
+        )
+    return shipment
+
+
+@transaction.atomic
+def sales_order_invoice_attach(
+    *,
+    order_id: int,
+    number: str,
+    pdf: File,
+    user: AbstractBaseUser | None,
+) -> SalesOrderInvoice:
+    """Attach the order's invoice (a real PDF); the same number twice is one invoice."""
+    number = number.strip()
+    if not number:
+        raise SalesOrderRefused(_("An invoice needs its number."))
+    pdf.seek(0)
+    if pdf.read(5) != b"%PDF-":
+        raise SalesOrderRefused(_("The invoice file is not a PDF."))
+    if pdf.size > MAX_INVOICE_BYTES:
+        raise SalesOrderRefused(_("An invoice PDF may have at most 3 MB."))
+    pdf.seek(0)
+    order = SalesOrder.objects.select_for_update().get(pk=order_id)
+    existing = SalesOrderInvoice.objects.filter(order=order, number=number).first()
+    if existing is not None:
+        return existing
+    invoice = SalesOrderInvoice(order=order, number=number, created_by=_acting(user))
+    invoice.pdf.save(f"{number.replace('/', '-')}.pdf", pdf, save=False)
+    invoice.save()
+    SalesOrderEvent.objects.create(
+        order=order,
+        type=SalesOrderEvent.Type.INVOICE_ATTACHED,
+        user=_acting(user),
+        message=number,
+    )
+    sales_order_invoice_attached.send(
+        sender=SalesOrder, order=order, invoice=invoice, user=_acting(user)
+    )
+    return invoice

@@ -6,5 +6,9 @@ Allegro") commits or rolls back together with it.
 
 from django.dispatch import Signal
 
-# kwargs: order (SalesOrder), old_status (str), new_status (str), user (User | None)
+# kwargs: order (SalesOrder), event (SalesOrderEvent), old_status, new_status, user
 sales_order_status_changed = Signal()
+# kwargs: order (SalesOrder), shipment (SalesOrderShipment), user
+sales_order_shipment_added = Signal()
+# kwargs: order (SalesOrder), invoice (SalesOrderInvoice), user
+sales_order_invoice_attached = Signal()

@@ -3,9 +3,15 @@
 from django.conf import settings
 from rq import cron
 
-from allegro.jobs import auto_convert_all_accounts, import_all_accounts, reconcile_all_accounts
+from allegro.jobs import (
+    auto_convert_all_accounts,
+    import_all_accounts,
+    reconcile_all_accounts,
+    sweep_writes,
+)
 
 cron.register(import_all_accounts, "default", interval=settings.ALLEGRO_IMPORT_INTERVAL)
 cron.register(reconcile_all_accounts, "default", interval=settings.ALLEGRO_RECONCILE_INTERVAL)
 # Retries what the automatic conversion refused before (products or currencies added since).
 cron.register(auto_convert_all_accounts, "default", interval=settings.ALLEGRO_IMPORT_INTERVAL)
+cron.register(sweep_writes, "default", interval=settings.ALLEGRO_WRITE_SWEEP_INTERVAL)

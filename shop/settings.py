@@ -150,3 +150,15 @@ ALLEGRO_IMPORT_LOCK_TIMEOUT = int(os.environ.get("ALLEGRO_IMPORT_LOCK_TIMEOUT", 
 ALLEGRO_IMPORT_ATTEMPTS = int(os.environ.get("ALLEGRO_IMPORT_ATTEMPTS", "4"))
 ALLEGRO_RETRY_BASE_DELAY = float(os.environ.get("ALLEGRO_RETRY_BASE_DELAY", "1"))
 ALLEGRO_RETRY_MAX_DELAY = float(os.environ.get("ALLEGRO_RETRY_MAX_DELAY", "30"))
+# One budget for all workers of an account (Allegro allows 9,000 a minute per application).
+ALLEGRO_REQUESTS_PER_MINUTE = int(os.environ.get("ALLEGRO_REQUESTS_PER_MINUTE", "4500"))
+# How long a worker waits for budget before giving the job back to be retried.
+ALLEGRO_BUDGET_MAX_WAIT = float(os.environ.get("ALLEGRO_BUDGET_MAX_WAIT", "30"))
+# How long every worker of an account pauses after a 429 that names no Retry-After.
+ALLEGRO_RATE_LIMIT_PAUSE = float(os.environ.get("ALLEGRO_RATE_LIMIT_PAUSE", "10"))
+# Writes to Allegro: a worker holds a write this long; one killed mid-way loses it after that.
+ALLEGRO_WRITE_LEASE = int(os.environ.get("ALLEGRO_WRITE_LEASE", "120"))
+ALLEGRO_WRITE_MAX_ATTEMPTS = int(os.environ.get("ALLEGRO_WRITE_MAX_ATTEMPTS", "12"))
+# The sweep queues again a due write untouched for this long, every ..._INTERVAL seconds.
+ALLEGRO_WRITE_SWEEP_AFTER = int(os.environ.get("ALLEGRO_WRITE_SWEEP_AFTER", "60"))
+ALLEGRO_WRITE_SWEEP_INTERVAL = int(os.environ.get("ALLEGRO_WRITE_SWEEP_INTERVAL", "30"))

@@ -1,0 +1,175 @@
+"""Writes to Allegro against the emulator: recorded with the change, performed once."""
+
+import pytest
+import requests
+from django.core.files.base import ContentFile
+from django.db import transaction
+
+from allegro.conversion import allegro_order_convert
+from allegro.importer import account_import_run
+from allegro.models import AllegroOrder, AllegroWrite
+from allegro.tokens import client_for_account
+from allegro.writeback import write_perform, write_retry, writes_sweep
+from emulator.catalogue import CATALOGUE
+from sales.models import SalesOrderStatus
+from sales.services import (
+    sales_order_invoice_attach,
+    sales_order_shipment_add,
+    sales_order_status_change,
+)
+from shop.models import Currency, ShopSettings, ShopVariant
+from tests.factories import make_product
+
+pytestmark = pytest.mark.django_db(transaction=True)
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def control(base_url: str, path: str, body: object = None, method: str = "post") -> dict:
+    response = requests.request(method, f"{base_url}/_emulator/{path}", json=body, timeout=10)
+    response.raise_for_status()
+    return response.json() if response.content else {}
+
+
+@pytest.fixture
+def czech_sales_order(allegro_emulator, connected_account, settings):
+    """A paid Czech Allegro order converted into a sales order."""
+    settings.ALLEGRO_RETRY_BASE_DELAY = 0.01
+    ShopSettings.objects.update_or_create(id=1, defaults={"variant": ShopVariant.ENTERPRISE})
+    Currency.objects.filter(code="CZK").update(is_available=True)
+    for product in CATALOGUE:
+        make_product(sku=product.sku)
+    form_id = control(allegro_emulator, "orders", {"marketplace": "allegro-cz"})["ids"][0]
+    account_import_run(
+        account_id=connected_account.id, client=client_for_account(connected_account)
+    )
+    allegro_order = AllegroOrder.objects.get(checkout_form_id=form_id)
+    return allegro_order_convert(allegro_order_id=allegro_order.id, user=None).sales_order
+
+
+def perform_all() -> list[str]:
+    return [
+        write_perform(write_id=write_id, client_for=client_for_account)
+        for write_id in AllegroWrite.objects.filter(state="PENDING").values_list("id", flat=True)
+    ]
+
+
+def emulator_order(base_url: str, sales_order) -> dict:
+    return control(base_url, f"orders/{sales_order.channel_reference}", method="get")
+
+
+def test_a_status_change_reaches_allegro_once(allegro_emulator, czech_sales_order):
+    sales_order_status_change(order_id=czech_sales_order.id, status="IN_PROGRESS", user=None)
+
+    assert perform_all() == ["DONE"]
+    assert perform_all() == []
+    state = emulator_order(allegro_emulator, czech_sales_order)
+    assert state["checkoutForm"]["fulfillment"]["status"] == "PROCESSING"
+    assert state["fulfillmentChanges"] == 1
+
+
+def test_a_write_is_recorded_in_the_transaction_of_the_change(czech_sales_order):
+    with pytest.raises(RuntimeError), transaction.atomic():
+        sales_order_status_change(order_id=czech_sales_order.id, status="IN_PROGRESS", user=None)
+        raise RuntimeError("the change is rolled back")
+
+    assert not AllegroWrite.objects.exists()
+
+
+def test_running_a_write_again_after_it_was_sent_sends_nothing(allegro_emulator, czech_sales_order):
+    sales_order_status_change(order_id=czech_sales_order.id, status="IN_PROGRESS", user=None)
+    write = AllegroWrite.objects.get()
+    perform_all()
+    # As if the worker died after Allegro took the change but before the row said so.
+    AllegroWrite.objects.filter(pk=write.pk).update(state="PENDING", done_at=None)
+    AllegroOrder.objects.filter(pk=write.allegro_order_id).update(fulfillment_status="NEW")
+
+    assert perform_all() == ["DONE"]
+    assert emulator_order(allegro_emulator, czech_sales_order)["fulfillmentChanges"] == 1
+
+
+def test_only_the_latest_of_several_pending_statuses_is_sent(allegro_emulator, czech_sales_order):
+    for status in ("IN_PROGRESS", "READY_FOR_PICKUP", "PICKED_UP"):
+        sales_order_status_change(order_id=czech_sales_order.id, status=status, user=None)
+
+    assert sorted(perform_all()) == ["DONE", "SKIPPED", "SKIPPED"]
+    state = emulator_order(allegro_emulator, czech_sales_order)
+    assert state["checkoutForm"]["fulfillment"]["status"] == "PICKED_UP"
+    assert state["fulfillmentChanges"] == 1
+
+
+def test_a_tracking_number_is_added_once_even_when_retried(allegro_emulator, czech_sales_order):
+    shipment = sales_order_shipment_add(
+        order_id=czech_sales_order.id, carrier_code="PACKETA", waybill="Z123456789", user=None
+    )
+    assert perform_all() == ["DONE"]
+    AllegroWrite.objects.update(state="PENDING", done_at=None)
+
+    assert perform_all() == ["DONE"]
+    shipments = emulator_order(allegro_emulator, czech_sales_order)["shipments"]
+    assert [s["waybill"] for s in shipments] == [shipment.waybill]
+
+
+def test_a_czech_buyers_invoice_reaches_allegro_with_its_file(allegro_emulator, czech_sales_order):
+    allegro_order = AllegroOrder.objects.get(sales_order=czech_sales_order)
+    AllegroOrder.objects.filter(pk=allegro_order.pk).update(invoice_required=True)
+    sales_order_invoice_attach(
+        order_id=czech_sales_order.id, number="FV/1/2026", pdf=ContentFile(PDF), user=None
+    )
+
+    assert perform_all() == ["DONE"]
+    AllegroWrite.objects.update(state="PENDING", done_at=None)
+    assert perform_all() == ["DONE"]
+    invoices = emulator_order(allegro_emulator, czech_sales_order)["invoices"]
+    assert len(invoices) == 1
+    assert invoices[0]["invoiceNumber"] == "FV/1/2026"
+
+
+def test_server_errors_postpone_and_the_sweep_brings_the_write_back(
+    allegro_emulator, czech_sales_order, settings
+):
+    settings.ALLEGRO_WRITE_SWEEP_AFTER = 0
+    control(allegro_emulator, "faults", [{"type": "status", "status": 503, "count": 1}])
+    sales_order_status_change(order_id=czech_sales_order.id, status="IN_PROGRESS", user=None)
+
+    assert perform_all() == ["retry"]
+    write = AllegroWrite.objects.get()
+    assert write.state == "PENDING" and "503" in write.last_error
+    AllegroWrite.objects.update(next_attempt_at=write.created_at)
+
+    assert writes_sweep() == 1
+    assert perform_all() == ["DONE"]
+
+
+def test_a_refused_write_fails_with_allegros_words_and_can_be_retried(
+    allegro_emulator, czech_sales_order
+):
+    # Allegro sets RETURNED itself and refuses it from sellers.
+    write = AllegroWrite.objects.create(
+        account_id=czech_sales_order.allegro_order.account_id,
+        allegro_order=czech_sales_order.allegro_order,
+        kind="FULFILLMENT",
+        cause="test:returned",
+        target={"status": "RETURNED"},
+    )
+
+    assert perform_all() == ["failed"]
+    write.refresh_from_db()
+    assert write.state == "FAILED" and write.last_error
+
+    write_retry(write_id=write.id)
+    assert AllegroWrite.objects.get().state == "PENDING"
+
+
+def test_a_paused_kind_waits(allegro_emulator, czech_sales_order):
+    account = czech_sales_order.allegro_order.account
+    account.fulfillment_writes_paused = True
+    account.save()
+    sales_order_status_change(
+        order_id=czech_sales_order.id, status=SalesOrderStatus.IN_PROGRESS, user=None
+    )
+
+    assert perform_all() == ["paused"]
+    assert (
+        emulator_order(allegro_emulator, czech_sales_order)["checkoutForm"]["fulfillment"]["status"]
+        == "NEW"
+    )
