@@ -16,7 +16,8 @@ class AllegroConfig(AppConfig):
     def ready(self) -> None:
         # sales knows no channel: its order page asks the channel where an order came from.
         from allegro import writeback
-        from sales.links import source_link_register
+        from allegro.writeback_views import sales_order_panel
+        from sales.links import order_panel_register, source_link_register
         from sales.signals import (
             sales_order_invoice_attached,
             sales_order_shipment_added,
@@ -24,6 +25,7 @@ class AllegroConfig(AppConfig):
         )
 
         source_link_register("allegro", _allegro_source_link)
+        order_panel_register("allegro", sales_order_panel)
         # What Allegro must hear of is recorded in the transaction of the change itself.
         sales_order_status_changed.connect(
             writeback.on_sales_status_changed, dispatch_uid="allegro.writeback.status"

@@ -14,4 +14,14 @@ urlpatterns = [
         settings_views.settings_auto_conversion,
         name="settings_auto_conversion",
     ),
+    path(
+        "konta/<int:pk>/zapisy/",
+        settings_views.settings_write_switches,
+        name="settings_write_switches",
+    ),
+    path(
+        "konta/<int:pk>/statusy/",
+        settings_views.settings_status_mapping,
+        name="settings_status_mapping",
+    ),
 ]

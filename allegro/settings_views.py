@@ -16,6 +16,13 @@ from allegro.connect import AllegroConnectError, account_connect_poll, account_c
 from allegro.conversion import account_auto_conversion_set
 from allegro.forms import AutoConversionForm
 from allegro.models import AllegroAccount
+from allegro.writeback_forms import StatusMappingForm, WriteSwitchesForm
+from allegro.writeback_selectors import accounts_status_mappings
+from allegro.writeback_settings import (
+    WritebackSettingsRefused,
+    account_status_mapping_set,
+    account_write_switches_set,
+)
 
 # The device flow in progress lives in the session: device_code must never reach the page.
 SESSION_KEY = "allegro_connect"
@@ -26,9 +33,30 @@ settings_permission = permission_required("allegro.manage_allegro_settings", rai
 @require_GET
 @settings_permission
 def settings_index(request: HttpRequest) -> HttpResponse:
+    accounts = list(AllegroAccount.objects.order_by("login"))
+    mappings = accounts_status_mappings(account_ids=[account.pk for account in accounts])
     context = {
-        "accounts": AllegroAccount.objects.order_by("login"),
+        "accounts": accounts,
         "connect_in_progress": SESSION_KEY in request.session,
+        # Per account: what is written to Allegro, and which status each sales status shows as.
+        "writeback": [
+            (
+                account,
+                WriteSwitchesForm(
+                    initial={
+                        "fulfillment_paused": account.fulfillment_writes_paused,
+                        "shipment_paused": account.shipment_writes_paused,
+                        "invoice_paused": account.invoice_writes_paused,
+                        "invoices_for_everyone": account.invoices_for_everyone,
+                    },
+                    auto_id=f"id_switches_{account.pk}_%s",
+                ),
+                StatusMappingForm.for_mapping(
+                    mappings[account.pk], auto_id=f"id_mapping_{account.pk}_%s"
+                ),
+            )
+            for account in accounts
+        ],
     }
     return render(request, "allegro/settings_index.html", context)
 
@@ -143,3 +171,65 @@ def settings_auto_conversion(request: HttpRequest, pk: int) -> HttpResponse:
         message = _("Account %(login)s: sales orders are created by hand only.")
     messages.success(request, message % {"login": account.login})
     return redirect("allegro:settings")
+
+
+@require_POST
+@settings_permission
+def settings_write_switches(request: HttpRequest, pk: int) -> HttpResponse:
+    """Per account: pause each kind of write to Allegro; invoices to every buyer or not."""
+    account = get_object_or_404(AllegroAccount, pk=pk)
+    form = WriteSwitchesForm(request.POST)
+    form.is_valid()  # optional checkboxes only: absent means off
+    account = account_write_switches_set(
+        account_id=account.pk, user=request.user, **form.cleaned_data
+    )
+    paused = [
+        str(label)
+        for flag, label in (
+            (account.fulfillment_writes_paused, _("status updates")),
+            (account.shipment_writes_paused, _("tracking numbers")),
+            (account.invoice_writes_paused, _("invoices")),
+        )
+        if flag
+    ]
+    if paused:
+        message = _("Account %(login)s: paused %(paused)s; the rest is sent to Allegro.") % {
+            "login": account.login,
+            "paused": ", ".join(paused),
+        }
+    else:
+        message = _("Account %(login)s: everything is sent to Allegro.") % {"login": account.login}
+    messages.success(request, message)
+    return redirect(reverse("allegro:settings") + f"#writeback-{account.pk}")
+
+
+@require_POST
+@settings_permission
+def settings_status_mapping(request: HttpRequest, pk: int) -> HttpResponse:
+    """Per account: which Allegro status each sales order status shows as; all or nothing."""
+    account = get_object_or_404(AllegroAccount, pk=pk)
+    form = StatusMappingForm(request.POST)
+    target = reverse("allegro:settings") + f"#writeback-{account.pk}"
+    if not form.is_valid():
+        errors = "; ".join(
+            f"{form[name].label}: {' '.join(field_errors)}"
+            for name, field_errors in form.errors.items()
+        )
+        messages.error(
+            request,
+            _("The status mapping was not saved. %(errors)s") % {"errors": errors},
+        )
+        return redirect(target)
+    try:
+        account_status_mapping_set(account_id=account.pk, mapping=form.mapping(), user=request.user)
+    except WritebackSettingsRefused as error:
+        messages.error(
+            request, _("The status mapping was not saved. %(errors)s") % {"errors": error}
+        )
+        return redirect(target)
+    messages.success(
+        request,
+        _("Account %(login)s: the status mapping is saved; it applies to the next status change.")
+        % {"login": account.login},
+    )
+    return redirect(target)

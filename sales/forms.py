@@ -58,3 +58,14 @@ class StatusChangeForm(forms.Form):
     status = forms.ChoiceField(choices=SalesOrderStatus.choices)
     # The status the page showed, to tell "someone changed it meanwhile" apart.
     from_status = forms.ChoiceField(choices=SalesOrderStatus.choices, required=False)
+
+
+class InvoiceUploadForm(forms.Form):
+    """The order's invoice added by hand; whether the file is a usable PDF is the service's
+    decision, so the ERP's invoices pass the same check."""
+
+    number = forms.CharField(label=_("Invoice number"), max_length=64)
+    pdf = forms.FileField(
+        label=_("PDF file"),
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}),
+    )

@@ -1,15 +1,21 @@
-"""Links from a sales order back to where it came from, supplied by the channel's app.
+"""What a channel's app adds to a sales order's page, supplied by that app.
 
-`sales` knows no channel; a channel app registers a function at start-up (AppConfig.ready)
-that returns (label, url) for an order of its channel, or None.
+`sales` knows no channel; a channel app registers functions at start-up (AppConfig.ready):
+one that returns (label, url) for an order of its channel, or None, and one that returns a
+panel (template name, context) for the order's page, or None.
 """
 
 from collections.abc import Callable
+from typing import Any
+
+from django.http import HttpRequest
 
 from sales.models import SalesOrder
 
 SourceLink = tuple[str, str]
+OrderPanel = tuple[str, dict[str, Any]]
 _source_links: dict[str, Callable[[SalesOrder], SourceLink | None]] = {}
+_order_panels: dict[str, Callable[[SalesOrder, HttpRequest], OrderPanel | None]] = {}
 
 
 def source_link_register(channel: str, link: Callable[[SalesOrder], SourceLink | None]) -> None:
@@ -19,3 +25,16 @@ def source_link_register(channel: str, link: Callable[[SalesOrder], SourceLink |
 def source_link(order: SalesOrder) -> SourceLink | None:
     link = _source_links.get(order.channel)
     return link(order) if link else None
+
+
+def order_panel_register(
+    channel: str, panel: Callable[[SalesOrder, HttpRequest], OrderPanel | None]
+) -> None:
+    _order_panels[channel] = panel
+
+
+def order_panels(order: SalesOrder, request: HttpRequest) -> list[OrderPanel]:
+    """The panels the order's channel shows on its page (none for a channel without one)."""
+    panel = _order_panels.get(order.channel)
+    shown = panel(order, request) if panel else None
+    return [shown] if shown else []

@@ -6,13 +6,18 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from sales.forms import SalesOrderFilterForm, StatusChangeForm
-from sales.links import source_link
-from sales.models import InvalidStatusTransition, SalesOrder, SalesOrderStatus
+from sales.forms import InvoiceUploadForm, SalesOrderFilterForm, StatusChangeForm
+from sales.links import order_panels, source_link
+from sales.models import (
+    InvalidStatusTransition,
+    SalesOrder,
+    SalesOrderInvoice,
+    SalesOrderStatus,
+)
 from sales.selectors import (
     sales_order_events,
     sales_order_get,
@@ -21,7 +26,12 @@ from sales.selectors import (
     sales_order_next_statuses,
     sales_order_sources,
 )
-from sales.services import sales_order_attention_clear, sales_order_status_change
+from sales.services import (
+    SalesOrderRefused,
+    sales_order_attention_clear,
+    sales_order_invoice_attach,
+    sales_order_status_change,
+)
 
 ORDERS_PER_PAGE = 50
 
@@ -75,10 +85,40 @@ def _clear_attention(request: HttpRequest, order: SalesOrder) -> None:
     messages.success(request, _("Marked as checked."))
 
 
+def _attach_invoice(request: HttpRequest, order: SalesOrder) -> None:
+    form = InvoiceUploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        errors = "; ".join(
+            f"{form[name].label}: {' '.join(field_errors)}"
+            for name, field_errors in form.errors.items()
+        )
+        messages.error(request, _("The invoice was not attached. %(errors)s") % {"errors": errors})
+        return
+    number = form.cleaned_data["number"].strip()
+    # Only for the message: the service itself returns the invoice attached before.
+    attached_before = order.invoices.filter(number=number).exists()
+    try:
+        invoice = sales_order_invoice_attach(
+            order_id=order.pk, number=number, pdf=form.cleaned_data["pdf"], user=request.user
+        )
+    except SalesOrderRefused as error:
+        messages.error(request, _("The invoice was not attached. %(errors)s") % {"errors": error})
+        return
+    if attached_before:
+        messages.info(
+            request,
+            _("Invoice %(number)s was already attached; its file was not replaced.")
+            % {"number": invoice.number},
+        )
+    else:
+        messages.success(request, _("Invoice %(number)s attached.") % {"number": invoice.number})
+
+
 # Every state change the detail page can make; anything else posted is refused.
 ORDER_ACTIONS: dict[str, Callable[[HttpRequest, SalesOrder], None]] = {
     "change_status": _change_status,
     "clear_attention": _clear_attention,
+    "attach_invoice": _attach_invoice,
 }
 
 
@@ -104,5 +144,25 @@ def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "events": sales_order_events(order=order),
         "next_statuses": sales_order_next_statuses(order=order),
         "can_change": request.user.has_perm("sales.change_salesorder"),
+        "invoices": order.invoices.select_related("created_by").order_by("created_at", "id"),
+        "invoice_form": InvoiceUploadForm(),
+        # What the order's channel shows here (Allegro: its writes and tracking numbers).
+        "panels": order_panels(order, request),
     }
     return render(request, "sales/order_detail.html", context)
+
+
+@permission_required("sales.view_salesorder", raise_exception=True)
+def invoice_download(request: HttpRequest, pk: int, invoice_pk: int) -> FileResponse:
+    """The invoice PDF, to those who may see the order (media files are not served)."""
+    invoice = get_object_or_404(SalesOrderInvoice, pk=invoice_pk, order_id=pk)
+    try:
+        pdf = invoice.pdf.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    return FileResponse(
+        pdf,
+        as_attachment=True,
+        filename=f"{invoice.number.replace('/', '-')}.pdf",
+        content_type="application/pdf",
+    )

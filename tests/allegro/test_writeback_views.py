@@ -1,0 +1,485 @@
+"""What staff see and do of writing to Allegro: the sales order's Allegro panel, tracking
+numbers, Allegro ▸ Zapisy, the settings of writing, and who may open the RQ dashboard."""
+
+from datetime import timedelta
+
+import django_rq
+import pytest
+from django.contrib.auth.models import Permission
+from django.contrib.messages import get_messages
+from django.core.cache import cache
+from django.urls import reverse
+from django.utils import timezone
+
+from allegro.carriers import FALLBACK_CARRIERS, carrier_choices, carriers_for
+from allegro.models import AllegroAccount, AllegroOrder, AllegroWrite, FulfillmentStatusMapping
+from allegro.writeback_settings import WritebackSettingsRefused, account_status_mapping_set
+from sales.models import SalesOrderShipment
+from sales.services import sales_order_shipment_add, sales_order_status_change
+from shop.roles import ADMINISTRATOR, OPERATOR
+from tests.factories import make_account, make_allegro_order, make_sales_order, make_user
+
+pytestmark = pytest.mark.django_db
+WRITE_LIST = reverse("allegro:write_list")
+SETTINGS = reverse("allegro:settings")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_carrier_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def operator_client(client):
+    client.force_login(make_user(role=OPERATOR, username="operator"))
+    return client
+
+
+@pytest.fixture
+def admin_client_(client):
+    client.force_login(make_user(role=ADMINISTRATOR, username="szef"))
+    return client
+
+
+def text(response) -> str:
+    return response.content.decode().replace("\xa0", " ")
+
+
+def messages_of(response) -> list[str]:
+    return [str(m) for m in get_messages(response.wsgi_request)]
+
+
+def linked_order(account: AllegroAccount | None = None, **allegro_fields):
+    """A sales order made from an Allegro order, as conversion links them."""
+    allegro_order = make_allegro_order(account=account, **allegro_fields)
+    sales_order = make_sales_order(channel_reference=allegro_order.checkout_form_id)
+    AllegroOrder.objects.filter(pk=allegro_order.pk).update(sales_order=sales_order)
+    allegro_order.refresh_from_db()
+    return allegro_order, sales_order
+
+
+def make_write(allegro_order: AllegroOrder, *, state: str = "FAILED", **fields) -> AllegroWrite:
+    """A status write as the receiver records it; the state (and its date) set directly."""
+    fields.setdefault("target", {"status": "PROCESSING"})
+    fields.setdefault("kind", AllegroWrite.Kind.FULFILLMENT)
+    if state in ("DONE", "SKIPPED"):
+        fields.setdefault("done_at", timezone.now())
+    return AllegroWrite.objects.create(
+        account_id=allegro_order.account_id,
+        allegro_order=allegro_order,
+        cause=f"test:{AllegroWrite.objects.count()}:{allegro_order.pk}",
+        state=state,
+        **fields,
+    )
+
+
+def detail_url(sales_order) -> str:
+    return reverse("sales:order_detail", args=[sales_order.pk])
+
+
+# --- the panel on a sales order ---------------------------------------------------------------
+
+
+def test_panel_lists_each_write_with_its_state_and_allegros_message(
+    operator_client, connected_account
+):
+    _allegro_order, sales_order = linked_order(account=connected_account)
+    sales_order_status_change(order_id=sales_order.pk, status="IN_PROGRESS", user=None)
+    sales_order_shipment_add(
+        order_id=sales_order.pk, carrier_code="PACKETA", waybill="Z123456789", user=None
+    )
+    AllegroWrite.objects.filter(kind=AllegroWrite.Kind.FULFILLMENT).update(
+        state="FAILED", attempts=3, last_error="Zmiana statusu jest niedozwolona."
+    )
+
+    page = text(operator_client.get(detail_url(sales_order)))
+
+    assert "Status → PROCESSING" in page
+    assert "Numer przesyłki PACKETA Z123456789" in page
+    assert '<span class="badge err">Nieudane</span>' in page
+    assert '<span class="badge warn">Oczekuje</span>' in page
+    assert "Zmiana statusu jest niedozwolona." in page
+    failed = AllegroWrite.objects.get(kind=AllegroWrite.Kind.FULFILLMENT)
+    assert reverse("allegro:write_retry", args=[failed.pk]) in page
+    pending = AllegroWrite.objects.get(kind=AllegroWrite.Kind.SHIPMENT)
+    assert reverse("allegro:write_retry", args=[pending.pk]) not in page  # not stuck yet
+
+
+def test_panel_offers_retry_for_a_write_waiting_too_long(operator_client, connected_account):
+    allegro_order, sales_order = linked_order(account=connected_account)
+    write = make_write(allegro_order, state="PENDING")
+    AllegroWrite.objects.filter(pk=write.pk).update(created_at=timezone.now() - timedelta(hours=1))
+
+    page = text(operator_client.get(detail_url(sales_order)))
+
+    assert "czeka zbyt długo" in page
+    assert reverse("allegro:write_retry", args=[write.pk]) in page
+
+
+def test_retry_puts_a_failed_write_back_in_the_queue(operator_client):
+    allegro_order, sales_order = linked_order()
+    write = make_write(allegro_order, attempts=12, last_error="Błąd 422")
+
+    response = operator_client.post(
+        reverse("allegro:write_retry", args=[write.pk]), {"next": detail_url(sales_order)}
+    )
+
+    assert response.status_code == 302 and response["Location"] == detail_url(sales_order)
+    write.refresh_from_db()
+    assert write.state == "PENDING"
+    assert write.attempts == 0
+    assert write.next_attempt_at <= timezone.now()
+
+
+def test_retry_of_a_finished_write_changes_nothing(operator_client):
+    allegro_order, _sales_order = linked_order()
+    write = make_write(allegro_order, state="DONE")
+
+    response = operator_client.post(reverse("allegro:write_retry", args=[write.pk]))
+
+    write.refresh_from_db()
+    assert write.state == "DONE"
+    assert messages_of(response) == ["Ten zapis jest zakończony; nie ma czego ponawiać."]
+
+
+def test_retry_needs_the_right_to_change_orders(client):
+    allegro_order, _sales_order = linked_order()
+    write = make_write(allegro_order)
+    viewer = make_user()
+    viewer.user_permissions.add(
+        *Permission.objects.filter(codename__in=["view_allegroorder", "view_salesorder"])
+    )
+    client.force_login(viewer)
+
+    assert client.post(reverse("allegro:write_retry", args=[write.pk])).status_code == 403
+    write.refresh_from_db()
+    assert write.state == "FAILED"
+
+
+def test_panel_says_what_is_paused_and_when_allegro_throttles(operator_client, connected_account):
+    AllegroAccount.objects.filter(pk=connected_account.pk).update(shipment_writes_paused=True)
+    _allegro_order, sales_order = linked_order(account=connected_account)
+    redis = django_rq.get_connection("default")
+    pause_key = f"allegro:pause:{connected_account.pk}"
+    redis.set(pause_key, 1, px=10_000)
+    try:
+        page = text(operator_client.get(detail_url(sales_order)))
+    finally:
+        redis.delete(pause_key)
+
+    assert "Wstrzymane dla konta" in page and "Numer przesyłki" in page
+    assert "Allegro poprosiło o zwolnienie (429)" in page
+    # While Allegro throttles, the page does not wait for its carriers: the short list stands in.
+    assert "krótka lista wbudowana" in page
+
+
+# --- tracking numbers -----------------------------------------------------------------------
+
+
+def test_carriers_come_from_allegro_and_are_kept_for_a_day(connected_account, monkeypatch):
+    choices = carrier_choices(connected_account)
+
+    assert ("PACKETA", "Packeta (Zásilkovna)") in choices
+    assert ("OTHER", "OTHER") in choices
+
+    def unreachable(account):
+        raise AssertionError("Allegro asked again")
+
+    monkeypatch.setattr("allegro.carriers.client_for_account", unreachable)
+    assert carrier_choices(connected_account) == choices
+
+
+def test_carriers_fall_back_to_a_short_list_when_allegro_is_unreachable(
+    connected_account, settings
+):
+    settings.ALLEGRO_API_URL = "http://127.0.0.1:9"  # nothing listens there
+    settings.ALLEGRO_HTTP_TIMEOUT = 2
+
+    found = carriers_for(connected_account)
+
+    assert found.choices == FALLBACK_CARRIERS
+    assert not found.from_allegro
+
+
+def test_tracking_number_form_adds_a_shipment_and_a_write(operator_client, connected_account):
+    allegro_order, sales_order = linked_order(account=connected_account)
+    page = text(operator_client.get(detail_url(sales_order)))
+    assert '<option value="PACKETA">Packeta (Zásilkovna)</option>' in page
+
+    response = operator_client.post(
+        reverse("allegro:order_shipment_add", args=[allegro_order.pk]),
+        {"carrier": "PACKETA", "waybill": " Z123456789 "},
+    )
+
+    assert response["Location"] == detail_url(sales_order)
+    shipment = SalesOrderShipment.objects.get(order=sales_order)
+    assert (shipment.carrier_code, shipment.waybill) == ("PACKETA", "Z123456789")
+    write = AllegroWrite.objects.get()
+    assert write.kind == AllegroWrite.Kind.SHIPMENT
+    assert write.target == {"shipment_id": shipment.pk}
+    page = text(operator_client.get(detail_url(sales_order)))
+    assert "Numer przesyłki Packeta (Zásilkovna) Z123456789" in page
+
+
+@pytest.mark.parametrize("waybill", ["", "   ", "X" * 65])
+def test_tracking_number_form_refuses_an_empty_or_too_long_number(
+    operator_client, connected_account, waybill
+):
+    allegro_order, _sales_order = linked_order(account=connected_account)
+
+    response = operator_client.post(
+        reverse("allegro:order_shipment_add", args=[allegro_order.pk]),
+        {"carrier": "INPOST", "waybill": waybill},
+    )
+
+    assert messages_of(response) == [
+        "Nie dodano numeru przesyłki. Numer przesyłki ma od 1 do 64 znaków."
+    ]
+    assert not SalesOrderShipment.objects.exists()
+    assert not AllegroWrite.objects.exists()
+
+
+def test_other_carrier_needs_its_name(operator_client, connected_account):
+    allegro_order, sales_order = linked_order(account=connected_account)
+    url = reverse("allegro:order_shipment_add", args=[allegro_order.pk])
+
+    refused = operator_client.post(url, {"carrier": "OTHER", "waybill": "AB123"})
+    assert "Podaj nazwę przewoźnika" in messages_of(refused)[0]
+    assert not SalesOrderShipment.objects.exists()
+
+    operator_client.post(url, {"carrier": "OTHER", "waybill": "AB123", "carrier_name": "Raben"})
+    shipment = SalesOrderShipment.objects.get(order=sales_order)
+    assert (shipment.carrier_code, shipment.carrier_name) == ("OTHER", "Raben")
+
+
+# --- Allegro ▸ Zapisy ---------------------------------------------------------------------------
+
+
+def test_write_list_shows_failed_writes_by_default_with_a_link_to_the_order(operator_client):
+    allegro_order, sales_order = linked_order()
+    failed = make_write(allegro_order, last_error="Nieprawidłowy numer przesyłki.")
+    make_write(allegro_order, state="DONE", target={"status": "SENT"})
+
+    response = operator_client.get(WRITE_LIST)
+
+    page = text(response)
+    assert [row.write for row in response.context["rows"]] == [failed]
+    assert "Nieprawidłowy numer przesyłki." in page
+    assert f"{detail_url(sales_order)}#allegro" in page
+    assert sales_order.number in page
+    assert "Allegro ▸ Zapisy" in page
+
+
+def test_write_list_filters_by_state_and_kind(operator_client):
+    allegro_order, _sales_order = linked_order()
+    done = make_write(allegro_order, state="DONE")
+    stuck = make_write(allegro_order, state="PENDING")
+    AllegroWrite.objects.filter(pk=stuck.pk).update(created_at=timezone.now() - timedelta(hours=2))
+    make_write(allegro_order, state="PENDING")  # fresh: not waiting too long
+    invoice = make_write(allegro_order, kind=AllegroWrite.Kind.INVOICE, target={"invoice_id": 0})
+
+    def shown(**query):
+        return [row.write for row in operator_client.get(WRITE_LIST, query).context["rows"]]
+
+    assert shown(state="DONE") == [done]
+    assert shown(state="WAITING") == [stuck]
+    assert shown(kind="INVOICE") == [invoice]
+    assert shown(kind="FULFILLMENT") == []  # failed is the default state
+    assert len(shown(state="ALL")) == 4
+
+
+@pytest.mark.parametrize("count", [3, 30])
+def test_write_list_query_count_does_not_grow_with_rows(
+    operator_client, django_assert_max_num_queries, count
+):
+    for _index in range(count):
+        allegro_order, sales_order = linked_order()
+        make_write(allegro_order)
+        shipment = sales_order_shipment_add(
+            order_id=sales_order.pk, carrier_code="DPD", waybill="1234", user=None
+        )
+        make_write(
+            allegro_order, kind=AllegroWrite.Kind.SHIPMENT, target={"shipment_id": shipment.pk}
+        )
+
+    # Session, user, two for permissions, role, count, page, shipments, invoices.
+    with django_assert_max_num_queries(9):
+        response = operator_client.get(WRITE_LIST)
+    assert response.status_code == 200
+
+
+def test_retry_all_shown_retries_the_failed_writes_of_the_page(operator_client):
+    allegro_order, _sales_order = linked_order()
+    first, second = make_write(allegro_order), make_write(allegro_order)
+    done = make_write(allegro_order, state="DONE")
+    page = text(operator_client.get(WRITE_LIST))
+    assert "Ponów wszystkie widoczne" in page
+
+    response = operator_client.post(
+        reverse("allegro:write_retry_bulk"),
+        {"writes": [first.pk, second.pk, done.pk, "x"], "next": f"{WRITE_LIST}?kind=FULFILLMENT"},
+    )
+
+    assert response["Location"] == f"{WRITE_LIST}?kind=FULFILLMENT"
+    assert messages_of(response) == ["Ponawiane zapisy: 2."]
+    states = dict(AllegroWrite.objects.values_list("pk", "state"))
+    assert states == {first.pk: "PENDING", second.pk: "PENDING", done.pk: "DONE"}
+
+
+def test_write_list_needs_the_right_to_see_allegro_orders(client):
+    client.force_login(make_user())
+
+    assert client.get(WRITE_LIST).status_code == 403
+
+
+# --- settings: status mapping and pauses --------------------------------------------------------
+
+
+def mapping_post(**changes) -> dict[str, str]:
+    mapping = {
+        "NEW": "NEW",
+        "IN_PROGRESS": "PROCESSING",
+        "READY_FOR_SHIPMENT": "READY_FOR_SHIPMENT",
+        "READY_FOR_PICKUP": "READY_FOR_PICKUP",
+        "SENT": "SENT",
+        "PICKED_UP": "PICKED_UP",
+        "ON_HOLD": "SUSPENDED",
+        "CANCELLED": "CANCELLED",
+    }
+    mapping.update(changes)
+    return mapping
+
+
+def test_settings_show_the_default_mapping_with_every_allowed_allegro_status(admin_client_):
+    account = make_account()
+
+    page = text(admin_client_.get(SETTINGS))
+
+    assert f'id="writeback-{account.pk}"' in page
+    assert '<option value="PROCESSING" selected>PROCESSING · W realizacji</option>' in page
+    assert '<option value="NOT_SENT">nie wysyłaj</option>' in page
+    assert 'value="RETURNED"' not in page
+    for label in ("Nowe", "W realizacji", "Gotowe do wysyłki", "Wstrzymane", "Anulowane"):
+        assert f">{label}</label>" in page
+
+
+def test_a_changed_mapping_changes_what_allegro_is_sent(admin_client_):
+    allegro_order, sales_order = linked_order()
+    account = allegro_order.account
+
+    response = admin_client_.post(
+        reverse("allegro:settings_status_mapping", args=[account.pk]),
+        mapping_post(IN_PROGRESS="READY_FOR_SHIPMENT", ON_HOLD="NOT_SENT"),
+    )
+
+    assert response.status_code == 302
+    rows = dict(
+        FulfillmentStatusMapping.objects.filter(account=account).values_list(
+            "sales_status", "fulfillment_status"
+        )
+    )
+    assert rows["IN_PROGRESS"] == "READY_FOR_SHIPMENT" and rows["ON_HOLD"] == ""
+    sales_order_status_change(order_id=sales_order.pk, status="IN_PROGRESS", user=None)
+    assert AllegroWrite.objects.get().target == {"status": "READY_FOR_SHIPMENT"}
+    # Mapped to "do not send": nothing is recorded for Allegro.
+    sales_order_status_change(order_id=sales_order.pk, status="ON_HOLD", user=None)
+    assert AllegroWrite.objects.count() == 1
+    page = text(admin_client_.get(SETTINGS))
+    assert '<option value="NOT_SENT" selected>nie wysyłaj</option>' in page
+
+
+def test_a_mapping_to_returned_is_refused_and_nothing_is_saved(admin_client_):
+    account = make_account()
+
+    response = admin_client_.post(
+        reverse("allegro:settings_status_mapping", args=[account.pk]),
+        mapping_post(IN_PROGRESS="READY_FOR_SHIPMENT", SENT="RETURNED"),
+    )
+
+    [message] = messages_of(response)
+    assert message.startswith("Nie zapisano mapowania statusów. Wysłane:")
+    assert not FulfillmentStatusMapping.objects.exists()
+
+
+def test_the_mapping_service_saves_all_or_nothing(db):
+    account = make_account()
+
+    with pytest.raises(WritebackSettingsRefused, match="RETURNED"):
+        account_status_mapping_set(
+            account_id=account.pk,
+            mapping={"IN_PROGRESS": "SENT", "SENT": "RETURNED"},
+            user=None,
+        )
+    with pytest.raises(WritebackSettingsRefused):
+        account_status_mapping_set(
+            account_id=account.pk, mapping={"NEW": "PROCESSING", "LOST": "SENT"}, user=None
+        )
+    assert not FulfillmentStatusMapping.objects.exists()
+
+
+def test_pause_switches_are_saved_per_account(admin_client_):
+    account, other = make_account(), make_account()
+    url = reverse("allegro:settings_write_switches", args=[account.pk])
+
+    response = admin_client_.post(
+        url, {"shipment_paused": "on", "invoice_paused": "on", "invoices_for_everyone": "on"}
+    )
+
+    account.refresh_from_db()
+    assert account.shipment_writes_paused and account.invoice_writes_paused
+    assert not account.fulfillment_writes_paused
+    assert account.invoices_for_everyone
+    assert messages_of(response) == [
+        f"Konto {account.login}: wstrzymano numery przesyłek, faktury; reszta trafia do Allegro."
+    ]
+    other.refresh_from_db()
+    assert not other.shipment_writes_paused
+
+
+def test_resuming_queues_the_writes_that_waited(admin_client_, monkeypatch):
+    allegro_order, _sales_order = linked_order()
+    account = allegro_order.account
+    AllegroAccount.objects.filter(pk=account.pk).update(
+        shipment_writes_paused=True, fulfillment_writes_paused=True
+    )
+    waiting = make_write(allegro_order, state="PENDING", kind="SHIPMENT", target={"shipment_id": 1})
+    still_paused = make_write(allegro_order, state="PENDING")
+    queued = []
+    monkeypatch.setattr("allegro.writeback_settings.write_enqueue", queued.append)
+
+    admin_client_.post(
+        reverse("allegro:settings_write_switches", args=[account.pk]),
+        {"fulfillment_paused": "on"},
+    )
+
+    assert queued == [waiting.pk]
+    assert still_paused.pk not in queued
+
+
+@pytest.mark.parametrize(
+    "name", ["allegro:settings_write_switches", "allegro:settings_status_mapping"]
+)
+def test_operator_cannot_change_the_settings_of_writing(operator_client, name):
+    account = make_account()
+
+    response = operator_client.post(reverse(name, args=[account.pk]), mapping_post())
+
+    assert response.status_code == 403
+    assert not FulfillmentStatusMapping.objects.exists()
+
+
+# --- the RQ dashboard -----------------------------------------------------------------------------
+
+
+def test_rq_dashboard_is_for_administrators_only(client):
+    operator = make_user(role=OPERATOR, is_staff=True)
+    admin = make_user(role=ADMINISTRATOR, is_staff=True)
+    dashboard = reverse("django_rq:home")
+
+    client.force_login(operator)
+    assert client.get(dashboard).status_code == 403
+    assert client.get(reverse("django_rq:home_json")).status_code == 403
+    client.force_login(admin)
+    assert client.get(dashboard).status_code == 200
