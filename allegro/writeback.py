@@ -18,6 +18,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from redis.exceptions import RedisError
 
 from allegro.backoff import retry_delay
 from allegro.client import (
@@ -71,13 +72,20 @@ def fulfillment_status_for(*, account_id: int, sales_status: str) -> str:
 # --- recording what must be written ---------------------------------------------------------
 
 
-def write_enqueue(write_id: int) -> None:
-    """Queue the job once the row is committed (the job must find it)."""
-    transaction.on_commit(
-        lambda: django_rq.get_queue("default").enqueue(
+def _enqueue_now(write_id: int) -> None:
+    try:
+        django_rq.get_queue("default").enqueue(
             "allegro.jobs.perform_write", write_id, job_timeout=settings.ALLEGRO_WRITE_LEASE
         )
-    )
+    except RedisError:
+        # The change and its row are committed already: failing here would only turn the
+        # seller's saved change into an error page. The sweep queues the row once Redis is back.
+        logger.warning("allegro.write.enqueue_failed", extra={"write_id": write_id}, exc_info=True)
+
+
+def write_enqueue(write_id: int) -> None:
+    """Queue the job once the row is committed (the job must find it)."""
+    transaction.on_commit(lambda: _enqueue_now(write_id))
 
 
 def _record(*, allegro_order: AllegroOrder, kind: str, cause: str, target: dict) -> AllegroWrite:
@@ -150,15 +158,17 @@ def _refresh_from_allegro(client: AllegroClient, order: AllegroOrder) -> None:
 
 
 def _fulfillment(write: AllegroWrite, client: AllegroClient) -> tuple[str, str]:
-    if AllegroWrite.objects.filter(
-        allegro_order_id=write.allegro_order_id, kind=write.kind, id__gt=write.id
-    ).exists():
-        # Only the latest status counts: sending the ones before it would waste changes
-        # (Allegro takes 100 per order) and could land after it.
-        return AllegroWrite.State.SKIPPED, _("A later status replaced it.")
     desired = write.target["status"]
     order = write.allegro_order
     for _round in range(CONFLICT_ROUNDS):
+        # Asked again after each conflict: the 409 may be a later status sent meanwhile by
+        # another worker, which this older one must not overwrite.
+        if AllegroWrite.objects.filter(
+            allegro_order_id=write.allegro_order_id, kind=write.kind, id__gt=write.id
+        ).exists():
+            # Only the latest status counts: sending the ones before it would waste changes
+            # (Allegro takes 100 per order) and could land after it.
+            return AllegroWrite.State.SKIPPED, _("A later status replaced it.")
         if order.fulfillment_status == desired:
             return AllegroWrite.State.DONE, ""
         try:

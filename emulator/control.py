@@ -143,6 +143,7 @@ def state(app: EmulatorApp, request: Request) -> Response:
             "faults": faults.current(conn),
             "accessTokenTtl": get_setting(conn, "access_token_ttl", oauth.DEFAULT_ACCESS_TTL),
             "deviceInterval": get_setting(conn, "device_interval", oauth.DEFAULT_INTERVAL),
+            "refreshGrants": get_setting(conn, "refresh_grants", 0),
         }
     return ok(counts)
 

@@ -18,7 +18,7 @@ from werkzeug.wrappers import Request, Response
 
 from emulator.clock import Clock
 from emulator.orders import SELLER_ID
-from emulator.store import Store, get_setting
+from emulator.store import Store, get_setting, set_setting
 
 CLIENT_ID = "emulator-client"
 CLIENT_SECRET = "emulator-secret"
@@ -139,6 +139,9 @@ def _device_grant(conn: sqlite3.Connection, clock: Clock, device_code: str) -> d
 
 
 def _refresh_grant(conn: sqlite3.Connection, clock: Clock, refresh_token: str) -> dict[str, Any]:
+    # Every refresh call counts, answered or refused: tests assert that workers meeting an
+    # expired token together refresh it once (the 60 s replay would hide a second call).
+    set_setting(conn, "refresh_grants", get_setting(conn, "refresh_grants", 0) + 1)
     row = conn.execute(
         "SELECT expires_at, used_at, next_response, revoked FROM refresh_tokens WHERE token = ?",
         (refresh_token,),

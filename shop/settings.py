@@ -123,7 +123,7 @@ DEFAULT_CURRENCY = "PLN"
 
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 600}}
-RQ = {"COMMIT_MODE": "on_db_commit"}
+RQ = {"COMMIT_MODE": "on_db_commit", "WORKER_CLASS": "shop.worker.ShopWorker"}
 
 # Allegro: the defaults point at the offline emulator (`python -m emulator`).
 ALLEGRO_API_URL = os.environ.get("ALLEGRO_API_URL", "http://127.0.0.1:8765")
