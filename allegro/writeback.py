@@ -57,6 +57,7 @@ PAUSE_FIELDS = {
 }
 # A stale revision is re-read and tried again; more than this many in a row is left for later.
 CONFLICT_ROUNDS = 3
+SCHEDULER_SLACK = timedelta(seconds=2)
 
 
 def fulfillment_status_for(*, account_id: int, sales_status: str) -> str:
@@ -232,7 +233,9 @@ def _claim(write_id: int, now: datetime) -> bool:
     """Take the row for this worker; False if it is not due, finished or held by another."""
     return bool(
         AllegroWrite.objects.filter(pk=write_id, state=AllegroWrite.State.PENDING)
-        .filter(next_attempt_at__lte=now)
+        # RQ's scheduler works in whole seconds and may start a delayed job a little early;
+        # refusing it would leave the write to the sweep, a minute later.
+        .filter(next_attempt_at__lte=now + SCHEDULER_SLACK)
         .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
         .update(
             claimed_until=now + timedelta(seconds=settings.ALLEGRO_WRITE_LEASE),

@@ -1,9 +1,12 @@
 """Writes to Allegro against the emulator: recorded with the change, performed once."""
 
+from datetime import timedelta
+
 import pytest
 import requests
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.utils import timezone
 
 from allegro.conversion import allegro_order_convert
 from allegro.importer import account_import_run
@@ -173,3 +176,17 @@ def test_a_paused_kind_waits(allegro_emulator, czech_sales_order):
         emulator_order(allegro_emulator, czech_sales_order)["checkoutForm"]["fulfillment"]["status"]
         == "NEW"
     )
+
+
+def test_a_retry_started_a_moment_early_by_the_scheduler_still_runs(czech_sales_order):
+    sales_order_status_change(order_id=czech_sales_order.id, status="IN_PROGRESS", user=None)
+    AllegroWrite.objects.update(next_attempt_at=timezone.now() + timedelta(seconds=1))
+
+    assert perform_all() == ["DONE"]
+
+
+def test_a_write_due_later_is_left_for_later(czech_sales_order):
+    sales_order_status_change(order_id=czech_sales_order.id, status="IN_PROGRESS", user=None)
+    AllegroWrite.objects.update(next_attempt_at=timezone.now() + timedelta(minutes=5))
+
+    assert perform_all() == ["not due"]
