@@ -12,6 +12,8 @@ from django.http import HttpRequest
 
 from sales.models import SalesOrder
 
+# A panel registered for this "channel" shows on every order's page (e.g. the ERP's).
+ANY_CHANNEL = "*"
 SourceLink = tuple[str, str]
 OrderPanel = tuple[str, dict[str, Any]]
 _source_links: dict[str, Callable[[SalesOrder], SourceLink | None]] = {}
@@ -34,7 +36,7 @@ def order_panel_register(
 
 
 def order_panels(order: SalesOrder, request: HttpRequest) -> list[OrderPanel]:
-    """The panels the order's channel shows on its page (none for a channel without one)."""
-    panel = _order_panels.get(order.channel)
-    shown = panel(order, request) if panel else None
-    return [shown] if shown else []
+    """The panels the order's channel shows on its page, then those shown for any channel."""
+    panels = [_order_panels.get(order.channel), _order_panels.get(ANY_CHANNEL)]
+    shown = [panel(order, request) for panel in panels if panel]
+    return [one for one in shown if one]

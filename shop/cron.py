@@ -9,9 +9,12 @@ from allegro.jobs import (
     reconcile_all_accounts,
     sweep_writes,
 )
+from erp.jobs import sync_periodic
 
 cron.register(import_all_accounts, "default", interval=settings.ALLEGRO_IMPORT_INTERVAL)
 cron.register(reconcile_all_accounts, "default", interval=settings.ALLEGRO_RECONCILE_INTERVAL)
 # Retries what the automatic conversion refused before (products or currencies added since).
 cron.register(auto_convert_all_accounts, "default", interval=settings.ALLEGRO_IMPORT_INTERVAL)
 cron.register(sweep_writes, "default", interval=settings.ALLEGRO_WRITE_SWEEP_INTERVAL)
+# Starts a sync only if an administrator switched periodic sync on (ERP page).
+cron.register(sync_periodic, "default", interval=settings.ERP_SYNC_INTERVAL)

@@ -22,6 +22,7 @@ ADMINISTRATOR_PERMISSIONS = (
     *OPERATOR_PERMISSIONS,
     "allegro.manage_allegro_settings",
     "allegro.view_allegro_payload",
+    "erp.run_erp_sync",
     "shop.manage_shop_settings",
     "shop.add_product",
     "shop.change_product",

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "shop",
     "sales",
     "allegro",
+    "erp",
 ]
 
 MIDDLEWARE = [
@@ -162,3 +163,13 @@ ALLEGRO_WRITE_MAX_ATTEMPTS = int(os.environ.get("ALLEGRO_WRITE_MAX_ATTEMPTS", "1
 # The sweep queues again a due write untouched for this long, every ..._INTERVAL seconds.
 ALLEGRO_WRITE_SWEEP_AFTER = int(os.environ.get("ALLEGRO_WRITE_SWEEP_AFTER", "60"))
 ALLEGRO_WRITE_SWEEP_INTERVAL = int(os.environ.get("ALLEGRO_WRITE_SWEEP_INTERVAL", "30"))
+
+# ERP: the defaults point at the offline simulator (`python -m erp_simulator`).
+ERP_BACKEND = os.environ.get("ERP_BACKEND", "erp.backends.http.HttpErpBackend")
+ERP_API_URL = os.environ.get("ERP_API_URL", "http://127.0.0.1:8766")
+ERP_API_TOKEN = os.environ.get("ERP_API_TOKEN", "erp-simulator-token")
+ERP_HTTP_TIMEOUT = float(os.environ.get("ERP_HTTP_TIMEOUT", "15"))
+# How often the periodic sync runs (it does nothing unless switched on on the ERP page).
+ERP_SYNC_INTERVAL = int(os.environ.get("ERP_SYNC_INTERVAL", "300"))
+# A running sync untouched for this long lost its worker: the next start marks it failed.
+ERP_SYNC_STALE_AFTER = int(os.environ.get("ERP_SYNC_STALE_AFTER", "900"))

@@ -25,4 +25,5 @@ urlpatterns = [
     path("allegro/", include("allegro.urls")),
     path("sprzedaz/", include("sales.urls")),
     path("sklep/", include("shop.shop_urls")),
+    path("erp/", include("erp.urls")),
 ]

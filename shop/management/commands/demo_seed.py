@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand
 from djmoney.money import Money
 
 from allegro.models import AllegroAccount
-from shop.models import Currency, Product, ShopSettings, ShopVariant
+from shop.models import Product, ShopSettings, ShopVariant
 from shop.roles import ADMINISTRATOR, OPERATOR
 
 # Demo sign-ins; they exist only where this command is run (the demo), never in migrations.
@@ -38,12 +38,11 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         first_run = not User.objects.filter(username=DEMO_USERS[0][0]).exists()
         if first_run:
-            # The demo shop sells abroad and has crowns: Czech orders convert; EUR and HUF
-            # stay off so Slovak and Hungarian ones show why they cannot (yet).
+            # The demo shop may sell abroad; which currencies it has is the ERP's to say
+            # (CZK is off in the ERP simulator until someone switches it on there).
             ShopSettings.objects.update_or_create(
                 id=1, defaults={"variant": ShopVariant.ENTERPRISE}
             )
-            Currency.objects.filter(code="CZK").update(is_available=True)
         for username, password, role, is_staff in DEMO_USERS:
             user, created = User.objects.get_or_create(
                 username=username, defaults={"is_staff": is_staff}

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+
+
+class ErpConfig(AppConfig):
+    name = "erp"
+    verbose_name = "ERP"
+
+    def ready(self) -> None:
+        # The ERP panel shows on every sales order's page, whatever its channel.
+        from erp.views import sales_order_panel
+        from sales.links import ANY_CHANNEL, order_panel_register
+
+        order_panel_register(ANY_CHANNEL, sales_order_panel)

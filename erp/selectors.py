@@ -1,0 +1,41 @@
+"""Reads for the ERP pages and the sync."""
+
+from django.db.models import Q, QuerySet
+
+from erp.models import ErpOrderLink, ErpStatus, ErpSyncRun
+from sales.models import SalesOrder, SalesOrderStatus
+
+RECENT_RUNS = 20
+
+
+def erp_sync_runs_recent(*, limit: int = RECENT_RUNS) -> QuerySet[ErpSyncRun]:
+    return ErpSyncRun.objects.select_related("started_by").order_by("-started_at", "-id")[:limit]
+
+
+def erp_sync_run_running() -> ErpSyncRun | None:
+    return ErpSyncRun.objects.filter(state=ErpSyncRun.State.RUNNING).first()
+
+
+def erp_orders_to_sync(*, order_ids: list[int] | None = None) -> list[int]:
+    """The sales orders a sync looks at, oldest first.
+
+    - never sent (no link, or a link without an ERP document): every order of any channel
+      except CANCELLED ones – an order cancelled before the ERP saw it has nothing to do there;
+    - in the ERP and not finished there: everything but documents CANCELLED in the ERP and
+      DELIVERED ones whose invoice we already have.
+    The admin action passes `order_ids` to narrow this to the orders selected.
+    """
+    not_sent = Q(erp_link__isnull=True) | Q(erp_link__document_number="")
+    finished = Q(erp_link__erp_status=ErpStatus.CANCELLED) | (
+        Q(erp_link__erp_status=ErpStatus.DELIVERED) & ~Q(erp_link__invoice_number="")
+    )
+    orders = SalesOrder.objects.filter(
+        (not_sent & ~Q(status=SalesOrderStatus.CANCELLED)) | (~not_sent & ~finished)
+    )
+    if order_ids is not None:
+        orders = orders.filter(pk__in=order_ids)
+    return list(orders.order_by("created_at", "id").values_list("id", flat=True))
+
+
+def erp_order_link(*, order: SalesOrder) -> ErpOrderLink | None:
+    return ErpOrderLink.objects.filter(order=order).first()

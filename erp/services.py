@@ -1,0 +1,23 @@
+"""Writes of the ERP app other than the sync itself (erp.sync)."""
+
+import logging
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+
+from erp.models import ErpSettings
+
+logger = logging.getLogger(__name__)
+
+
+@transaction.atomic
+def erp_settings_periodic_set(*, enabled: bool, user: AbstractBaseUser) -> ErpSettings:
+    """Switch the periodic sync on or off (the cron job runs regardless and checks this)."""
+    ErpSettings.load()
+    row = ErpSettings.objects.select_for_update().get(id=1)
+    if row.periodic_sync == enabled:
+        return row
+    row.periodic_sync = enabled
+    row.save(update_fields=["periodic_sync", "updated_at"])
+    logger.info("erp.periodic_set", extra={"user_id": user.pk, "enabled": enabled})
+    return row

@@ -1,0 +1,544 @@
+"""A synchronization with the ERP, run by erp.jobs.sync_run with the run's id.
+
+Order of work: (a) the ERP's currencies switch the shop's; (b) every order not in the ERP yet
+is sent, and an order changed since it was sent is sent again while the ERP still ACCEPTS
+changes; (c) the others' documents come back by one lookup (in chunks); (d) what a document
+says is applied: status (walking the sales workflow), "needs attention" for a document the ERP
+cancelled, the invoice PDF attached, the exchange rate kept on the link.
+
+Each order is applied in a transaction of its own, and the ERP is only ever called outside
+one: the ERP going down halfway leaves what was done done; the rest is counted failed with
+the reason and the next sync picks it up (the ERP is idempotent by order number).
+"""
+
+import hashlib
+import json
+import logging
+from collections import deque
+from dataclasses import dataclass, field
+from datetime import timedelta
+from functools import partial
+from typing import Any
+
+import django_rq
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from redis.exceptions import RedisError
+
+from erp.backends import get_backend
+from erp.backends.base import (
+    ErpAddress,
+    ErpBackend,
+    ErpCurrency,
+    ErpCustomer,
+    ErpDocument,
+    ErpDocumentStatus,
+    ErpError,
+    ErpLine,
+    ErpOrder,
+    ErpPickupPoint,
+    ErpRefused,
+    ErpTaxId,
+    ErpUnavailable,
+    erp_order_payload,
+)
+from erp.models import ErpOrderLink, ErpStatus, ErpSyncRun
+from erp.selectors import erp_orders_to_sync
+from sales.models import (
+    ALLOWED_TRANSITIONS,
+    Address,
+    InvalidStatusTransition,
+    SalesOrder,
+    SalesOrderInvoice,
+    SalesOrderStatus,
+)
+from sales.services import (
+    SalesOrderRefused,
+    sales_order_attention_flag,
+    sales_order_invoice_attach,
+    sales_order_status_change,
+)
+from shop.models import Currency
+
+logger = logging.getLogger(__name__)
+
+LOOKUP_CHUNK = 100
+_S = SalesOrderStatus
+# The sales status each ERP status means; CANCELLED is not here: it flags, never cancels.
+STATUS_MAP: dict[str, str] = {
+    ErpDocumentStatus.IN_PROGRESS: _S.IN_PROGRESS,
+    ErpDocumentStatus.SHIPPED: _S.SENT,
+    ErpDocumentStatus.DELIVERED: _S.PICKED_UP,
+}
+# How far along an order is: the ERP only ever moves an order forward.
+_PROGRESS = {
+    _S.NEW: 0,
+    _S.ON_HOLD: 0,
+    _S.IN_PROGRESS: 1,
+    _S.READY_FOR_SHIPMENT: 2,
+    _S.READY_FOR_PICKUP: 2,
+    _S.SENT: 3,
+    _S.PICKED_UP: 4,
+}
+# Tried first when two routes are as short (so NEW → SENT goes through IN_PROGRESS).
+_PREFERRED = [_S.IN_PROGRESS, _S.READY_FOR_SHIPMENT, _S.SENT, _S.READY_FOR_PICKUP, _S.PICKED_UP]
+
+
+class SyncOrderError(Exception):
+    """One order could not be synchronized; the message is for staff."""
+
+
+# --- what is sent -----------------------------------------------------------------------------
+
+
+def _erp_address(address: Address | None) -> ErpAddress | None:
+    if address is None or not (address.street or address.city):
+        return None
+    return ErpAddress(
+        name=address.name,
+        company=address.company_name,
+        street=address.street,
+        zip_code=address.zip_code,
+        city=address.city,
+        country_code=address.country_code,
+        phone=address.phone_number,
+    )
+
+
+def erp_order_from_sales(order: SalesOrder) -> ErpOrder:
+    """The ERP's view of a sales order (what POST /api/orders receives)."""
+    pickup = None
+    if order.pickup_point_id:
+        pickup = ErpPickupPoint(
+            id=order.pickup_point_id,
+            name=order.pickup_point_name,
+            address=order.pickup_point_address,
+        )
+    return ErpOrder(
+        number=order.number,
+        currency=order.currency,
+        sale_date=timezone.localdate(order.created_at),
+        channel=order.channel,
+        marketplace=order.marketplace,
+        customer=ErpCustomer(
+            name=order.customer_name,
+            company=order.customer_company,
+            tax_ids=tuple(
+                ErpTaxId(type=str(t.get("type", "")), value=str(t.get("value", "")))
+                for t in order.customer_tax_ids or []
+            ),
+            email=order.customer_email,
+            phone=order.customer_phone,
+        ),
+        billing_address=_erp_address(order.billing_address),
+        delivery_address=_erp_address(order.delivery_address),
+        pickup_point=pickup,
+        delivery_method=order.delivery_method,
+        delivery_cost=order.delivery_cost.amount,
+        lines=tuple(
+            ErpLine(
+                code=line.code,
+                name=line.name,
+                quantity=line.quantity,
+                unit_price=line.unit_price.amount,
+                vat_rate=line.vat_rate,
+            )
+            for line in order.lines.order_by("id")
+        ),
+        total=order.total.amount,
+    )
+
+
+def erp_order_hash(order: ErpOrder) -> str:
+    canonical = json.dumps(erp_order_payload(order), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+# --- currencies -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def currencies_apply(*, currencies: list[ErpCurrency]) -> list[str]:
+    """Make the shop's currencies those the ERP has available (the home currency stays on);
+    returns "CZK+" / "EUR-" for each one switched."""
+    available = {c.code for c in currencies if c.available}
+    changed = []
+    for code in settings.CURRENCIES:
+        if code == settings.DEFAULT_CURRENCY:
+            continue
+        currency, _created = Currency.objects.select_for_update().get_or_create(code=code)
+        wanted = code in available
+        if currency.is_available != wanted:
+            currency.is_available = wanted
+            currency.save(update_fields=["is_available", "updated_at"])
+            changed.append(f"{code}{'+' if wanted else '-'}")
+    if changed:
+        logger.info("erp.currencies.changed", extra={"changed": changed})
+    return changed
+
+
+# --- applying a document ----------------------------------------------------------------------
+
+
+def _route(current: str, target: str) -> list[str]:
+    """The statuses to pass through, shortest first, never through ON_HOLD or CANCELLED."""
+    seen = {current}
+    queue: deque[tuple[str, list[str]]] = deque([(current, [])])
+    while queue:
+        status, path = queue.popleft()
+        if status == target:
+            return path
+        nexts = ALLOWED_TRANSITIONS[status]
+        for step in _PREFERRED:
+            if step in nexts and step not in seen:
+                seen.add(step)
+                queue.append((step, [*path, step]))
+    raise InvalidStatusTransition(current, target)
+
+
+def status_route(current: str, target: str) -> list[str]:
+    """How the ERP's news moves an order: forward only (nothing when it is there or beyond);
+    delivered goes through "sent" unless the order waits for pickup in person."""
+    if current == _S.CANCELLED:
+        raise InvalidStatusTransition(current, target)
+    if _PROGRESS[current] >= _PROGRESS[target]:
+        return []
+    if target == _S.PICKED_UP and current != _S.READY_FOR_PICKUP:
+        to_sent = _route(current, _S.SENT)
+        return [*to_sent, *_route(_S.SENT, _S.PICKED_UP)]
+    return _route(current, target)
+
+
+def _needs_pdf(order_id: int, document: ErpDocument) -> bool:
+    return document.invoice is not None and not (
+        SalesOrderInvoice.objects.filter(order_id=order_id, number=document.invoice.number).exists()
+    )
+
+
+def _apply_document(
+    *,
+    order_id: int,
+    document: ErpDocument,
+    pdf: bytes | None,
+    user: AbstractBaseUser | None,
+    sent_hash: str = "",
+) -> bool:
+    """Apply what the ERP says of one order, all or nothing; True if the shop's order changed.
+
+    Called with the PDF already downloaded: no ERP call happens while the order is locked."""
+    changed = False
+    with transaction.atomic():
+        order = SalesOrder.objects.select_for_update().get(pk=order_id)
+        link, _created = ErpOrderLink.objects.select_for_update().get_or_create(order=order)
+        if document.status == ErpDocumentStatus.CANCELLED:
+            if order.status != _S.CANCELLED:
+                reason = _("The ERP cancelled document %(document)s.") % {
+                    "document": document.document_number
+                }
+                if not (order.needs_attention and reason in order.attention_reason):
+                    sales_order_attention_flag(order_id=order.pk, reason=reason, user=user)
+                    changed = True
+        elif document.status in STATUS_MAP:
+            for step in status_route(order.status, STATUS_MAP[document.status]):
+                sales_order_status_change(order_id=order.pk, status=step, user=user)
+                changed = True
+        invoice = document.invoice
+        if invoice is not None and pdf is not None:
+            sales_order_invoice_attach(
+                order_id=order.pk,
+                number=invoice.number,
+                pdf=ContentFile(pdf, name=f"{invoice.number.replace('/', '-')}.pdf"),
+                user=user,
+            )
+            changed = True
+        now = timezone.now()
+        link.document_number = document.document_number
+        link.erp_status = document.status
+        if sent_hash:
+            link.sent_hash = sent_hash
+            link.sent_at = now
+        if invoice is not None:
+            link.invoice_number = invoice.number
+            link.erp_invoice_id = invoice.id
+            link.invoice_total_pln = invoice.total_pln
+            rate = invoice.exchange_rate
+            link.exchange_rate = rate.rate if rate else None
+            link.exchange_rate_currency = rate.currency if rate else ""
+            link.exchange_rate_table = rate.table if rate else ""
+            link.exchange_rate_date = rate.date if rate else None
+        link.last_error = ""
+        link.last_error_at = None
+        link.synced_at = now
+        link.save()
+    return changed
+
+
+def _record_error(*, order_id: int, message: str) -> None:
+    with transaction.atomic():
+        link, _created = ErpOrderLink.objects.select_for_update().get_or_create(order_id=order_id)
+        link.last_error = message
+        link.last_error_at = timezone.now()
+        link.save(update_fields=["last_error", "last_error_at", "updated_at"])
+
+
+# --- the run ----------------------------------------------------------------------------------
+
+
+@dataclass
+class _Progress:
+    run_id: int
+    numbers: dict[int, str]
+    processed: int = 0
+    sent: int = 0
+    updated: int = 0
+    failed: int = 0
+    errors: list[dict[str, Any]] = field(default_factory=list)
+
+    def save(self, **extra: Any) -> None:
+        ErpSyncRun.objects.filter(pk=self.run_id).update(
+            processed=self.processed,
+            sent=self.sent,
+            updated=self.updated,
+            failed=self.failed,
+            errors=self.errors,
+            heartbeat_at=timezone.now(),
+            **extra,
+        )
+
+    def run_error(self, message: str) -> None:
+        self.errors.append({"number": "", "order_id": None, "message": message})
+        self.save()
+
+    def fail(self, order_id: int, message: str) -> None:
+        _record_error(order_id=order_id, message=message)
+        self.failed += 1
+        self.processed += 1
+        self.errors.append(
+            {"number": self.numbers.get(order_id, ""), "order_id": order_id, "message": message}
+        )
+        self.save()
+
+    def done(self, outcome: str) -> None:
+        self.processed += 1
+        if outcome == "sent":
+            self.sent += 1
+        elif outcome == "updated":
+            self.updated += 1
+        self.save()
+
+
+def _message(error: Exception) -> str:
+    if isinstance(error, ErpUnavailable):
+        return _("The ERP is unavailable: %(error)s") % {"error": error}
+    return str(error)
+
+
+class _Sync:
+    def __init__(self, run: ErpSyncRun, backend: ErpBackend) -> None:
+        self.run = run
+        self.backend = backend
+        self.user = run.started_by
+        self.down: ErpUnavailable | None = None  # once down, the ERP is not called again
+
+    def _apply(self, order_id: int, document: ErpDocument, sent_hash: str = "") -> bool:
+        pdf = None
+        if _needs_pdf(order_id, document):
+            assert document.invoice is not None
+            pdf = self.backend.invoice_pdf(document.invoice.id)
+        return _apply_document(
+            order_id=order_id, document=document, pdf=pdf, user=self.user, sent_hash=sent_hash
+        )
+
+    def _guarded(self, progress: _Progress, order_id: int, work: Any) -> None:
+        """Run one order's work; its failure is that order's error, never the run's end."""
+        if self.down is not None:
+            progress.fail(order_id, _message(self.down))
+            return
+        try:
+            outcome = work()
+        except ErpUnavailable as error:
+            self.down = error
+            progress.fail(order_id, _message(error))
+        except (ErpError, InvalidStatusTransition, SalesOrderRefused, SyncOrderError) as error:
+            progress.fail(order_id, _message(error))
+        except Exception as error:  # a bug must cost one order, not the whole run
+            logger.exception("erp.sync.order_failed", extra={"order_id": order_id})
+            progress.fail(order_id, _("Unexpected error: %(error)r") % {"error": error})
+        else:
+            if outcome is not None:
+                progress.done(outcome)
+
+    def perform(self) -> None:
+        order_ids = erp_orders_to_sync(order_ids=self.run.order_ids)
+        numbers = dict(SalesOrder.objects.filter(pk__in=order_ids).values_list("id", "number"))
+        progress = _Progress(run_id=self.run.pk, numbers=numbers)
+        ErpSyncRun.objects.filter(pk=self.run.pk).update(total=len(order_ids))
+
+        try:
+            changed = currencies_apply(currencies=self.backend.currencies())
+            ErpSyncRun.objects.filter(pk=self.run.pk).update(currencies_changed=changed)
+        except ErpUnavailable as error:
+            self.down = error
+            progress.run_error(_message(error))
+        except ErpError as error:
+            progress.run_error(_("Currencies: %(error)s") % {"error": error})
+
+        links = {
+            link.order_id: link for link in ErpOrderLink.objects.filter(order_id__in=order_ids)
+        }
+        to_pull: list[int] = []
+        notes: dict[int, str] = {}
+        for order_id in order_ids:
+            link = links.get(order_id)
+
+            def send(order_id: int = order_id, link: ErpOrderLink | None = link) -> str | None:
+                order = SalesOrder.objects.select_related(
+                    "billing_address", "delivery_address"
+                ).get(pk=order_id)
+                erp_order = erp_order_from_sales(order)
+                digest = erp_order_hash(erp_order)
+                first = link is None or not link.document_number
+                if not first and (
+                    link.erp_status != ErpStatus.ACCEPTED or link.sent_hash == digest
+                ):
+                    to_pull.append(order_id)
+                    return None
+                try:
+                    document = self.backend.order_send(erp_order)
+                except ErpRefused as error:
+                    if error.code != "locked" or first:
+                        raise
+                    # The ERP started on it meanwhile: our changes are late; pull its status.
+                    notes[order_id] = _(
+                        "Changed in the shop after the ERP started on it; the change was not sent."
+                    )
+                    to_pull.append(order_id)
+                    return None
+                changed = self._apply(order_id, document, sent_hash=digest)
+                if first:
+                    return "sent"
+                return "updated" if (document.updated or changed) else "unchanged"
+
+            self._guarded(progress, order_id, send)
+
+        for start in range(0, len(to_pull), LOOKUP_CHUNK):
+            chunk = to_pull[start : start + LOOKUP_CHUNK]
+            documents: dict[str, ErpDocument] = {}
+            if self.down is None:
+                try:
+                    found = self.backend.orders_lookup([numbers[i] for i in chunk])
+                    documents = {document.number: document for document in found}
+                except ErpUnavailable as error:
+                    self.down = error
+                except ErpError as error:
+                    for order_id in chunk:
+                        progress.fail(order_id, _message(error))
+                    continue
+            for order_id in chunk:
+
+                def pull(order_id: int = order_id, documents: dict = documents) -> str:
+                    document = documents.get(numbers[order_id])
+                    if document is None:
+                        raise SyncOrderError(
+                            _("The ERP does not know order %(number)s.")
+                            % {"number": numbers[order_id]}
+                        )
+                    changed = self._apply(order_id, document)
+                    if order_id in notes:
+                        raise SyncOrderError(notes[order_id])
+                    return "updated" if changed else "unchanged"
+
+                self._guarded(progress, order_id, pull)
+
+        state = ErpSyncRun.State.FAILED if self.down is not None else ErpSyncRun.State.DONE
+        progress.save(state=state, finished_at=timezone.now())
+        logger.info(
+            "erp.sync.finished",
+            extra={
+                "run_id": self.run.pk,
+                "state": state,
+                "sent": progress.sent,
+                "updated": progress.updated,
+                "failed": progress.failed,
+            },
+        )
+
+
+def sync_run_perform(*, run_id: int, backend: ErpBackend | None = None) -> ErpSyncRun:
+    """Carry out a RUNNING sync; a run already finished is left as it is (a job run twice)."""
+    run = ErpSyncRun.objects.select_related("started_by").get(pk=run_id)
+    if not run.is_running:
+        return run
+    try:
+        _Sync(run, backend or get_backend()).perform()
+    except Exception as error:
+        logger.exception("erp.sync.crashed", extra={"run_id": run_id})
+        ErpSyncRun.objects.filter(pk=run_id, state=ErpSyncRun.State.RUNNING).update(
+            state=ErpSyncRun.State.FAILED,
+            finished_at=timezone.now(),
+        )
+        run.refresh_from_db()
+        run.errors = [*run.errors, {"number": "", "order_id": None, "message": repr(error)}]
+        run.save(update_fields=["errors"])
+        raise
+    run.refresh_from_db()
+    return run
+
+
+# --- starting one -----------------------------------------------------------------------------
+
+
+def _enqueue_now(run_id: int) -> None:
+    try:
+        django_rq.get_queue("default").enqueue("erp.jobs.sync_run", run_id)
+    except RedisError:
+        # The run is committed; pressing the button again (or the periodic tick, once the
+        # run is stale) starts it over. An error page would help nobody.
+        logger.warning("erp.sync.enqueue_failed", extra={"run_id": run_id}, exc_info=True)
+
+
+def _fail_stale_runs() -> None:
+    """A RUNNING run untouched for ERP_SYNC_STALE_AFTER lost its worker: it must not block."""
+    cutoff = timezone.now() - timedelta(seconds=settings.ERP_SYNC_STALE_AFTER)
+    stale = ErpSyncRun.objects.filter(state=ErpSyncRun.State.RUNNING, heartbeat_at__lt=cutoff)
+    for run in stale:
+        run.state = ErpSyncRun.State.FAILED
+        run.finished_at = timezone.now()
+        run.errors = [
+            *run.errors,
+            {"number": "", "order_id": None, "message": _("Abandoned: no progress for too long.")},
+        ]
+        run.save(update_fields=["state", "finished_at", "errors", "heartbeat_at"])
+
+
+def sync_run_start(
+    *,
+    trigger: str,
+    user: AbstractBaseUser | None,
+    order_ids: list[int] | None = None,
+) -> tuple[ErpSyncRun, bool]:
+    """Start a sync, or return the one running (False): at most one runs, by the database's
+    partial unique index, whoever presses at the same moment. The job is queued on commit."""
+    _fail_stale_runs()
+    acting = user if user is not None and user.is_authenticated else None
+    for _attempt in range(3):
+        try:
+            with transaction.atomic():
+                run = ErpSyncRun.objects.create(
+                    trigger=trigger,
+                    started_by=acting,
+                    order_ids=sorted(order_ids) if order_ids is not None else None,
+                )
+        except IntegrityError:
+            running = ErpSyncRun.objects.filter(state=ErpSyncRun.State.RUNNING).first()
+            if running is not None:
+                return running, False
+            continue  # it finished in between: try again
+        transaction.on_commit(partial(_enqueue_now, run.pk))
+        logger.info("erp.sync.started", extra={"run_id": run.pk, "trigger": trigger})
+        return run, True
+    raise RuntimeError("could not start an ERP sync")  # pragma: no cover

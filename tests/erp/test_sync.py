@@ -1,0 +1,212 @@
+"""The sync against the ERP simulator: send, pull, invoices, currencies, faults."""
+
+from decimal import Decimal
+
+import pytest
+import requests
+from django.utils import translation
+
+from allegro.models import AllegroWrite
+from erp.backends.http import HttpErpBackend
+from erp.models import ErpOrderLink, ErpStatus, ErpSyncRun
+from erp.sync import sync_run_perform, sync_run_start
+from sales.models import SalesOrder, SalesOrderInvoice, SalesOrderStatus
+from shop.models import Currency
+from tests.factories import make_allegro_order, make_sales_order, make_user
+
+pytestmark = pytest.mark.django_db
+
+
+def sync(backend=None) -> ErpSyncRun:
+    run, created = sync_run_start(trigger=ErpSyncRun.Trigger.MANUAL, user=None)
+    assert created
+    return sync_run_perform(run_id=run.pk, backend=backend)
+
+
+def test_two_syncs_make_one_erp_document(sim):
+    order = make_sales_order()
+
+    first = sync()
+    second = sync()
+
+    assert (first.state, first.total, first.sent, first.failed) == ("DONE", 1, 1, 0)
+    assert (second.sent, second.failed) == (0, 0)
+    assert sim("state", method="GET")["total_orders"] == 1
+    link = ErpOrderLink.objects.get(order=order)
+    assert link.document_number and link.erp_status == ErpStatus.ACCEPTED and link.sent_hash
+
+
+def test_a_changed_order_is_sent_again_while_the_erp_accepts_it(sim):
+    order = make_sales_order()
+    sync()
+    SalesOrder.objects.filter(pk=order.pk).update(customer_name="Anna Nowak")
+
+    run = sync()
+
+    assert (run.sent, run.updated, run.failed) == (0, 1, 0)
+    assert sim("state", method="GET")["total_orders"] == 1
+
+
+def test_cancelled_orders_never_sent_stay_out_of_the_erp(sim):
+    make_sales_order(status=SalesOrderStatus.CANCELLED)
+
+    run = sync()
+
+    assert run.total == 0
+    assert sim("state", method="GET")["total_orders"] == 0
+
+
+def test_a_currency_available_in_the_erp_becomes_available_in_the_shop(sim):
+    Currency.objects.filter(code="CZK").update(is_available=False)
+    sim("currencies", {"code": "CZK", "available": True})
+
+    run = sync()
+
+    assert Currency.objects.get(code="CZK").is_available
+    assert Currency.objects.get(code="PLN").is_available
+    assert "CZK+" in run.currencies_changed
+
+
+def test_fulfilled_in_the_erp_the_order_is_sent_with_its_invoice(sim):
+    allegro_order = make_allegro_order("checkout-form-allegro-cz.json", invoice_required=True)
+    sim("currencies", {"code": "CZK", "available": True})
+    order = make_sales_order(currency="CZK", channel="allegro", marketplace="allegro-cz")
+    allegro_order.sales_order = order
+    allegro_order.save(update_fields=["sales_order"])
+    sync()
+    sim("orders/fulfil", {"number": order.number})
+
+    run = sync()
+
+    order.refresh_from_db()
+    assert (run.updated, run.failed) == (1, 0), run.errors
+    assert order.status == SalesOrderStatus.SENT
+    invoice = SalesOrderInvoice.objects.get(order=order)
+    assert invoice.pdf.open("rb").read(5) == b"%PDF-"
+    link = ErpOrderLink.objects.get(order=order)
+    assert link.erp_status == ErpStatus.SHIPPED and link.invoice_number == invoice.number
+    assert link.exchange_rate_currency == "CZK" and link.exchange_rate > Decimal(0)
+    assert link.exchange_rate_table and link.exchange_rate_date
+    assert AllegroWrite.objects.filter(
+        allegro_order=allegro_order, kind=AllegroWrite.Kind.INVOICE
+    ).exists()
+    # Run again: nothing attached twice.
+    sync()
+    assert SalesOrderInvoice.objects.filter(order=order).count() == 1
+
+
+def test_a_currency_the_erp_lacks_is_an_error_on_that_order(sim):
+    order = make_sales_order(currency="HUF")
+
+    run = sync()
+
+    assert run.failed == 1 and run.errors[0]["number"] == order.number
+    assert "currency_unavailable" in ErpOrderLink.objects.get(order=order).last_error
+
+
+class DownAfter(HttpErpBackend):
+    """Switches the simulator down after `sends` orders were sent."""
+
+    def __init__(self, base_url: str, sends: int) -> None:
+        super().__init__()
+        self.sim_url = base_url
+        self.left = sends
+
+    def order_send(self, order):
+        if self.left == 0:
+            requests.post(f"{self.sim_url}/_sim/faults", json=[{"type": "down"}], timeout=5)
+        self.left -= 1
+        return super().order_send(order)
+
+
+def test_the_erp_down_halfway_keeps_what_was_done_and_the_next_sync_finishes(sim, erp_simulator):
+    orders = [make_sales_order() for _ in range(4)]
+
+    with translation.override("en"):  # an earlier test may have left Polish active
+        run = sync(backend=DownAfter(erp_simulator, sends=2))
+
+    assert (run.state, run.sent, run.failed, run.processed) == ("FAILED", 2, 2, 4)
+    assert all("unavailable" in error["message"] for error in run.errors)
+    assert sim("state", method="GET")["total_orders"] == 2
+    sim("faults", method="DELETE")
+
+    again = sync()
+
+    assert (again.state, again.sent, again.failed) == ("DONE", 2, 0)
+    assert sim("state", method="GET")["total_orders"] == 4
+    assert all(ErpOrderLink.objects.get(order=o).document_number for o in orders)
+    assert not ErpOrderLink.objects.exclude(last_error="").exists()
+
+
+def test_a_malformed_answer_is_a_clear_error_and_nothing_is_applied(sim):
+    order = make_sales_order()
+    sync()
+    sim("orders/fulfil", {"number": order.number})
+    sim("faults", [{"type": "malformed", "path": "/api/orders/lookup"}])
+
+    run = sync()
+
+    order.refresh_from_db()
+    assert run.failed == 1
+    assert "does not fit" in run.errors[0]["message"]
+    assert order.status == SalesOrderStatus.NEW
+    assert not SalesOrderInvoice.objects.filter(order=order).exists()
+    link = ErpOrderLink.objects.get(order=order)
+    assert link.erp_status == ErpStatus.ACCEPTED and "does not fit" in link.last_error
+
+
+def test_a_broken_invoice_pdf_leaves_the_status_unchanged_too(sim):
+    order = make_sales_order()
+    sync()
+    sim("orders/fulfil", {"number": order.number})
+    sim("faults", [{"type": "malformed", "path": "/api/invoices"}])
+
+    run = sync()
+
+    order.refresh_from_db()
+    assert run.failed == 1 and "not a PDF" in run.errors[0]["message"]
+    assert order.status == SalesOrderStatus.NEW
+
+
+def test_cancelled_in_the_erp_flags_the_order_instead_of_cancelling_it(sim):
+    order = make_sales_order()
+    sync()
+    sim("orders/cancel", {"number": order.number})
+
+    sync()
+
+    order.refresh_from_db()
+    assert order.status == SalesOrderStatus.NEW
+    assert order.needs_attention and "ERP" in order.attention_reason
+
+
+def test_a_transition_the_workflow_refuses_is_an_error_on_that_order(sim):
+    order = make_sales_order()
+    sync()
+    SalesOrder.objects.filter(pk=order.pk).update(status=SalesOrderStatus.CANCELLED)
+    sim("orders/fulfil", {"number": order.number})
+
+    run = sync()
+
+    assert run.state == "DONE" and run.failed == 1
+    assert run.errors[0]["order_id"] == order.pk
+
+
+def test_pressing_twice_gives_the_running_sync():
+    user = make_user()
+    first, created = sync_run_start(trigger=ErpSyncRun.Trigger.MANUAL, user=user)
+    second, created_again = sync_run_start(trigger=ErpSyncRun.Trigger.MANUAL, user=user)
+
+    assert created and not created_again
+    assert first.pk == second.pk
+    assert ErpSyncRun.objects.count() == 1
+
+
+def test_a_finished_run_is_not_performed_again(sim):
+    make_sales_order()
+    run = sync()
+
+    again = sync_run_perform(run_id=run.pk)
+
+    assert again.sent == 1
+    assert sim("state", method="GET")["total_orders"] == 1
