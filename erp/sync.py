@@ -496,8 +496,8 @@ def _enqueue_now(run_id: int) -> None:
     try:
         django_rq.get_queue("default").enqueue("erp.jobs.sync_run", run_id)
     except RedisError:
-        # The run is committed; pressing the button again (or the periodic tick, once the
-        # run is stale) starts it over. An error page would help nobody.
+        # The run is committed; pressing the button again queues it again (or the periodic
+        # tick starts over once the run is stale). An error page would help nobody.
         logger.warning("erp.sync.enqueue_failed", extra={"run_id": run_id}, exc_info=True)
 
 
@@ -536,6 +536,9 @@ def sync_run_start(
         except IntegrityError:
             running = ErpSyncRun.objects.filter(state=ErpSyncRun.State.RUNNING).first()
             if running is not None:
+                # Queued again in case its job was lost (Redis down when it started); the
+                # job's lock and the run's state make a second delivery do nothing.
+                transaction.on_commit(partial(_enqueue_now, running.pk))
                 return running, False
             continue  # it finished in between: try again
         transaction.on_commit(partial(_enqueue_now, run.pk))
