@@ -4,26 +4,16 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from typing import Any
 
-import requests
+from offline.control_cli import control_call
 
 DEFAULT_URL = "http://127.0.0.1:8765"
 TIMEOUT = 120  # generate can take a while for large counts
 
 
 def _call(url: str, method: str, path: str, body: Any = None) -> int:
-    try:
-        response = requests.request(method, url.rstrip("/") + path, json=body, timeout=TIMEOUT)
-    except requests.ConnectionError:
-        print(f"No emulator at {url} (start one with: python -m emulator serve)", file=sys.stderr)
-        return 2
-    try:
-        print(json.dumps(response.json(), indent=2, ensure_ascii=False))
-    except ValueError:
-        print(response.text)
-    return 0 if response.ok else 1
+    return control_call(url, method, path, body, start_hint="python -m emulator serve")
 
 
 def serve(args: argparse.Namespace) -> int:

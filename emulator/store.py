@@ -8,11 +8,9 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
+
+from offline.sqlite_store import SqliteStore
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS orders (
@@ -110,48 +108,8 @@ CREATE TABLE IF NOT EXISTS settings (
 ORDER_TABLES = ("orders", "events", "fulfillment_history", "shipments", "invoices")
 
 
-class Store:
-    def __init__(self, path: str | Path) -> None:
-        self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._write_lock = threading.RLock()
-        conn = self._connect()
-        try:
-            conn.execute("PRAGMA journal_mode=WAL")
-            with self._write_lock:
-                conn.executescript(SCHEMA)  # commits on its own: no BEGIN around it
-        finally:
-            conn.close()
-
-    def _connect(self) -> sqlite3.Connection:
-        conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
-        conn.execute("PRAGMA busy_timeout=30000")
-        conn.execute("PRAGMA synchronous=NORMAL")
-        return conn
-
-    @contextmanager
-    def read(self) -> Iterator[sqlite3.Connection]:
-        conn = self._connect()
-        try:
-            yield conn
-        finally:
-            conn.close()
-
-    @contextmanager
-    def write(self) -> Iterator[sqlite3.Connection]:
-        """One transaction; commits on success, rolls back on any exception."""
-        with self._write_lock:
-            conn = self._connect()
-            try:
-                conn.execute("BEGIN IMMEDIATE")
-                try:
-                    yield conn
-                except BaseException:
-                    conn.execute("ROLLBACK")
-                    raise
-                conn.execute("COMMIT")
-            finally:
-                conn.close()
+class Store(SqliteStore):
+    schema = SCHEMA
 
 
 def get_setting(conn: sqlite3.Connection, key: str, default: Any = None) -> Any:

@@ -1,0 +1,1 @@
+"""What the offline servers (the Allegro emulator and the ERP simulator) share. No Django."""
