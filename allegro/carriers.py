@@ -72,8 +72,3 @@ def carriers_for(account: AllegroAccount) -> CarrierChoices:
         CACHE_SECONDS if found.from_allegro else FALLBACK_CACHE_SECONDS,
     )
     return found
-
-
-def carrier_choices(account: AllegroAccount) -> list[tuple[str, str]]:
-    """(Allegro carrier id, name) for a select; the built-in list if Allegro is unreachable."""
-    return carriers_for(account).choices

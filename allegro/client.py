@@ -13,17 +13,13 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
 from email.utils import parsedate_to_datetime
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 from urllib.parse import quote
 
 import requests
 from requests.adapters import HTTPAdapter
 from requests.exceptions import ChunkedEncodingError
-
-if TYPE_CHECKING:
-    from djmoney.money import Money
 
 logger = logging.getLogger(__name__)
 _T = TypeVar("_T")
@@ -273,14 +269,6 @@ class InMemoryTokenStore:
 
 
 # --- Parsing helpers ----------------------------------------------------------------------------
-
-
-def parse_money(price: Mapping[str, Any]) -> Money:
-    """`{"amount": "1378.00", "currency": "CZK"}` → Money; amounts are strings, never floats."""
-    # djmoney reads Django settings when imported: keep this module importable without them.
-    from djmoney.money import Money
-
-    return Money(Decimal(price["amount"]), price["currency"])
 
 
 def parse_datetime(value: str) -> datetime:

@@ -47,7 +47,7 @@ from erp.backends.base import (
     erp_order_payload,
 )
 from erp.models import ErpOrderLink, ErpStatus, ErpSyncRun
-from erp.selectors import erp_orders_to_sync
+from erp.selectors import erp_orders_to_sync, erp_sync_run_running
 from sales.models import (
     ALLOWED_TRANSITIONS,
     Address,
@@ -534,7 +534,7 @@ def sync_run_start(
                     order_ids=sorted(order_ids) if order_ids is not None else None,
                 )
         except IntegrityError:
-            running = ErpSyncRun.objects.filter(state=ErpSyncRun.State.RUNNING).first()
+            running = erp_sync_run_running()
             if running is not None:
                 # Queued again in case its job was lost (Redis down when it started); the
                 # job's lock and the run's state make a second delivery do nothing.

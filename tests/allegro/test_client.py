@@ -1,7 +1,6 @@
 import logging
 import socket
 from datetime import UTC, datetime, timedelta, timezone
-from decimal import Decimal
 
 import pytest
 
@@ -24,8 +23,8 @@ from allegro.client import (
     format_datetime,
     oauth_from_settings,
     parse_datetime,
-    parse_money,
 )
+from allegro.payloads import parse_checkout_form
 
 
 def free_port() -> int:
@@ -56,12 +55,6 @@ def test_response_datetimes_are_aware():
     assert parse_datetime("2026-09-22T18:39:51.660Z") == datetime(
         2026, 9, 22, 18, 39, 51, 660000, tzinfo=UTC
     )
-
-
-def test_money_keeps_the_decimal_string_exact():
-    money = parse_money({"amount": "1378.10", "currency": "CZK"})
-    assert money.amount == Decimal("1378.10")
-    assert str(money.currency) == "CZK"
 
 
 def test_only_unavailable_and_rate_limited_are_transient():
@@ -120,7 +113,7 @@ def test_reads_the_seller_the_journal_and_the_forms(api):
     assert page.total_count >= 2
     form = api.checkout_form(page.forms[0]["id"])
     assert form == page.forms[0]
-    assert parse_money(form["summary"]["totalToPay"]).amount > 0
+    assert parse_checkout_form(form).total_to_pay.amount > 0
 
 
 def test_writes_fulfillment_shipments_and_invoices(api):

@@ -11,7 +11,7 @@ from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
-from allegro.carriers import FALLBACK_CARRIERS, carrier_choices, carriers_for
+from allegro.carriers import FALLBACK_CARRIERS, carriers_for
 from allegro.models import AllegroAccount, AllegroOrder, AllegroWrite, FulfillmentStatusMapping
 from allegro.writeback_settings import WritebackSettingsRefused, account_status_mapping_set
 from sales.models import SalesOrderShipment
@@ -179,7 +179,7 @@ def test_panel_says_what_is_paused_and_when_allegro_throttles(operator_client, c
 
 
 def test_carriers_come_from_allegro_and_are_kept_for_a_day(connected_account, monkeypatch):
-    choices = carrier_choices(connected_account)
+    choices = carriers_for(connected_account).choices
 
     assert ("PACKETA", "Packeta (Zásilkovna)") in choices
     assert ("OTHER", "OTHER") in choices
@@ -188,7 +188,7 @@ def test_carriers_come_from_allegro_and_are_kept_for_a_day(connected_account, mo
         raise AssertionError("Allegro asked again")
 
     monkeypatch.setattr("allegro.carriers.client_for_account", unreachable)
-    assert carrier_choices(connected_account) == choices
+    assert carriers_for(connected_account).choices == choices
 
 
 def test_carriers_fall_back_to_a_short_list_when_allegro_is_unreachable(
