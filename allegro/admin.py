@@ -3,13 +3,13 @@
 from django.contrib import admin
 from django.http import HttpRequest
 
-from allegro.models import (
-    AllegroAccount,
+from allegro.accounts.models import AllegroAccount
+from allegro.conversion.models import OfferProductLink
+from allegro.orders.models import (
     AllegroImportProblem,
     AllegroOrder,
     AllegroOrderEvent,
     AllegroOrderLine,
-    OfferProductLink,
 )
 
 

@@ -12,11 +12,14 @@ if TYPE_CHECKING:
 class AllegroConfig(AppConfig):
     name = "allegro"
     verbose_name = "Allegro"
+    # What the roles (shop.roles) may do here.
+    operator_permissions = ("allegro.view_allegroorder", "allegro.convert_allegroorder")
+    administrator_permissions = ("allegro.manage_allegro_settings", "allegro.view_allegro_payload")
 
     def ready(self) -> None:
         # sales knows no channel: its order page asks the channel where an order came from.
-        from allegro import writeback
-        from allegro.writeback_views import sales_order_panel
+        from allegro.writeback import services as writeback
+        from allegro.writeback.views import sales_order_panel
         from sales.links import order_panel_register, source_link_register
         from sales.signals import (
             sales_order_invoice_attached,

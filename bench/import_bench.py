@@ -77,7 +77,7 @@ def main() -> None:
     emulator, url = start_emulator(workdir)
     os.environ["ALLEGRO_API_URL"] = url
     os.environ["ALLEGRO_AUTH_URL"] = f"{url}/auth/oauth"
-    os.environ["DJANGO_SETTINGS_MODULE"] = "shop.settings"
+    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
     try:
         import django
 
@@ -85,11 +85,11 @@ def main() -> None:
         from django.core.management import call_command
         from django.db import connection, transaction
 
-        from allegro.connect import account_connect_poll, account_connect_start
-        from allegro.importer import account_import_run
-        from allegro.models import AllegroOrder
-        from allegro.payloads import parse_checkout_form
-        from allegro.tokens import client_for_account
+        from allegro.accounts.clients import client_for_account
+        from allegro.accounts.services import account_connect_poll, account_connect_start
+        from allegro.api.payloads import parse_checkout_form
+        from allegro.orders.models import AllegroOrder
+        from allegro.orders.services import account_import_run
 
         if connection.vendor == "postgresql":
             call_command("flush", "--no-input", verbosity=0)

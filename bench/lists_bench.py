@@ -38,7 +38,7 @@ def setup_django() -> None:
     os.environ.setdefault("SECRET_KEY", "benchmark-only-secret-key")
     os.environ["SECURE_SSL_REDIRECT"] = "0"
     os.environ["ALLOWED_HOSTS"] = "testserver"
-    os.environ["DJANGO_SETTINGS_MODULE"] = "shop.settings"
+    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
     os.environ.setdefault("LOG_LEVEL", "WARNING")  # a log line per conversion would be timed too
     import django
 
@@ -49,7 +49,7 @@ def fill_allegro(count: int, account, fixture: dict) -> None:
     from django.utils import timezone
     from djmoney.money import Money
 
-    from allegro.models import AllegroOrder, AllegroOrderLine
+    from allegro.orders.models import AllegroOrder, AllegroOrderLine
 
     now = timezone.now()
     batch: list = []
@@ -200,7 +200,7 @@ def main() -> None:
 def measure_conversions(count: int) -> None:
     """The automatic conversion of `count` paid orders of one account (PL and CZ, matched by
     SKU), each in its own transaction as the job runs them."""
-    from allegro.conversion import account_orders_auto_convert
+    from allegro.conversion.services import account_orders_auto_convert
     from shop.models import Currency, ShopSettings, ShopVariant
     from tests.factories import CZ_FORM, PL_FORM, make_account, make_allegro_order, make_product
 

@@ -57,7 +57,7 @@ def main() -> None:
     emulator, url = start_emulator(workdir)
     os.environ["ALLEGRO_API_URL"] = url
     os.environ["ALLEGRO_AUTH_URL"] = f"{url}/auth/oauth"
-    os.environ["DJANGO_SETTINGS_MODULE"] = "shop.settings"
+    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
     workers: list[subprocess.Popen] = []
     try:
         import django
@@ -69,11 +69,12 @@ def main() -> None:
         from rq import Worker
         from rq.suspension import resume, suspend
 
-        from allegro.connect import account_connect_poll, account_connect_start
-        from allegro.conversion import allegro_order_convert
-        from allegro.importer import account_import_run
-        from allegro.models import AllegroOrder, AllegroWrite
-        from allegro.tokens import client_for_account
+        from allegro.accounts.clients import client_for_account
+        from allegro.accounts.services import account_connect_poll, account_connect_start
+        from allegro.conversion.services import allegro_order_convert
+        from allegro.orders.models import AllegroOrder
+        from allegro.orders.services import account_import_run
+        from allegro.writeback.models import AllegroWrite
         from emulator.catalogue import CATALOGUE
         from sales.services import sales_order_status_change
         from shop.models import Currency, ShopSettings, ShopVariant

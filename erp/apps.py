@@ -4,6 +4,8 @@ from django.apps import AppConfig
 class ErpConfig(AppConfig):
     name = "erp"
     verbose_name = "ERP"
+    # What the roles (shop.roles) may do here.
+    administrator_permissions = ("erp.run_erp_sync",)
 
     def ready(self) -> None:
         # The ERP panel shows on every sales order's page, whatever its channel.

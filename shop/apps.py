@@ -5,6 +5,14 @@ from django.db.models.signals import post_migrate
 class ShopConfig(AppConfig):
     name = "shop"
     verbose_name = "Sklep"
+    # What the roles (shop.roles) may do here.
+    operator_permissions = ("shop.view_product",)
+    administrator_permissions = (
+        "shop.manage_shop_settings",
+        "shop.add_product",
+        "shop.change_product",
+        "shop.delete_product",
+    )
 
     def ready(self) -> None:
         from shop.reference_data import reference_data_after_migrate

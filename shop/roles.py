@@ -10,30 +10,24 @@ from django.db import DEFAULT_DB_ALIAS
 OPERATOR = "Operator"
 ADMINISTRATOR = "Administrator"
 
-# "app_label.codename" of what each role may do; an Administrator can do all an Operator can.
-OPERATOR_PERMISSIONS = (
-    "allegro.view_allegroorder",
-    "allegro.convert_allegroorder",
-    "sales.view_salesorder",
-    "sales.change_salesorder",
-    "shop.view_product",
-)
-ADMINISTRATOR_PERMISSIONS = (
-    *OPERATOR_PERMISSIONS,
-    "allegro.manage_allegro_settings",
-    "allegro.view_allegro_payload",
-    "erp.run_erp_sync",
-    "shop.manage_shop_settings",
-    "shop.add_product",
-    "shop.change_product",
-    "shop.delete_product",
-)
-ROLE_PERMISSIONS = {OPERATOR: OPERATOR_PERMISSIONS, ADMINISTRATOR: ADMINISTRATOR_PERMISSIONS}
+
+def role_permissions() -> dict[str, tuple[str, ...]]:
+    """Each role's "app_label.codename" permissions, gathered from every installed app.
+
+    Each app lists its own in its AppConfig (`operator_permissions`,
+    `administrator_permissions`): the shop knows the roles, not the apps. An Administrator can
+    do all an Operator can."""
+    operator: list[str] = []
+    administrator: list[str] = []
+    for app_config in apps.get_app_configs():
+        operator += getattr(app_config, "operator_permissions", ())
+        administrator += getattr(app_config, "administrator_permissions", ())
+    return {OPERATOR: tuple(operator), ADMINISTRATOR: (*operator, *administrator)}
 
 
 def roles_sync() -> None:
     """Create the role groups and give each exactly its permissions."""
-    for role, permission_names in ROLE_PERMISSIONS.items():
+    for role, permission_names in role_permissions().items():
         group, _created = Group.objects.get_or_create(name=role)
         permissions = []
         for name in permission_names:

@@ -1,29 +1,11 @@
-from django.contrib import admin
-from django.contrib.auth import views as auth_views
-from django.contrib.auth.decorators import login_not_required, permission_required
-from django.urls import URLPattern, include, path
-from django.views.generic import RedirectView
-from django.views.i18n import set_language
-from django_rq.urls import urlpatterns as rq_urlpatterns
+from django.urls import path
 
-# django-rq lets in any staff member, yet its dashboard can empty queues and requeue jobs:
-# administrators only (superusers have every permission).
-_administrators_only = permission_required("allegro.manage_allegro_settings", raise_exception=True)
-rq_dashboard = [
-    URLPattern(p.pattern, _administrators_only(p.callback), p.default_args, p.name)
-    for p in rq_urlpatterns
-]
+from shop import views
 
+app_name = "shop"
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="allegro:order_list"), name="home"),
-    # Switching language must work on the sign-in page too, before anyone is signed in.
-    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
-    path("admin/rq/", include((rq_dashboard, "django_rq"))),
-    path("admin/", admin.site.urls),
-    path("login/", auth_views.LoginView.as_view(), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("allegro/", include("allegro.urls")),
-    path("sprzedaz/", include("sales.urls")),
-    path("sklep/", include("shop.shop_urls")),
-    path("erp/", include("erp.urls")),
+    path("ustawienia/", views.settings_detail, name="settings"),
+    path("ustawienia/waluty/", views.currency_update, name="currency_update"),
+    path("produkty/nowy/", views.product_create_view, name="product_create"),
+    path("produkty/<int:pk>/", views.product_update_view, name="product_update"),
 ]

@@ -21,7 +21,7 @@ def connected_account(allegro_emulator: str, settings: Settings, db: None):
     """The emulator's seller connected through the device flow, as an administrator would."""
     import requests
 
-    from allegro.connect import account_connect_poll, account_connect_start
+    from allegro.accounts.services import account_connect_poll, account_connect_start
 
     settings.ALLEGRO_BACKFILL_DAYS = 60  # covers every seeded order, whatever today's date
     authorization = account_connect_start()

@@ -18,9 +18,10 @@ from django.contrib.auth.models import Group, User
 from django.utils import timezone
 from djmoney.money import Money
 
-from allegro.importer import order_fields_from_form, order_lines_from_form
-from allegro.models import AllegroAccount, AllegroImportProblem, AllegroOrder, AllegroOrderLine
-from allegro.payloads import parse_checkout_form
+from allegro.accounts.models import AllegroAccount
+from allegro.api.payloads import parse_checkout_form
+from allegro.orders.models import AllegroImportProblem, AllegroOrder, AllegroOrderLine
+from allegro.orders.services import order_fields_from_form, order_lines_from_form
 from sales.models import SalesOrder
 from sales.services import LineData, NewSalesOrder, sales_order_create
 from shop.models import Currency, Product

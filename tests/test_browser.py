@@ -8,8 +8,8 @@ from django.db import connection
 from playwright.sync_api import expect, sync_playwright
 from pytest_django.live_server_helper import LiveServer
 
-from allegro.importer import account_import_run
-from allegro.tokens import client_for_account
+from allegro.accounts.clients import client_for_account
+from allegro.orders.services import account_import_run
 from emulator.catalogue import CATALOGUE
 from sales.models import SalesOrder
 from shop.models import Currency, ShopSettings, ShopVariant

@@ -13,16 +13,17 @@ from django.utils import translation
 from djmoney.money import Money
 from rq import SimpleWorker
 
-from allegro.conversion import (
+from allegro.accounts.clients import client_for_account
+from allegro.accounts.models import AllegroAccount
+from allegro.conversion.jobs import auto_convert_account, auto_convert_all_accounts
+from allegro.conversion.services import (
     account_auto_conversion_set,
     account_orders_auto_convert,
     allegro_order_convert,
 )
-from allegro.importer import account_import_run, orders_store
-from allegro.jobs import auto_convert_account, auto_convert_all_accounts
-from allegro.models import AllegroAccount, AllegroOrder
-from allegro.selectors import allegro_order_list
-from allegro.tokens import client_for_account
+from allegro.orders.models import AllegroOrder
+from allegro.orders.selectors import allegro_order_list
+from allegro.orders.services import account_import_run, orders_store
 from emulator.catalogue import CATALOGUE
 from sales.models import SalesOrder
 from shop.models import Currency, Product, ShopSettings, ShopVariant

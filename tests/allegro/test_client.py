@@ -4,27 +4,29 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from allegro.client import (
-    AccessDenied,
-    AllegroAuthError,
+from allegro.api.client import (
     AllegroClient,
-    AllegroClientError,
-    AllegroConflict,
-    AllegroError,
-    AllegroNotFound,
     AllegroOAuth,
-    AllegroRateLimited,
-    AllegroUnavailable,
-    AuthorizationPending,
     DeviceAuthorization,
     InMemoryTokenStore,
     OAuthTokens,
-    SlowDown,
     format_datetime,
     oauth_from_settings,
     parse_datetime,
 )
-from allegro.payloads import parse_checkout_form
+from allegro.api.errors import (
+    AccessDenied,
+    AllegroAuthError,
+    AllegroClientError,
+    AllegroConflict,
+    AllegroError,
+    AllegroNotFound,
+    AllegroRateLimited,
+    AllegroUnavailable,
+    AuthorizationPending,
+    SlowDown,
+)
+from allegro.api.payloads import parse_checkout_form
 
 
 def free_port() -> int:

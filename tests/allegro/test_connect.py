@@ -5,11 +5,15 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
-from allegro.client import SlowDown
-from allegro.connect import AllegroConnectError, account_connect_poll, account_connect_start
-from allegro.models import AllegroAccount
-from allegro.settings_views import SESSION_KEY
-from allegro.tokens import account_tokens
+from allegro.accounts.models import AllegroAccount
+from allegro.accounts.services import (
+    AllegroConnectError,
+    account_connect_poll,
+    account_connect_start,
+)
+from allegro.accounts.tokens import account_tokens
+from allegro.accounts.views import SESSION_KEY
+from allegro.api.errors import SlowDown
 from shop.roles import ADMINISTRATOR, OPERATOR
 
 

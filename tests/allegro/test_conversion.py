@@ -9,9 +9,10 @@ from django.db import connection
 from django.utils import translation
 from djmoney.money import Money
 
-from allegro.conversion import ConversionRefused, allegro_order_convert
-from allegro.importer import orders_store
-from allegro.models import AllegroOrder, OfferProductLink
+from allegro.conversion.models import OfferProductLink
+from allegro.conversion.services import ConversionRefused, allegro_order_convert
+from allegro.orders.models import AllegroOrder
+from allegro.orders.services import orders_store
 from sales.links import source_link
 from sales.models import SalesOrder, SalesOrderEvent, SalesOrderNumberSequence
 from sales.services import SalesOrderRefused
@@ -386,7 +387,7 @@ def test_a_refusal_of_the_order_book_becomes_a_conversion_refusal(kettle, filter
     def refuse(**kwargs: Any) -> None:
         raise SalesOrderRefused("Zamówienie musi mieć co najmniej jedną pozycję.")
 
-    monkeypatch.setattr("allegro.conversion.sales_order_create", refuse)
+    monkeypatch.setattr("allegro.conversion.services.sales_order_create", refuse)
 
     refusal = refused(make_allegro_order())
 

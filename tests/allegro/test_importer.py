@@ -9,10 +9,11 @@ import pytest
 import requests
 from djmoney.money import Money
 
-from allegro.client import AllegroBadResponse, AllegroRateLimited, AllegroUnavailable
-from allegro.importer import account_import_run, orders_store
-from allegro.models import AllegroAccount, AllegroImportProblem, AllegroOrder, AllegroOrderEvent
-from allegro.tokens import client_for_account
+from allegro.accounts.clients import client_for_account
+from allegro.accounts.models import AllegroAccount
+from allegro.api.errors import AllegroBadResponse, AllegroRateLimited, AllegroUnavailable
+from allegro.orders.models import AllegroImportProblem, AllegroOrder, AllegroOrderEvent
+from allegro.orders.services import account_import_run, orders_store
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 MARKETPLACE_CURRENCY = {

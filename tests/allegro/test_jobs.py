@@ -9,10 +9,11 @@ from django.core.management import call_command
 from django.db import connection
 from rq import SimpleWorker
 
-from allegro.importer import CursorMoved, account_import_events, account_import_run
-from allegro.jobs import import_account, import_all_accounts
-from allegro.models import AllegroAccount, AllegroOrder, AllegroOrderEvent, AllegroOrderLine
-from allegro.tokens import client_for_account
+from allegro.accounts.clients import client_for_account
+from allegro.accounts.models import AllegroAccount
+from allegro.orders.jobs import import_account, import_all_accounts
+from allegro.orders.models import AllegroOrder, AllegroOrderEvent, AllegroOrderLine
+from allegro.orders.services import CursorMoved, account_import_events, account_import_run
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from djmoney.money import Money
 
-from allegro.payloads import MalformedCheckoutForm, parse_checkout_form
+from allegro.api.payloads import MalformedCheckoutForm, parse_checkout_form
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 

@@ -3,7 +3,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from allegro.selectors import allegro_order_events, allegro_order_list, allegro_problem_count
+from allegro.orders.selectors import allegro_order_events, allegro_order_list, allegro_problem_count
 from tests.factories import (
     CZ_FORM,
     load_fixture,
@@ -109,7 +109,7 @@ def test_list_rows_carry_the_invoice_and_message_flags():
 
 
 def test_events_are_the_orders_own_in_time_order():
-    from allegro.models import AllegroOrderEvent
+    from allegro.orders.models import AllegroOrderEvent
 
     order = make_allegro_order(CZ_FORM)
     other_account = make_account(seller_id="999", login="other")

@@ -6,16 +6,17 @@ import pytest
 from cryptography.fernet import InvalidToken
 from django.db import connection
 
-from allegro.client import AllegroAuthError, OAuthTokens, oauth_from_settings
-from allegro.models import AllegroAccount
-from allegro.tokens import (
+from allegro.accounts.clients import client_for_account
+from allegro.accounts.models import AllegroAccount
+from allegro.accounts.tokens import (
     AccountTokenStore,
     account_token_fields,
     account_tokens,
-    client_for_account,
     token_decrypt,
     token_encrypt,
 )
+from allegro.api.client import OAuthTokens, oauth_from_settings
+from allegro.api.errors import AllegroAuthError
 
 
 def make_tokens(suffix: str = "1", *, expires_in: timedelta = timedelta(hours=12)) -> OAuthTokens:

@@ -7,7 +7,7 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 from djmoney.money import Money
 
-from allegro.models import OfferProductLink
+from allegro.conversion.models import OfferProductLink
 from sales.models import SalesOrder
 from shop.models import Product
 from shop.roles import ADMINISTRATOR, OPERATOR

@@ -18,11 +18,12 @@ import redis
 import requests
 from django.core.files.base import ContentFile
 
-from allegro.conversion import allegro_order_convert
-from allegro.importer import account_import_run
-from allegro.models import AllegroOrder, AllegroWrite
-from allegro.tokens import client_for_account
-from allegro.writeback import write_perform, writes_sweep
+from allegro.accounts.clients import client_for_account
+from allegro.conversion.services import allegro_order_convert
+from allegro.orders.models import AllegroOrder
+from allegro.orders.services import account_import_run
+from allegro.writeback.models import AllegroWrite
+from allegro.writeback.services import write_perform, writes_sweep
 from emulator.catalogue import CATALOGUE
 from sales.services import (
     sales_order_invoice_attach,

@@ -11,9 +11,11 @@ from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
-from allegro.carriers import FALLBACK_CARRIERS, carriers_for
-from allegro.models import AllegroAccount, AllegroOrder, AllegroWrite, FulfillmentStatusMapping
-from allegro.writeback_settings import WritebackSettingsRefused, account_status_mapping_set
+from allegro.accounts.models import AllegroAccount
+from allegro.orders.models import AllegroOrder
+from allegro.writeback.carriers import FALLBACK_CARRIERS, carriers_for
+from allegro.writeback.models import AllegroWrite, FulfillmentStatusMapping
+from allegro.writeback.services import WritebackSettingsRefused, account_status_mapping_set
 from sales.models import SalesOrderShipment
 from sales.services import sales_order_shipment_add, sales_order_status_change
 from shop.roles import ADMINISTRATOR, OPERATOR
@@ -187,7 +189,7 @@ def test_carriers_come_from_allegro_and_are_kept_for_a_day(connected_account, mo
     def unreachable(account):
         raise AssertionError("Allegro asked again")
 
-    monkeypatch.setattr("allegro.carriers.client_for_account", unreachable)
+    monkeypatch.setattr("allegro.writeback.carriers.client_for_account", unreachable)
     assert carriers_for(connected_account).choices == choices
 
 
@@ -447,7 +449,7 @@ def test_resuming_queues_the_writes_that_waited(admin_client_, monkeypatch):
     waiting = make_write(allegro_order, state="PENDING", kind="SHIPMENT", target={"shipment_id": 1})
     still_paused = make_write(allegro_order, state="PENDING")
     queued = []
-    monkeypatch.setattr("allegro.writeback_settings.write_enqueue", queued.append)
+    monkeypatch.setattr("allegro.writeback.services.write_enqueue", queued.append)
 
     admin_client_.post(
         reverse("allegro:settings_write_switches", args=[account.pk]),

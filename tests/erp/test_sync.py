@@ -6,7 +6,7 @@ import pytest
 import requests
 from django.utils import translation
 
-from allegro.models import AllegroWrite
+from allegro.writeback.models import AllegroWrite
 from erp.backends.http import HttpErpBackend
 from erp.models import ErpOrderLink, ErpStatus, ErpSyncRun
 from erp.sync import sync_run_perform, sync_run_start

@@ -7,7 +7,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from allegro.models import AllegroAccount, AllegroOrder, AllegroWrite
+from allegro.accounts.models import AllegroAccount
+from allegro.orders.models import AllegroOrder
+from allegro.writeback.models import AllegroWrite
 from sales.models import SalesOrderInvoice
 from shop.roles import OPERATOR
 from tests.factories import make_allegro_order, make_sales_order, make_user

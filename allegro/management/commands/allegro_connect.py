@@ -7,8 +7,13 @@ import requests
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from allegro.client import AllegroError, SlowDown
-from allegro.connect import AllegroConnectError, account_connect_poll, account_connect_start
+from allegro.accounts.models import AllegroAccount
+from allegro.accounts.services import (
+    AllegroConnectError,
+    account_connect_poll,
+    account_connect_start,
+)
+from allegro.api.errors import AllegroError, SlowDown
 
 
 class Command(BaseCommand):
@@ -27,7 +32,17 @@ class Command(BaseCommand):
             ),
         )
 
-    def handle(self, *args: Any, approve_in_emulator: bool, **options: Any) -> None:
+        parser.add_argument(
+            "--unless-connected",
+            action="store_true",
+            help="Do nothing when an account is connected already (the demo's start-up).",
+        )
+
+    def handle(
+        self, *args: Any, approve_in_emulator: bool, unless_connected: bool, **options: Any
+    ) -> None:
+        if unless_connected and AllegroAccount.objects.exists():
+            return
         try:
             authorization = account_connect_start()
         except AllegroError as exc:

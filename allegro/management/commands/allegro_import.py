@@ -2,10 +2,10 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from allegro.client import AllegroError
-from allegro.importer import account_import_run
-from allegro.models import AllegroAccount
-from allegro.tokens import client_for_account
+from allegro.accounts.clients import client_for_account
+from allegro.accounts.models import AllegroAccount
+from allegro.api.errors import AllegroError
+from allegro.orders.services import account_import_run
 
 
 class Command(BaseCommand):

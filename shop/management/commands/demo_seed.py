@@ -2,11 +2,9 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.models import Group, User
-from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from djmoney.money import Money
 
-from allegro.models import AllegroAccount
 from shop.models import Product, ShopSettings, ShopVariant
 from shop.roles import ADMINISTRATOR, OPERATOR
 
@@ -33,7 +31,7 @@ DEMO_PRODUCTS = (
 
 
 class Command(BaseCommand):
-    help = "Seed the demo: users, products and a connected Allegro account (the emulator's)."
+    help = "Seed the demo shop: its users, products and variant (scripts/run connects Allegro)."
 
     def handle(self, *args: Any, **options: Any) -> None:
         first_run = not User.objects.filter(username=DEMO_USERS[0][0]).exists()
@@ -61,6 +59,3 @@ class Command(BaseCommand):
                     "price": Money(Decimal(price), "PLN"),
                 },
             )
-        if not AllegroAccount.objects.exists():
-            call_command("allegro_connect", approve_in_emulator=True)
-        call_command("allegro_import")

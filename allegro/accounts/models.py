@@ -1,0 +1,65 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from allegro.marketplaces import Marketplace
+
+
+class AllegroAccount(models.Model):
+    """A seller's Allegro account connected with OAuth; one account covers every marketplace."""
+
+    class Status(models.TextChoices):
+        CONNECTED = "CONNECTED", _("Connected")
+        RECONNECT_NEEDED = "RECONNECT_NEEDED", _("Reconnect needed")
+
+    seller_id = models.CharField(_("seller id"), max_length=32, unique=True)
+    login = models.CharField(_("login"), max_length=128)
+    base_marketplace = models.CharField(
+        _("base marketplace"), max_length=32, choices=Marketplace.choices
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.CONNECTED
+    )
+    status_reason = models.CharField(_("status reason"), max_length=255, blank=True)
+
+    # Fernet ciphertexts (allegro.tokens); the plain tokens never touch the database or logs.
+    access_token_encrypted = models.TextField(editable=False)
+    refresh_token_encrypted = models.TextField(editable=False)
+    access_token_expires_at = models.DateTimeField(editable=False)
+
+    # Import progress: the journal cursor moves only in the transaction that stores its orders.
+    events_cursor = models.CharField(max_length=64, blank=True, editable=False)
+    backfill_completed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    reconciled_through = models.DateTimeField(null=True, blank=True, editable=False)
+    last_import_at = models.DateTimeField(_("last import"), null=True, blank=True)
+    auto_create_orders = models.BooleanField(
+        _("Create orders for offers automatically"),
+        default=False,
+        help_text=_("Every paid Allegro order becomes a sales order as soon as it is imported."),
+    )
+    last_import_error = models.TextField(_("last import error"), blank=True)
+
+    # Staff can hold back each kind of write to Allegro (e.g. while fixing a mapping).
+    fulfillment_writes_paused = models.BooleanField(_("status updates paused"), default=False)
+    shipment_writes_paused = models.BooleanField(_("tracking numbers paused"), default=False)
+    invoice_writes_paused = models.BooleanField(_("invoices paused"), default=False)
+    invoices_for_everyone = models.BooleanField(
+        _("Send invoices to every buyer"),
+        default=False,
+        help_text=_("Otherwise only to buyers who asked for an invoice."),
+    )
+
+    connected_at = models.DateTimeField(_("connected at"), auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("Allegro account")
+        verbose_name_plural = _("Allegro accounts")
+        ordering = ["login"]
+        permissions = [("manage_allegro_settings", _("Can manage Allegro settings and accounts"))]
+
+    def __str__(self) -> str:
+        return self.login
+
+    @property
+    def is_connected(self) -> bool:
+        return self.status == self.Status.CONNECTED

@@ -1,0 +1,37 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from allegro.marketplaces import Marketplace
+from allegro.orders.models import BuyerStatus, FulfillmentStatus
+
+ANY = [("", _("any"))]
+
+
+class OrderFilterForm(forms.Form):
+    """The GET filters of Allegro ▸ Zamówienia; every field is optional."""
+
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(
+            attrs={"type": "search", "placeholder": _("buyer login, form id, offer id")}
+        ),
+    )
+    marketplace = forms.ChoiceField(
+        label=_("Marketplace"), required=False, choices=ANY + Marketplace.choices
+    )
+    status = forms.ChoiceField(
+        label=_("Buyer status"), required=False, choices=ANY + BuyerStatus.choices
+    )
+    fulfillment_status = forms.ChoiceField(
+        label=_("Fulfillment"), required=False, choices=ANY + FulfillmentStatus.choices
+    )
+    bought_from = forms.DateField(
+        label=_("Bought from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    bought_to = forms.DateField(
+        label=_("Bought to"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    not_converted = forms.BooleanField(label=_("Not converted yet"), required=False)
+    conversion_failed = forms.BooleanField(label=_("Automatic conversion failed"), required=False)

@@ -1,0 +1,74 @@
+"""RQ entry points of the import: each takes ids, loads rows and calls one service."""
+
+import logging
+import time
+
+import django_rq
+from django.conf import settings
+
+from allegro.accounts.clients import client_for_account
+from allegro.accounts.models import AllegroAccount
+from allegro.api.backoff import retry_delay
+from allegro.api.errors import AllegroError
+from allegro.orders.services import account_import_run
+
+logger = logging.getLogger(__name__)
+
+
+def _connected_account_ids() -> list[int]:
+    return list(
+        AllegroAccount.objects.filter(status=AllegroAccount.Status.CONNECTED).values_list(
+            "id", flat=True
+        )
+    )
+
+
+def import_all_accounts(reconcile: bool = False) -> int:
+    """Periodic: queue one import per connected account; returns how many were queued."""
+    queue = django_rq.get_queue("default")
+    account_ids = _connected_account_ids()
+    for account_id in account_ids:
+        queue.enqueue(import_account, account_id, reconcile=reconcile)
+    return len(account_ids)
+
+
+def reconcile_all_accounts() -> int:
+    return import_all_accounts(reconcile=True)
+
+
+def import_account(account_id: int, reconcile: bool = False) -> dict[str, int] | str:
+    """Import one account unless another worker is importing it right now.
+
+    The Redis lock only saves duplicate work; correctness comes from the database (the cursor
+    moves only if nobody moved it meanwhile, and orders are upserted by id).
+    """
+    lock = django_rq.get_connection("default").lock(
+        f"allegro:import:{account_id}", timeout=settings.ALLEGRO_IMPORT_LOCK_TIMEOUT
+    )
+    if not lock.acquire(blocking=False):
+        return "busy"
+    try:
+        account = AllegroAccount.objects.get(pk=account_id)
+        if not account.is_connected:
+            return "not connected"
+        client = client_for_account(account)
+        attempt = 1
+        while True:
+            try:
+                stats = account_import_run(
+                    account_id=account_id, client=client, reconcile=reconcile
+                )
+                return {
+                    "created": stats.created,
+                    "updated": stats.updated,
+                    "requests": stats.requests,
+                }
+            except AllegroError as error:
+                # The error is on the account for staff. Pages already stored stay stored,
+                # so a retry goes on from the cursor; a permanent error waits for the next tick.
+                if not error.is_transient or attempt >= settings.ALLEGRO_IMPORT_ATTEMPTS:
+                    return f"failed: {error}"
+                time.sleep(retry_delay(attempt, error))
+                attempt += 1
+    finally:
+        lock.release()

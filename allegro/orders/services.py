@@ -1,0 +1,503 @@
+"""Import of Allegro checkout forms: the journal, the first-connect backfill and reconciliation.
+
+Allegro's event journal is a trigger, not a ledger (events repeat, arrive out of order, go
+missing), so every path ends in the same place: re-read whole checkout forms and upsert them
+by id in one transaction per page. HTTP happens outside transactions; each transaction starts
+by locking the account row, which serialises the writers of one account.
+"""
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from allegro.accounts.models import AllegroAccount
+from allegro.api.client import AllegroClient, OrderEvent
+from allegro.api.errors import AllegroAuthError, AllegroError, AllegroNotFound
+from allegro.api.payloads import CheckoutForm, MalformedCheckoutForm, parse_checkout_form
+from allegro.conversion.services import allegro_orders_cancellation_flag, auto_conversion_enqueue
+from allegro.orders.models import (
+    AllegroImportProblem,
+    AllegroOrder,
+    AllegroOrderEvent,
+    AllegroOrderLine,
+    BuyerStatus,
+)
+
+logger = logging.getLogger(__name__)
+
+
+PAGE_SIZE = 100  # the list endpoint's maximum
+
+
+EVENTS_PAGE_SIZE = 1000  # the journal's maximum
+
+
+LIST_OFFSET_LIMIT = 10_000  # Allegro answers 422 when offset + limit goes past this
+
+
+# updatedAt filters are inclusive and clocks differ: look back a little so nothing slips between.
+RECONCILE_OVERLAP = timedelta(minutes=5)
+
+
+MIN_WINDOW = timedelta(seconds=2)
+
+
+PROBLEMS_RETRIED_PER_SWEEP = 100
+
+
+SORT_KEYS = {"bought_at": "lineItems.boughtAt", "updated_at": "updatedAt"}
+
+
+@dataclass
+class ImportStats:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    superseded: int = 0
+    problems: list[str] = field(default_factory=list)
+    requests: int = 0
+
+    def add(self, other: "ImportStats") -> None:
+        self.created += other.created
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+        self.superseded += other.superseded
+        self.problems += other.problems
+        self.requests += other.requests
+
+
+class CursorMoved(Exception):
+    """Another import of the same account stored this batch first; this one is dropped."""
+
+
+ORDER_UPDATE_FIELDS = [
+    "revision",
+    "marketplace",
+    "status",
+    "fulfillment_status",
+    "buyer_login",
+    "bought_at",
+    "allegro_updated_at",
+    "total",
+    "total_currency",
+    "invoice_required",
+    "message_to_seller",
+    "payload",
+    "updated_at",
+]
+
+
+def order_fields_from_form(form: CheckoutForm, raw: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "revision": form.revision,
+        "marketplace": form.marketplace,
+        "status": form.status,
+        "fulfillment_status": form.fulfillment_status,
+        "buyer_login": form.buyer.login,
+        "bought_at": form.bought_at,
+        "allegro_updated_at": form.updated_at,
+        "total": form.total_to_pay,
+        "invoice_required": form.invoice.required,
+        "message_to_seller": form.message_to_seller,
+        "payload": raw,
+    }
+
+
+def order_lines_from_form(order: AllegroOrder, form: CheckoutForm) -> list[AllegroOrderLine]:
+    return [
+        AllegroOrderLine(
+            order=order,
+            line_item_id=line.id,
+            offer_id=line.offer_id,
+            offer_name=line.offer_name[:255],
+            offer_external_id=line.external_id[:128],
+            quantity=line.quantity,
+            unit_price=line.unit_price,
+        )
+        for line in form.lines
+    ]
+
+
+def _record_problems(
+    account: AllegroAccount, problems: dict[str, tuple[str, Any]], now: datetime
+) -> None:
+    for form_id, (reason, raw) in problems.items():
+        AllegroImportProblem.objects.update_or_create(
+            account=account,
+            checkout_form_id=form_id[:64],
+            defaults={"reason": reason, "payload": raw, "resolved_at": None, "last_seen_at": now},
+        )
+
+
+def _supersede_merged(account: AllegroAccount, stored: list[AllegroOrder], now: datetime) -> int:
+    """Mark forms whose line items moved into a newer form (Allegro merges purchases paid
+    together under a new id) as superseded by it, so they are never shown as live orders."""
+    owner_of_line = {line_id: order for order in stored for line_id in order.form.line_item_ids}
+    # Through the indexed line table: merges are rare, so this finds nothing nearly always.
+    moved = (
+        AllegroOrderLine.objects.filter(
+            line_item_id__in=owner_of_line,
+            order__account=account,
+            order__superseded_at__isnull=True,
+        )
+        .exclude(order__in=stored)
+        .values_list("order_id", "line_item_id")
+    )
+    successor_of = {order_id: owner_of_line[line_id] for order_id, line_id in moved}
+    for order in AllegroOrder.objects.filter(id__in=successor_of).only("id", "checkout_form_id"):
+        successor = successor_of[order.id]
+        order.superseded_by = successor
+        order.superseded_at = now
+        order.save(update_fields=["superseded_by", "superseded_at", "updated_at"])
+        logger.info(
+            "allegro.import.superseded",
+            extra={"checkout_form_id": order.checkout_form_id, "by": successor.checkout_form_id},
+        )
+    return len(successor_of)
+
+
+def orders_store(*, account: AllegroAccount, raws: Sequence[dict[str, Any]]) -> ImportStats:
+    """Upsert checkout forms by id, in bulk. Call inside a transaction that locked the account.
+
+    A form that does not fit the contract is recorded as a problem and nothing of it is stored;
+    the rest of the batch goes on. A form already stored with the same revision is left alone.
+    """
+    stats = ImportStats()
+    now = timezone.now()
+    parsed: dict[str, tuple[CheckoutForm, dict[str, Any]]] = {}
+    problems: dict[str, tuple[str, Any]] = {}
+    for raw in raws:
+        try:
+            form = parse_checkout_form(raw)
+        except MalformedCheckoutForm as error:
+            form_id = raw.get("id") if isinstance(raw, dict) else None
+            key = form_id if isinstance(form_id, str) and form_id else "(no id)"
+            problems[key] = (error.reason, raw)
+            stats.problems.append(f"{key}: {error.reason}")
+            logger.warning(
+                "allegro.import.malformed", extra={"checkout_form_id": key, "reason": error.reason}
+            )
+            continue
+        # A page may repeat a form (overlapping windows): the later copy wins.
+        parsed[form.id] = (form, raw)
+    _record_problems(account, problems, now)
+
+    existing = {
+        order.checkout_form_id: order
+        for order in AllegroOrder.objects.filter(account=account, checkout_form_id__in=parsed)
+    }
+    new_orders: list[AllegroOrder] = []
+    changed: list[AllegroOrder] = []
+    cancelled_ids: list[int] = []
+    for form_id, (form, raw) in parsed.items():
+        order = existing.get(form_id)
+        if order is None:
+            order = AllegroOrder(
+                account=account, checkout_form_id=form_id, **order_fields_from_form(form, raw)
+            )
+            order.__dict__["form"] = form  # the cached view: parse each payload once
+            new_orders.append(order)
+        elif order.revision != form.revision or order.payload != raw:
+            if form.status == BuyerStatus.CANCELLED and order.status != BuyerStatus.CANCELLED:
+                cancelled_ids.append(order.id)
+            for name, value in order_fields_from_form(form, raw).items():
+                setattr(order, name, value)
+            order.__dict__["form"] = form  # replace the cached view of the old payload
+            changed.append(order)
+        else:
+            stats.unchanged += 1
+
+    # PostgreSQL and SQLite >= 3.35 return the new primary keys, which the lines need.
+    AllegroOrder.objects.bulk_create(new_orders)
+    if changed:
+        for order in changed:
+            order.updated_at = now
+        AllegroOrder.objects.bulk_update(changed, ORDER_UPDATE_FIELDS)
+        AllegroOrderLine.objects.filter(order__in=changed).delete()
+    if cancelled_ids:
+        # A sales order made before the cancellation must not go out unnoticed.
+        allegro_orders_cancellation_flag(allegro_order_ids=cancelled_ids)
+    stored = new_orders + changed
+    AllegroOrderLine.objects.bulk_create(
+        [line for order in stored for line in order_lines_from_form(order, order.form)]
+    )
+    if stored:
+        stats.superseded = _supersede_merged(account, stored, now)
+        AllegroImportProblem.objects.filter(
+            account=account, checkout_form_id__in=list(parsed), resolved_at__isnull=True
+        ).update(resolved_at=now)
+    stats.created = len(new_orders)
+    stats.updated = len(changed)
+    if stored and account.auto_create_orders:
+        auto_conversion_enqueue(account_id=account.id)
+    return stats
+
+
+def _lock_account(account_id: int) -> AllegroAccount:
+    return AllegroAccount.objects.select_for_update().get(pk=account_id)
+
+
+def _store_page(account_id: int, raws: Sequence[dict[str, Any]]) -> ImportStats:
+    with transaction.atomic():
+        return orders_store(account=_lock_account(account_id), raws=raws)
+
+
+def _events_store(account: AllegroAccount, events: Sequence[OrderEvent]) -> None:
+    AllegroOrderEvent.objects.bulk_create(
+        [
+            AllegroOrderEvent(
+                account=account,
+                event_id=event.id,
+                type=event.type,
+                occurred_at=event.occurred_at,
+                checkout_form_id=event.checkout_form_id,
+                revision=event.revision or "",
+            )
+            for event in events
+        ],
+        ignore_conflicts=True,  # the journal repeats itself
+    )
+
+
+def _read_forms(
+    client: AllegroClient, form_ids: Sequence[str], stats: ImportStats
+) -> tuple[list[dict[str, Any]], list[str]]:
+    """Read each form once. Forms that answer 404 were merged away."""
+    form_ids = list(dict.fromkeys(form_ids))
+    raws: list[dict[str, Any]] = []
+    gone: list[str] = []
+    for form_id in form_ids:
+        stats.requests += 1
+        try:
+            raws.append(client.checkout_form(form_id))
+        except AllegroNotFound:
+            gone.append(form_id)
+    return raws, gone
+
+
+def account_import_events(*, account_id: int, client: AllegroClient) -> ImportStats:
+    """Read the journal from the stored cursor to its end, page by page.
+
+    The cursor moves in the same transaction that stores the page's orders, and only if no
+    other run moved it meanwhile: a crash or a lost race leaves the page to be read again.
+    """
+    stats = ImportStats()
+    cursor = AllegroAccount.objects.values_list("events_cursor", flat=True).get(pk=account_id)
+    while True:
+        stats.requests += 1
+        events = client.order_events(from_id=cursor or None, limit=EVENTS_PAGE_SIZE)
+        if not events:
+            return stats
+        raws, gone = _read_forms(client, [event.checkout_form_id for event in events], stats)
+        with transaction.atomic():
+            account = _lock_account(account_id)
+            if account.events_cursor != cursor:
+                raise CursorMoved(account_id)
+            # Events first: a cancellation's reason (buyer or Allegro) is read from them.
+            _events_store(account, events)
+            stats.add(orders_store(account=account, raws=raws))
+            account.events_cursor = events[-1].id
+            account.save(update_fields=["events_cursor", "updated_at"])
+        if gone:
+            logger.info("allegro.import.forms_gone", extra={"checkout_form_ids": gone})
+        cursor = events[-1].id
+        if len(events) < EVENTS_PAGE_SIZE:
+            return stats
+
+
+def _import_window(
+    client: AllegroClient,
+    *,
+    account_id: int,
+    key: str,
+    start: datetime,
+    end: datetime,
+    stats: ImportStats,
+) -> None:
+    """Store every form of [start, end], 100 a request, one transaction a page.
+
+    Sorted oldest first, so forms that appear while we page land behind us and shift nothing.
+    A window listing more than the 10,000 forms Allegro lets us page through is halved.
+    """
+    offset = 0
+    while True:
+        stats.requests += 1
+        page = client.checkout_forms(
+            offset=offset,
+            limit=PAGE_SIZE,
+            sort=SORT_KEYS[key],
+            **{f"{key}_gte": start, f"{key}_lte": end},
+        )
+        if offset == 0 and page.total_count > LIST_OFFSET_LIMIT and end - start > MIN_WINDOW:
+            middle = start + (end - start) / 2
+            for half_start, half_end in ((start, middle), (middle, end)):
+                _import_window(
+                    client,
+                    account_id=account_id,
+                    key=key,
+                    start=half_start,
+                    end=half_end,
+                    stats=stats,
+                )
+            return
+        stats.add(_store_page(account_id, page.forms))
+        offset += PAGE_SIZE
+        if offset >= min(page.total_count, LIST_OFFSET_LIMIT) or not page.forms:
+            return
+
+
+def _history_store(
+    *, account_id: int, client: AllegroClient, until_id: str, stats: ImportStats
+) -> None:
+    """Keep the journal's past (Allegro keeps 60 days) as the history of backfilled orders.
+
+    Only the events are stored: the forms come from the list, 100 a request, so the history
+    costs one request per 1,000 events.
+    """
+    from_id: str | None = None
+    while True:
+        stats.requests += 1
+        events = client.order_events(from_id=from_id, limit=EVENTS_PAGE_SIZE)
+        if not events:
+            return
+        with transaction.atomic():
+            _events_store(_lock_account(account_id), events)
+        if len(events) < EVENTS_PAGE_SIZE or any(event.id == until_id for event in events):
+            return
+        from_id = events[-1].id
+
+
+def account_backfill(*, account_id: int, client: AllegroClient, days: int) -> ImportStats:
+    """On first connect: start the journal at "now", then fetch the last `days` from the list.
+
+    The cursor is set before the backfill so that nothing bought meanwhile falls between the
+    two; what both see is simply upserted twice.
+    """
+    stats = ImportStats(requests=1)
+    latest = client.order_event_stats()
+    with transaction.atomic():
+        account = _lock_account(account_id)
+        if account.backfill_completed_at is not None:
+            return stats
+        if not account.events_cursor and latest.id:
+            account.events_cursor = latest.id
+            account.save(update_fields=["events_cursor", "updated_at"])
+    if latest.id:
+        _history_store(account_id=account_id, client=client, until_id=latest.id, stats=stats)
+    end = timezone.now()
+    _import_window(
+        client,
+        account_id=account_id,
+        key="bought_at",
+        start=end - timedelta(days=days),
+        end=end,
+        stats=stats,
+    )
+    AllegroAccount.objects.filter(pk=account_id).update(
+        backfill_completed_at=end, reconciled_through=end
+    )
+    return stats
+
+
+def _is_uuid(value: str) -> bool:
+    try:
+        UUID(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _retry_problems(*, account_id: int, client: AllegroClient, stats: ImportStats) -> None:
+    """Read again the forms set aside as malformed: Allegro may have mended them since."""
+    problem_ids = (
+        AllegroImportProblem.objects.filter(account_id=account_id, resolved_at__isnull=True)
+        .order_by("last_seen_at")
+        .values_list("checkout_form_id", flat=True)[:PROBLEMS_RETRIED_PER_SWEEP]
+    )
+    # A form that came without a usable id cannot be asked for again.
+    form_ids = [form_id for form_id in problem_ids if _is_uuid(form_id)]
+    if not form_ids:
+        return
+    raws, gone = _read_forms(client, form_ids, stats)
+    stats.add(_store_page(account_id, raws))
+    # A form merged away since cannot be mended; its lines live on in the new form.
+    AllegroImportProblem.objects.filter(account_id=account_id, checkout_form_id__in=gone).update(
+        resolved_at=timezone.now()
+    )
+
+
+def account_reconcile(*, account_id: int, client: AllegroClient) -> ImportStats:
+    """Find what the journal missed: every form updated since the last sweep."""
+    account = AllegroAccount.objects.get(pk=account_id)
+    end = timezone.now()
+    start = (
+        account.reconciled_through or end - timedelta(days=settings.ALLEGRO_BACKFILL_DAYS)
+    ) - RECONCILE_OVERLAP
+    stats = ImportStats()
+    _import_window(
+        client, account_id=account_id, key="updated_at", start=start, end=end, stats=stats
+    )
+    _retry_problems(account_id=account_id, client=client, stats=stats)
+    AllegroAccount.objects.filter(pk=account_id).filter(
+        Q(reconciled_through__isnull=True) | Q(reconciled_through__lt=end)
+    ).update(reconciled_through=end)
+    return stats
+
+
+def account_import_run(
+    *, account_id: int, client: AllegroClient, reconcile: bool = False
+) -> ImportStats:
+    """One import pass for one account: backfill on first connect, then the journal.
+
+    Whatever happens, the account shows when it last imported and the last error in words
+    staff can read; Allegro being down only postpones the pass, nothing is lost.
+    """
+    account = AllegroAccount.objects.get(pk=account_id)
+    stats = ImportStats()
+    try:
+        if account.backfill_completed_at is None:
+            stats.add(
+                account_backfill(
+                    account_id=account_id, client=client, days=settings.ALLEGRO_BACKFILL_DAYS
+                )
+            )
+        if reconcile:
+            stats.add(account_reconcile(account_id=account_id, client=client))
+        stats.add(account_import_events(account_id=account_id, client=client))
+    except CursorMoved:
+        logger.info("allegro.import.raced", extra={"account_id": account_id})
+    except AllegroAuthError as error:
+        AllegroAccount.objects.filter(pk=account_id).update(
+            status=AllegroAccount.Status.RECONNECT_NEEDED,
+            status_reason=str(error)[:255],
+            last_import_error=str(error),
+        )
+        raise
+    except AllegroError as error:
+        AllegroAccount.objects.filter(pk=account_id).update(last_import_error=str(error))
+        logger.warning(
+            "allegro.import.failed", extra={"account_id": account_id, "error": str(error)}
+        )
+        raise
+    AllegroAccount.objects.filter(pk=account_id).update(
+        last_import_at=timezone.now(), last_import_error=""
+    )
+    logger.info(
+        "allegro.import.done",
+        extra={
+            "account_id": account_id,
+            "orders_created": stats.created,
+            "updated": stats.updated,
+            "problems": len(stats.problems),
+            "requests": stats.requests,
+        },
+    )
+    return stats

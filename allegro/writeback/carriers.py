@@ -1,0 +1,83 @@
+"""The carriers a tracking number can name: Allegro's `/order/carriers`, cached for a day.
+
+The list changes rarely and the sales order page must not wait for Allegro, so it is read
+through Django's cache; when Allegro cannot be asked, a short built-in list stands in (and is
+remembered for a few minutes only, so the page does not wait for a timeout on every load).
+"""
+
+import logging
+from dataclasses import dataclass
+
+from django.core.cache import cache
+from redis.exceptions import RedisError
+
+from allegro.accounts.clients import client_for_account, request_gate_for
+from allegro.accounts.models import AllegroAccount
+from allegro.api.errors import AllegroError
+
+logger = logging.getLogger(__name__)
+
+
+CACHE_KEY = "allegro:carriers:{account_id}"
+
+
+CACHE_SECONDS = 24 * 60 * 60
+
+
+FALLBACK_CACHE_SECONDS = 5 * 60
+
+
+OTHER = "OTHER"  # Allegro's id for a carrier not on its list; the name is then required
+
+
+# Allegro's ids of the carriers this shop's marketplaces use most; OTHER covers the rest.
+FALLBACK_CARRIERS: list[tuple[str, str]] = [
+    ("ALLEGRO", "Allegro One"),
+    ("INPOST", "InPost"),
+    ("DPD", "DPD"),
+    ("DHL", "DHL"),
+    ("GLS", "GLS"),
+    ("POCZTA_POLSKA", "Poczta Polska"),
+    ("ORLEN_PACZKA", "ORLEN Paczka"),
+    ("UPS", "UPS"),
+    ("PACKETA", "Packeta"),
+    ("PPL", "PPL"),
+    (OTHER, OTHER),
+]
+
+
+@dataclass(frozen=True)
+class CarrierChoices:
+    choices: list[tuple[str, str]]
+    from_allegro: bool  # False: the built-in list, because Allegro could not be asked
+
+
+def _from_allegro(account: AllegroAccount) -> list[tuple[str, str]] | None:
+    if not account.is_connected:
+        return None
+    try:
+        # A 429 pause would make the client wait (or refuse): the page takes the short list.
+        if request_gate_for(account.pk).paused_for() > 0:
+            return None
+        return [(c.id, c.name) for c in client_for_account(account).carriers()]
+    except (AllegroError, RedisError) as error:
+        logger.warning(
+            "allegro.carriers.unavailable",
+            extra={"account_id": account.pk, "error": str(error)},
+        )
+        return None
+
+
+def carriers_for(account: AllegroAccount) -> CarrierChoices:
+    key = CACHE_KEY.format(account_id=account.pk)
+    cached = cache.get(key)
+    if cached is not None:
+        return CarrierChoices(choices=cached["choices"], from_allegro=cached["from_allegro"])
+    live = _from_allegro(account)
+    found = CarrierChoices(choices=live or FALLBACK_CARRIERS, from_allegro=bool(live))
+    cache.set(
+        key,
+        {"choices": found.choices, "from_allegro": found.from_allegro},
+        CACHE_SECONDS if found.from_allegro else FALLBACK_CACHE_SECONDS,
+    )
+    return found

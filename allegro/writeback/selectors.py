@@ -1,0 +1,142 @@
+"""Reads for staff about writes to Allegro: what each write is, what waits, what failed."""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from redis.exceptions import RedisError
+
+from allegro.accounts.clients import request_gate_for
+from allegro.accounts.models import AllegroAccount
+from allegro.writeback.models import (
+    DEFAULT_STATUS_MAP,
+    PAUSE_FIELDS,
+    AllegroWrite,
+    FulfillmentStatusMapping,
+)
+from sales.models import SalesOrderInvoice, SalesOrderShipment
+
+# A write still pending after this long is shown as stuck and offered "Ponów": retries with
+# back-off are over in minutes, so it is paused, lost by Redis, or Allegro is down for long.
+WAITING_TOO_LONG = timedelta(minutes=15)
+
+
+# The write list's state filter: the write states, and two views over them.
+WAITING = "WAITING"
+
+
+ALL = "ALL"
+
+
+@dataclass(frozen=True)
+class WriteRow:
+    write: AllegroWrite
+    what: str  # "Status → PROCESSING", "Tracking number PACKETA Z123", "Invoice FV/1/2026"
+    waiting_too_long: bool
+    paused: bool  # staff paused this kind of write for the account
+
+    @property
+    def can_retry(self) -> bool:
+        return self.write.state == AllegroWrite.State.FAILED or self.waiting_too_long
+
+
+def _ids(writes: Iterable[AllegroWrite], kind: str, key: str) -> set[int]:
+    return {w.target[key] for w in writes if w.kind == kind and key in w.target}
+
+
+def writes_described(writes: Sequence[AllegroWrite]) -> list[WriteRow]:
+    """Each write with what it says in words; two queries whatever the number of writes.
+    The writes need their account loaded (select_related) for the pause flags."""
+    shipments = SalesOrderShipment.objects.only("carrier_code", "carrier_name", "waybill").in_bulk(
+        _ids(writes, AllegroWrite.Kind.SHIPMENT, "shipment_id")
+    )
+    invoices = SalesOrderInvoice.objects.only("number").in_bulk(
+        _ids(writes, AllegroWrite.Kind.INVOICE, "invoice_id")
+    )
+    stuck_since = timezone.now() - WAITING_TOO_LONG
+    rows = []
+    for write in writes:
+        if write.kind == AllegroWrite.Kind.FULFILLMENT:
+            what = _("Status → %(status)s") % {"status": write.target.get("status", "?")}
+        elif write.kind == AllegroWrite.Kind.SHIPMENT:
+            shipment = shipments.get(write.target.get("shipment_id"))
+            what = _("Tracking number %(carrier)s %(waybill)s") % {
+                "carrier": (shipment.carrier_name or shipment.carrier_code) if shipment else "?",
+                "waybill": shipment.waybill if shipment else "?",
+            }
+        else:
+            invoice = invoices.get(write.target.get("invoice_id"))
+            what = _("Invoice %(number)s") % {"number": invoice.number if invoice else "?"}
+        rows.append(
+            WriteRow(
+                write=write,
+                what=what,
+                waiting_too_long=write.state == AllegroWrite.State.PENDING
+                and write.created_at <= stuck_since,
+                paused=bool(getattr(write.account, PAUSE_FIELDS[write.kind])),
+            )
+        )
+    return rows
+
+
+def allegro_order_writes(*, allegro_order_id: int) -> list[WriteRow]:
+    """Every write of one Allegro order, oldest first."""
+    writes = list(
+        AllegroWrite.objects.filter(allegro_order_id=allegro_order_id)
+        .select_related("account")
+        .order_by("created_at", "id")
+    )
+    return writes_described(writes)
+
+
+def allegro_write_list(*, filters: dict[str, Any]) -> QuerySet[AllegroWrite]:
+    """Writes for Allegro ▸ Zapisy, newest change first; `state` defaults to failed ones."""
+    writes = AllegroWrite.objects.select_related(
+        "account", "allegro_order", "allegro_order__sales_order"
+    ).defer("allegro_order__payload")
+    state = filters.get("state") or AllegroWrite.State.FAILED
+    if state == WAITING:
+        writes = writes.filter(
+            state=AllegroWrite.State.PENDING, created_at__lte=timezone.now() - WAITING_TOO_LONG
+        )
+    elif state != ALL:
+        writes = writes.filter(state=state)
+    if filters.get("kind"):
+        writes = writes.filter(kind=filters["kind"])
+    return writes.order_by("-updated_at", "-id")
+
+
+@dataclass(frozen=True)
+class WritePauses:
+    paused: list[str]  # labels of the kinds of write staff paused for the account
+    # Seconds left of Allegro's 429 block; None when Redis could not be asked.
+    rate_limited_for: float | None
+
+
+def account_write_pauses(*, account: AllegroAccount) -> WritePauses:
+    paused = [
+        str(AllegroWrite.Kind(kind).label)
+        for kind, field in PAUSE_FIELDS.items()
+        if getattr(account, field)
+    ]
+    try:
+        rate_limited_for: float | None = request_gate_for(account.pk).paused_for()
+    except RedisError:
+        rate_limited_for = None
+    return WritePauses(paused=paused, rate_limited_for=rate_limited_for)
+
+
+def accounts_status_mappings(*, account_ids: Iterable[int]) -> dict[int, dict[str, str]]:
+    """Account id → {sales status: Allegro status ("" = not sent)}, defaults filled in."""
+    defaults = {str(sales): str(allegro) for sales, allegro in DEFAULT_STATUS_MAP.items()}
+    mappings = {account_id: dict(defaults) for account_id in account_ids}
+    rows = FulfillmentStatusMapping.objects.filter(account_id__in=mappings).values_list(
+        "account_id", "sales_status", "fulfillment_status"
+    )
+    for account_id, sales_status, fulfillment_status in rows:
+        mappings[account_id][sales_status] = fulfillment_status
+    return mappings

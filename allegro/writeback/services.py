@@ -1,0 +1,444 @@
+"""Keeping Allegro in step with the shop: fulfillment status, tracking numbers, invoices.
+
+A change in `sales` announces itself by a signal; the receivers here write an AllegroWrite row
+in that same transaction and queue its job after commit. The job claims the row, reads
+Allegro before it writes (so a retry never adds a waybill or an invoice twice, nor sends a
+status Allegro already shows) and records the outcome on the row for staff to see. Redis only
+delivers: a sweep queues again whatever waited too long.
+"""
+
+import logging
+from collections.abc import Callable, Collection, Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+import django_rq
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from redis.exceptions import RedisError
+
+from allegro.accounts.models import AllegroAccount
+from allegro.api.backoff import retry_delay
+from allegro.api.client import AllegroClient
+from allegro.api.errors import AllegroAuthError, AllegroClientError, AllegroConflict, AllegroError
+from allegro.orders.models import AllegroOrder, FulfillmentStatus
+from allegro.orders.services import orders_store
+from allegro.writeback.models import (
+    DEFAULT_STATUS_MAP,
+    PAUSE_FIELDS,
+    AllegroWrite,
+    FulfillmentStatusMapping,
+)
+from allegro.writeback.selectors import accounts_status_mappings
+from sales.models import SalesOrderInvoice, SalesOrderShipment, SalesOrderStatus
+
+logger = logging.getLogger(__name__)
+
+
+# A stale revision is re-read and tried again; more than this many in a row is left for later.
+CONFLICT_ROUNDS = 3
+
+
+SCHEDULER_SLACK = timedelta(seconds=2)
+
+
+def fulfillment_status_for(*, account_id: int, sales_status: str) -> str:
+    """The Allegro status a sales status shows as ("" = not sent), per account."""
+    mapped = (
+        FulfillmentStatusMapping.objects.filter(account_id=account_id, sales_status=sales_status)
+        .values_list("fulfillment_status", flat=True)
+        .first()
+    )
+    return DEFAULT_STATUS_MAP.get(sales_status, "") if mapped is None else mapped
+
+
+def _enqueue_now(write_id: int) -> None:
+    try:
+        django_rq.get_queue("default").enqueue(
+            "allegro.writeback.jobs.perform_write",
+            write_id,
+            job_timeout=settings.ALLEGRO_WRITE_LEASE,
+        )
+    except RedisError:
+        # The change and its row are committed already: failing here would only turn the
+        # seller's saved change into an error page. The sweep queues the row once Redis is back.
+        logger.warning("allegro.write.enqueue_failed", extra={"write_id": write_id}, exc_info=True)
+
+
+def write_enqueue(write_id: int) -> None:
+    """Queue the job once the row is committed (the job must find it)."""
+    transaction.on_commit(lambda: _enqueue_now(write_id))
+
+
+def _record(*, allegro_order: AllegroOrder, kind: str, cause: str, target: dict) -> AllegroWrite:
+    write, created = AllegroWrite.objects.get_or_create(
+        cause=cause,
+        defaults={
+            "account_id": allegro_order.account_id,
+            "allegro_order": allegro_order,
+            "kind": kind,
+            "target": target,
+        },
+    )
+    if created:
+        write_enqueue(write.id)
+    return write
+
+
+def _allegro_order_of(sales_order: Any) -> AllegroOrder | None:
+    return AllegroOrder.objects.filter(sales_order=sales_order).select_related("account").first()
+
+
+def on_sales_status_changed(*, order: Any, event: Any, new_status: str, **kwargs: Any) -> None:
+    allegro_order = _allegro_order_of(order)
+    if allegro_order is None:
+        return
+    status = fulfillment_status_for(account_id=allegro_order.account_id, sales_status=new_status)
+    if status:
+        _record(
+            allegro_order=allegro_order,
+            kind=AllegroWrite.Kind.FULFILLMENT,
+            cause=f"status:{event.pk}",
+            target={"status": status},
+        )
+
+
+def on_shipment_added(*, order: Any, shipment: SalesOrderShipment, **kwargs: Any) -> None:
+    allegro_order = _allegro_order_of(order)
+    if allegro_order is not None:
+        _record(
+            allegro_order=allegro_order,
+            kind=AllegroWrite.Kind.SHIPMENT,
+            cause=f"shipment:{shipment.pk}",
+            target={"shipment_id": shipment.pk},
+        )
+
+
+def on_invoice_attached(*, order: Any, invoice: SalesOrderInvoice, **kwargs: Any) -> None:
+    allegro_order = _allegro_order_of(order)
+    if allegro_order is None:
+        return
+    # Czech, Slovak and Hungarian buyers get it exactly as Polish ones: by what they asked for.
+    if allegro_order.invoice_required or allegro_order.account.invoices_for_everyone:
+        _record(
+            allegro_order=allegro_order,
+            kind=AllegroWrite.Kind.INVOICE,
+            cause=f"invoice:{invoice.pk}",
+            target={"invoice_id": invoice.pk},
+        )
+
+
+def _refresh_from_allegro(client: AllegroClient, order: AllegroOrder) -> None:
+    raw = client.checkout_form(order.checkout_form_id)
+    with transaction.atomic():
+        account = AllegroAccount.objects.select_for_update().get(pk=order.account_id)
+        orders_store(account=account, raws=[raw])
+    order.refresh_from_db(fields=["revision", "fulfillment_status", "payload"])
+
+
+def _fulfillment(write: AllegroWrite, client: AllegroClient) -> tuple[str, str]:
+    desired = write.target["status"]
+    order = write.allegro_order
+    for _round in range(CONFLICT_ROUNDS):
+        # Asked again after each conflict: the 409 may be a later status sent meanwhile by
+        # another worker, which this older one must not overwrite.
+        if AllegroWrite.objects.filter(
+            allegro_order_id=write.allegro_order_id, kind=write.kind, id__gt=write.id
+        ).exists():
+            # Only the latest status counts: sending the ones before it would waste changes
+            # (Allegro takes 100 per order) and could land after it.
+            return AllegroWrite.State.SKIPPED, _("A later status replaced it.")
+        if order.fulfillment_status == desired:
+            return AllegroWrite.State.DONE, ""
+        try:
+            client.fulfillment_set(order.checkout_form_id, status=desired, revision=order.revision)
+        except AllegroConflict:
+            # Our copy is stale (perhaps by our own earlier attempt): read, then decide again.
+            _refresh_from_allegro(client, order)
+            continue
+        AllegroOrder.objects.filter(pk=order.pk).update(fulfillment_status=desired)
+        return AllegroWrite.State.DONE, ""
+    raise AllegroConflict(_("Allegro kept reporting a newer revision; will try again."))
+
+
+def _shipment(write: AllegroWrite, client: AllegroClient) -> tuple[str, str]:
+    shipment = SalesOrderShipment.objects.get(pk=write.target["shipment_id"])
+    form_id = write.allegro_order.checkout_form_id
+    for existing in client.shipments(form_id):
+        if existing.waybill == shipment.waybill and existing.carrier_id == shipment.carrier_code:
+            return AllegroWrite.State.DONE, ""
+    created = client.shipment_add(
+        form_id,
+        carrier_id=shipment.carrier_code,
+        waybill=shipment.waybill,
+        carrier_name=shipment.carrier_name if shipment.carrier_code == "OTHER" else None,
+    )
+    write.result = {"allegro_shipment_id": created.id}
+    return AllegroWrite.State.DONE, ""
+
+
+def _invoice(write: AllegroWrite, client: AllegroClient) -> tuple[str, str]:
+    invoice = SalesOrderInvoice.objects.get(pk=write.target["invoice_id"])
+    form_id = write.allegro_order.checkout_form_id
+    on_allegro = next(
+        (i for i in client.invoices(form_id) if i.invoice_number == invoice.number), None
+    )
+    if on_allegro is not None and on_allegro.file_uploaded_at is not None:
+        return AllegroWrite.State.DONE, ""
+    invoice_id = on_allegro.id if on_allegro is not None else None
+    if invoice_id is None:
+        invoice_id = client.invoice_add(
+            form_id,
+            file_name=f"{invoice.number.replace('/', '-')}.pdf",
+            invoice_number=invoice.number,
+        )
+        # Kept at once: a retry after a crash uploads to this invoice instead of adding one.
+        AllegroWrite.objects.filter(pk=write.pk).update(result={"allegro_invoice_id": invoice_id})
+    with invoice.pdf.open("rb") as pdf:
+        client.invoice_file_upload(form_id, invoice_id, pdf.read())
+    write.result = {"allegro_invoice_id": invoice_id}
+    return AllegroWrite.State.DONE, ""
+
+
+PERFORMERS: dict[str, Callable[[AllegroWrite, AllegroClient], tuple[str, str]]] = {
+    AllegroWrite.Kind.FULFILLMENT: _fulfillment,
+    AllegroWrite.Kind.SHIPMENT: _shipment,
+    AllegroWrite.Kind.INVOICE: _invoice,
+}
+
+
+def _claim(write_id: int, now: datetime) -> bool:
+    """Take the row for this worker; False if it is not due, finished or held by another."""
+    return bool(
+        AllegroWrite.objects.filter(pk=write_id, state=AllegroWrite.State.PENDING)
+        # RQ's scheduler works in whole seconds and may start a delayed job a little early;
+        # refusing it would leave the write to the sweep, a minute later.
+        .filter(next_attempt_at__lte=now + SCHEDULER_SLACK)
+        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+        .update(
+            claimed_until=now + timedelta(seconds=settings.ALLEGRO_WRITE_LEASE),
+            attempts=F("attempts") + 1,
+        )
+    )
+
+
+def _finish(write: AllegroWrite, state: str, note: str) -> None:
+    AllegroWrite.objects.filter(pk=write.pk).update(
+        state=state,
+        last_error=note,
+        result=write.result,
+        done_at=timezone.now() if state != AllegroWrite.State.FAILED else None,
+        claimed_until=None,
+        updated_at=timezone.now(),
+    )
+
+
+def _postpone(write: AllegroWrite, delay: float, error: str) -> None:
+    AllegroWrite.objects.filter(pk=write.pk).update(
+        next_attempt_at=timezone.now() + timedelta(seconds=delay),
+        last_error=error,
+        claimed_until=None,
+        updated_at=timezone.now(),
+    )
+    django_rq.get_queue("default").enqueue_in(
+        timedelta(seconds=delay), "allegro.writeback.jobs.perform_write", write.pk
+    )
+
+
+def write_perform(*, write_id: int, client_for: Callable[[AllegroAccount], AllegroClient]) -> str:
+    """Carry out one write if it is due; safe to run twice or after a crash at any point."""
+    if not _claim(write_id, timezone.now()):
+        return "not due"
+    write = AllegroWrite.objects.select_related("account", "allegro_order").get(pk=write_id)
+    if getattr(write.account, PAUSE_FIELDS[write.kind]):
+        # Paused by staff: keep the row; the sweep queues it again once they resume.
+        AllegroWrite.objects.filter(pk=write.pk).update(
+            claimed_until=None, attempts=F("attempts") - 1
+        )
+        return "paused"
+    try:
+        state, note = PERFORMERS[write.kind](write, client_for(write.account))
+    except AllegroAuthError as error:
+        _postpone(write, settings.ALLEGRO_RETRY_MAX_DELAY, str(error))
+        return "auth"
+    except AllegroError as error:
+        retryable = error.is_transient or isinstance(error, AllegroConflict)
+        if retryable and write.attempts < settings.ALLEGRO_WRITE_MAX_ATTEMPTS:
+            _postpone(write, retry_delay(write.attempts, error), str(error))
+            return "retry"
+        # 4xx other than 409 will not get better by itself: keep Allegro's words for staff.
+        message = (error.user_message if isinstance(error, AllegroClientError) else None) or str(
+            error
+        )
+        _finish(write, AllegroWrite.State.FAILED, message)
+        logger.warning(
+            "allegro.write.failed",
+            extra={"write_id": write.pk, "kind": write.kind, "error": message},
+        )
+        return "failed"
+    _finish(write, state, note)
+    return state
+
+
+@transaction.atomic
+def write_retry(*, write_id: int) -> AllegroWrite:
+    """Staff's "Ponów": a failed (or waiting) write is tried again now."""
+    write = AllegroWrite.objects.select_for_update().get(pk=write_id)
+    if write.state in (AllegroWrite.State.FAILED, AllegroWrite.State.PENDING):
+        write.state = AllegroWrite.State.PENDING
+        write.next_attempt_at = timezone.now()
+        write.claimed_until = None
+        write.attempts = 0
+        write.save(
+            update_fields=["state", "next_attempt_at", "claimed_until", "attempts", "updated_at"]
+        )
+        write_enqueue(write.pk)
+    return write
+
+
+def _paused_by_staff() -> Q:
+    paused = Q(pk__in=[])
+    for kind, field in PAUSE_FIELDS.items():
+        paused |= Q(kind=kind, **{f"account__{field}": True})
+    return paused
+
+
+def writes_sweep(*, limit: int = 1000) -> int:
+    """Queue again every due write that has waited longer than a job should take to start:
+    lost when Redis restarted, dropped by a killed worker, or held back by a pause."""
+    now = timezone.now()
+    quiet_since = now - timedelta(seconds=settings.ALLEGRO_WRITE_SWEEP_AFTER)
+    due = list(
+        AllegroWrite.objects.filter(state=AllegroWrite.State.PENDING, next_attempt_at__lte=now)
+        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+        .filter(updated_at__lte=quiet_since)
+        .exclude(_paused_by_staff())
+        .values_list("id", flat=True)[:limit]
+    )
+    queue = django_rq.get_queue("default")
+    for write_id in due:
+        queue.enqueue("allegro.writeback.jobs.perform_write", write_id)
+    return len(due)
+
+
+# Allegro refuses RETURNED from a seller: it is set by Allegro's own returns process.
+MAPPABLE_STATUSES = frozenset(FulfillmentStatus.values) - {FulfillmentStatus.RETURNED}
+
+
+NOT_SENT = ""
+
+
+# Writes queued at once when a kind is resumed; the periodic sweep queues any beyond.
+RESUME_LIMIT = 1000
+
+
+class WritebackSettingsRefused(Exception):
+    """The settings were not saved; the message tells the administrator why."""
+
+
+def _user_id(user: AbstractBaseUser | None) -> int | None:
+    return getattr(user, "pk", None)
+
+
+@transaction.atomic
+def account_status_mapping_set(
+    *, account_id: int, mapping: Mapping[str, str], user: AbstractBaseUser | None
+) -> dict[str, str]:
+    """Set which Allegro status each given sales status shows as ("" = not sent); all or
+    nothing. Returns the account's whole mapping."""
+    unknown = sorted(set(mapping) - set(SalesOrderStatus.values))
+    if unknown:
+        raise WritebackSettingsRefused(
+            _("Unknown sales order status: %(statuses)s.") % {"statuses": ", ".join(unknown)}
+        )
+    for sales_status, allegro_status in mapping.items():
+        if allegro_status == FulfillmentStatus.RETURNED:
+            raise WritebackSettingsRefused(
+                _("“%(status)s” cannot be sent as RETURNED: Allegro sets that status itself.")
+                % {"status": SalesOrderStatus(sales_status).label}
+            )
+        if allegro_status != NOT_SENT and allegro_status not in MAPPABLE_STATUSES:
+            raise WritebackSettingsRefused(
+                _(
+                    "“%(status)s”: “%(value)s” is not an Allegro fulfillment status. Choose one"
+                    " of the list or “do not send”."
+                )
+                % {"status": SalesOrderStatus(sales_status).label, "value": allegro_status}
+            )
+    # Locked so that two administrators saving at once leave one whole mapping, not a mix.
+    AllegroAccount.objects.select_for_update().get(pk=account_id)
+    for sales_status, allegro_status in mapping.items():
+        FulfillmentStatusMapping.objects.update_or_create(
+            account_id=account_id,
+            sales_status=sales_status,
+            defaults={"fulfillment_status": allegro_status},
+        )
+    logger.info(
+        "allegro.writeback.mapping_set",
+        extra={"account_id": account_id, "mapping": dict(mapping), "user_id": _user_id(user)},
+    )
+    return accounts_status_mappings(account_ids=[account_id])[account_id]
+
+
+@transaction.atomic
+def account_write_switches_set(
+    *,
+    account_id: int,
+    fulfillment_paused: bool,
+    shipment_paused: bool,
+    invoice_paused: bool,
+    invoices_for_everyone: bool,
+    user: AbstractBaseUser | None,
+) -> AllegroAccount:
+    """Pause or resume each kind of write, and choose who gets invoices. A resumed kind's
+    waiting writes are queued after commit rather than at the next sweep."""
+    account = AllegroAccount.objects.select_for_update().get(pk=account_id)
+    wanted = {
+        PAUSE_FIELDS[AllegroWrite.Kind.FULFILLMENT]: fulfillment_paused,
+        PAUSE_FIELDS[AllegroWrite.Kind.SHIPMENT]: shipment_paused,
+        PAUSE_FIELDS[AllegroWrite.Kind.INVOICE]: invoice_paused,
+        "invoices_for_everyone": invoices_for_everyone,
+    }
+    changed = [field for field, value in wanted.items() if getattr(account, field) != value]
+    if not changed:
+        return account
+    resumed = [
+        kind for kind, field in PAUSE_FIELDS.items() if field in changed and not wanted[field]
+    ]
+    for field in changed:
+        setattr(account, field, wanted[field])
+    account.save(update_fields=[*changed, "updated_at"])
+    logger.info(
+        "allegro.writeback.switches_set",
+        extra={
+            "account_id": account_id,
+            "changed": {field: wanted[field] for field in changed},
+            "user_id": _user_id(user),
+        },
+    )
+    if resumed:
+        due = AllegroWrite.objects.filter(
+            account_id=account_id,
+            kind__in=resumed,
+            state=AllegroWrite.State.PENDING,
+            next_attempt_at__lte=timezone.now(),
+        ).values_list("id", flat=True)[:RESUME_LIMIT]
+        for write_id in due:
+            write_enqueue(write_id)
+    return account
+
+
+def writes_retry(*, write_ids: Collection[int]) -> int:
+    """ "Ponów" for many writes at once; the finished ones are left alone. Returns how many
+    will be tried again. Each write is retried in its own transaction, as one by one."""
+    retryable = AllegroWrite.objects.filter(
+        pk__in=write_ids, state__in=[AllegroWrite.State.FAILED, AllegroWrite.State.PENDING]
+    ).order_by("id")
+    retried = 0
+    for write_id in retryable.values_list("id", flat=True):
+        retried += write_retry(write_id=write_id).state == AllegroWrite.State.PENDING
+    return retried

@@ -1,0 +1,17 @@
+"""Periodic jobs, loaded by `manage.py rqcron config.cron` (the run command starts it)."""
+
+from django.conf import settings
+from rq import cron
+
+from allegro.conversion.jobs import auto_convert_all_accounts
+from allegro.orders.jobs import import_all_accounts, reconcile_all_accounts
+from allegro.writeback.jobs import sweep_writes
+from erp.jobs import sync_periodic
+
+cron.register(import_all_accounts, "default", interval=settings.ALLEGRO_IMPORT_INTERVAL)
+cron.register(reconcile_all_accounts, "default", interval=settings.ALLEGRO_RECONCILE_INTERVAL)
+# Retries what the automatic conversion refused before (products or currencies added since).
+cron.register(auto_convert_all_accounts, "default", interval=settings.ALLEGRO_IMPORT_INTERVAL)
+cron.register(sweep_writes, "default", interval=settings.ALLEGRO_WRITE_SWEEP_INTERVAL)
+# Starts a sync only if an administrator switched periodic sync on (ERP page).
+cron.register(sync_periodic, "default", interval=settings.ERP_SYNC_INTERVAL)

@@ -1,0 +1,175 @@
+"""Settings come from the environment; every default is safe for a developer's machine."""
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(os.environ.get("SHOP_VAR_DIR", BASE_DIR / "var"))
+
+
+def env_bool(name: str, default: bool) -> bool:
+    return os.environ.get(name, str(default)).strip().lower() in {"1", "true", "yes", "on"}
+
+
+DEBUG = env_bool("DEBUG", False)
+SECRET_KEY = os.environ.get("SECRET_KEY", "")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured("Set SECRET_KEY (or DEBUG=1 for a development key).")
+    SECRET_KEY = "django-insecure-development-only-key-do-not-use-in-production"
+
+ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "localhost,127.0.0.1").split(",") if h]
+CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "djmoney",
+    "django_rq",
+    "shop",
+    "sales",
+    "allegro",
+    "erp",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "shop.middleware.ShopLocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "shop.context_processors.navigation",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": dj_database_url.parse(
+        os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'shop.sqlite3'}"),
+        conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Worker, web and scheduler share one file: wait for locks instead of failing at once.
+    DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "allegro:order_list"
+LOGOUT_REDIRECT_URL = "login"
+
+LANGUAGE_CODE = "pl"
+LANGUAGES = [("pl", _("Polish")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "Europe/Warsaw"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
+
+# Production hardening follows DEBUG so that `check --deploy` is clean with production settings.
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = not DEBUG and env_bool("SECURE_COOKIES", True)
+SECURE_SSL_REDIRECT = not DEBUG and env_bool("SECURE_SSL_REDIRECT", True)
+SECURE_HSTS_SECONDS = 0 if DEBUG else int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
+SECURE_HSTS_PRELOAD = not DEBUG
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+CURRENCIES = ("PLN", "CZK", "EUR", "HUF")
+DEFAULT_CURRENCY = "PLN"
+
+REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 600}}
+RQ = {"COMMIT_MODE": "on_db_commit", "WORKER_CLASS": "config.worker.ShopWorker"}
+
+# Allegro: the defaults point at the offline emulator (`python -m emulator`).
+ALLEGRO_API_URL = os.environ.get("ALLEGRO_API_URL", "http://127.0.0.1:8765")
+ALLEGRO_AUTH_URL = os.environ.get("ALLEGRO_AUTH_URL", "http://127.0.0.1:8765/auth/oauth")
+ALLEGRO_CLIENT_ID = os.environ.get("ALLEGRO_CLIENT_ID", "emulator-client")
+ALLEGRO_CLIENT_SECRET = os.environ.get("ALLEGRO_CLIENT_SECRET", "emulator-secret")
+ALLEGRO_HTTP_TIMEOUT = float(os.environ.get("ALLEGRO_HTTP_TIMEOUT", "15"))
+ALLEGRO_IMPORT_INTERVAL = int(os.environ.get("ALLEGRO_IMPORT_INTERVAL", "30"))
+ALLEGRO_RECONCILE_INTERVAL = int(os.environ.get("ALLEGRO_RECONCILE_INTERVAL", "600"))
+ALLEGRO_BACKFILL_DAYS = int(os.environ.get("ALLEGRO_BACKFILL_DAYS", "30"))
+# Tokens are encrypted at rest with a key derived from this (SECRET_KEY when unset).
+ALLEGRO_TOKEN_KEY = os.environ.get("ALLEGRO_TOKEN_KEY", "")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+}
+# An import that runs longer than this loses its lock to the next one (which then races safely).
+ALLEGRO_IMPORT_LOCK_TIMEOUT = int(os.environ.get("ALLEGRO_IMPORT_LOCK_TIMEOUT", "900"))
+# Transient Allegro errors (5xx, timeouts, 429) are retried within a job with backoff.
+ALLEGRO_IMPORT_ATTEMPTS = int(os.environ.get("ALLEGRO_IMPORT_ATTEMPTS", "4"))
+ALLEGRO_RETRY_BASE_DELAY = float(os.environ.get("ALLEGRO_RETRY_BASE_DELAY", "1"))
+ALLEGRO_RETRY_MAX_DELAY = float(os.environ.get("ALLEGRO_RETRY_MAX_DELAY", "30"))
+# One budget for all workers of an account (Allegro allows 9,000 a minute per application).
+ALLEGRO_REQUESTS_PER_MINUTE = int(os.environ.get("ALLEGRO_REQUESTS_PER_MINUTE", "4500"))
+# How long a worker waits for budget before giving the job back to be retried.
+ALLEGRO_BUDGET_MAX_WAIT = float(os.environ.get("ALLEGRO_BUDGET_MAX_WAIT", "30"))
+# How long every worker of an account pauses after a 429 that names no Retry-After.
+ALLEGRO_RATE_LIMIT_PAUSE = float(os.environ.get("ALLEGRO_RATE_LIMIT_PAUSE", "10"))
+# Writes to Allegro: a worker holds a write this long; one killed mid-way loses it after that.
+ALLEGRO_WRITE_LEASE = int(os.environ.get("ALLEGRO_WRITE_LEASE", "120"))
+ALLEGRO_WRITE_MAX_ATTEMPTS = int(os.environ.get("ALLEGRO_WRITE_MAX_ATTEMPTS", "12"))
+# The sweep queues again a due write untouched for this long, every ..._INTERVAL seconds.
+ALLEGRO_WRITE_SWEEP_AFTER = int(os.environ.get("ALLEGRO_WRITE_SWEEP_AFTER", "60"))
+ALLEGRO_WRITE_SWEEP_INTERVAL = int(os.environ.get("ALLEGRO_WRITE_SWEEP_INTERVAL", "30"))
+
+# ERP: the defaults point at the offline simulator (`python -m erp_simulator`).
+ERP_BACKEND = os.environ.get("ERP_BACKEND", "erp.backends.http.HttpErpBackend")
+ERP_API_URL = os.environ.get("ERP_API_URL", "http://127.0.0.1:8766")
+ERP_API_TOKEN = os.environ.get("ERP_API_TOKEN", "erp-simulator-token")
+ERP_HTTP_TIMEOUT = float(os.environ.get("ERP_HTTP_TIMEOUT", "15"))
+# How often the periodic sync runs (it does nothing unless switched on on the ERP page).
+ERP_SYNC_INTERVAL = int(os.environ.get("ERP_SYNC_INTERVAL", "300"))
+# A running sync untouched for this long lost its worker: the next start marks it failed.
+ERP_SYNC_STALE_AFTER = int(os.environ.get("ERP_SYNC_STALE_AFTER", "900"))
