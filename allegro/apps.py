@@ -20,7 +20,11 @@ class AllegroConfig(AppConfig):
         # sales knows no channel: its order page asks the channel where an order came from.
         from allegro.writeback import services as writeback
         from allegro.writeback.views import sales_order_panel
-        from sales.links import order_panel_register, source_link_register
+        from sales.links import (
+            marketplace_name_register,
+            order_panel_register,
+            source_link_register,
+        )
         from sales.signals import (
             sales_order_invoice_attached,
             sales_order_shipment_added,
@@ -28,6 +32,7 @@ class AllegroConfig(AppConfig):
         )
 
         source_link_register("allegro", _allegro_source_link)
+        marketplace_name_register("allegro", _marketplace_name)
         order_panel_register("allegro", sales_order_panel)
         # What Allegro must hear of is recorded in the transaction of the change itself.
         sales_order_status_changed.connect(
@@ -46,4 +51,11 @@ def _allegro_source_link(order: "SalesOrder") -> tuple[str, str] | None:
         allegro_order = order.allegro_order
     except ObjectDoesNotExist:  # an order of the channel typed in by hand
         return None
-    return _("Allegro order"), reverse("allegro:order_detail", args=[allegro_order.pk])
+    return _("Allegro order"), reverse("allegro:orders:order_detail", args=[allegro_order.pk])
+
+
+def _marketplace_name(marketplace: str) -> str:
+    from allegro.marketplaces import Marketplace
+
+    names = dict(Marketplace.choices)
+    return str(names.get(marketplace, "allegro." + marketplace.removeprefix("allegro-")))

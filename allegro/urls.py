@@ -1,9 +1,12 @@
-"""Every Allegro page, in the "allegro" namespace; each sub-package lists its own routes."""
+"""Every Allegro page under the "allegro" namespace, one nested namespace per sub-package
+("allegro:orders:order_list"): the menu marks its active section by namespace."""
 
-from allegro.accounts.urls import urlpatterns as account_urls
-from allegro.conversion.urls import urlpatterns as conversion_urls
-from allegro.orders.urls import urlpatterns as order_urls
-from allegro.writeback.urls import urlpatterns as writeback_urls
+from django.urls import include, path
 
 app_name = "allegro"
-urlpatterns = [*order_urls, *conversion_urls, *writeback_urls, *account_urls]
+urlpatterns = [
+    path("", include(("allegro.orders.urls", "orders"))),
+    path("", include(("allegro.conversion.urls", "conversion"))),
+    path("", include(("allegro.writeback.urls", "writeback"))),
+    path("", include(("allegro.accounts.urls", "accounts"))),
+]

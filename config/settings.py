@@ -93,7 +93,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "allegro:order_list"
+LOGIN_REDIRECT_URL = "allegro:orders:order_list"
 LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "pl"

@@ -15,7 +15,7 @@ rq_dashboard = [
 ]
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="allegro:order_list"), name="home"),
+    path("", RedirectView.as_view(pattern_name="allegro:orders:order_list"), name="home"),
     # Switching language must work on the sign-in page too, before anyone is signed in.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/rq/", include((rq_dashboard, "django_rq"))),

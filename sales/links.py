@@ -1,8 +1,9 @@
-"""What a channel's app adds to a sales order's page, supplied by that app.
+"""What a channel's app adds to the sales pages, supplied by that app.
 
 `sales` knows no channel; a channel app registers functions at start-up (AppConfig.ready):
-one that returns (label, url) for an order of its channel, or None, and one that returns a
-panel (template name, context) for the order's page, or None.
+one that returns (label, url) for an order of its channel, or None; one that returns a
+panel (template name, context) for the order's page, or None; and one that names a
+marketplace of the channel as staff know it ("allegro-cz" is "allegro.cz").
 """
 
 from collections.abc import Callable
@@ -18,6 +19,7 @@ SourceLink = tuple[str, str]
 OrderPanel = tuple[str, dict[str, Any]]
 _source_links: dict[str, Callable[[SalesOrder], SourceLink | None]] = {}
 _order_panels: dict[str, Callable[[SalesOrder, HttpRequest], OrderPanel | None]] = {}
+_marketplace_names: dict[str, Callable[[str], str]] = {}
 
 
 def source_link_register(channel: str, link: Callable[[SalesOrder], SourceLink | None]) -> None:
@@ -40,3 +42,15 @@ def order_panels(order: SalesOrder, request: HttpRequest) -> list[OrderPanel]:
     panels = [_order_panels.get(order.channel), _order_panels.get(ANY_CHANNEL)]
     shown = [panel(order, request) for panel in panels if panel]
     return [one for one in shown if one]
+
+
+def marketplace_name_register(channel: str, name: Callable[[str], str]) -> None:
+    _marketplace_names[channel] = name
+
+
+def marketplace_name(order: SalesOrder) -> str:
+    """Where the order was sold, in the channel's own words; the channel's id if it says none."""
+    if not order.marketplace:
+        return order.channel
+    name = _marketplace_names.get(order.channel)
+    return name(order.marketplace) if name else f"{order.channel} · {order.marketplace}"

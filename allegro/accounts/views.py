@@ -66,7 +66,7 @@ def settings_connect_start(request: HttpRequest) -> HttpResponse:
         authorization = account_connect_start()
     except AllegroError:
         messages.error(request, _("Allegro is not answering. Try again in a moment."))
-        return redirect("allegro:settings")
+        return redirect("allegro:accounts:settings")
     request.session[SESSION_KEY] = {
         "device_code": authorization.device_code,
         "user_code": authorization.user_code,
@@ -74,7 +74,7 @@ def settings_connect_start(request: HttpRequest) -> HttpResponse:
         "interval": authorization.interval,
         "expires_at": time.time() + authorization.expires_in,
     }
-    return redirect("allegro:settings_connect")
+    return redirect("allegro:accounts:settings_connect")
 
 
 @require_GET
@@ -82,7 +82,7 @@ def settings_connect_start(request: HttpRequest) -> HttpResponse:
 def settings_connect(request: HttpRequest) -> HttpResponse:
     flow = request.session.get(SESSION_KEY)
     if flow is None:
-        return redirect("allegro:settings")
+        return redirect("allegro:accounts:settings")
     context = {
         "user_code": flow["user_code"],
         "verification_uri_complete": flow["verification_uri_complete"],
@@ -137,11 +137,11 @@ def settings_connect_poll(request: HttpRequest) -> HttpResponse:
     """JSON for the page's script (Accept: application/json); a redirect for the button."""
     result = _poll(request)
     if result["state"] == "pending":
-        target = reverse("allegro:settings_connect")
+        target = reverse("allegro:accounts:settings_connect")
     else:
         level = messages.SUCCESS if result["state"] == "connected" else messages.ERROR
         messages.add_message(request, level, result["message"])
-        target = reverse("allegro:settings")
+        target = reverse("allegro:accounts:settings")
     if "application/json" in request.headers.get("Accept", ""):
         return JsonResponse(
             {**result, "redirect": target if result["state"] != "pending" else None}

@@ -43,7 +43,7 @@ def settings_auto_conversion(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         message = _("Account %(login)s: sales orders are created by hand only.")
     messages.success(request, message % {"login": account.login})
-    return redirect("allegro:settings")
+    return redirect("allegro:accounts:settings")
 
 
 REFUSALS_LISTED = 10  # in the bulk summary; the list's filter finds the rest
@@ -55,7 +55,7 @@ def _refusal_message(refusal: ConversionRefused) -> str:
     return format_html(
         '{} <a href="{}">{}</a>',
         refusal.message,
-        reverse("allegro:order_detail", args=[refusal.replaced_by.pk]),
+        reverse("allegro:orders:order_detail", args=[refusal.replaced_by.pk]),
         _("Open the order that replaced it"),
     )
 
@@ -74,7 +74,7 @@ def order_convert(request: HttpRequest, pk: int) -> HttpResponse:
     form = ConversionForm(request.POST, lines=[line for line, product in lines if not product])
     if not form.is_valid():
         messages.error(request, _("A chosen product is no longer available. Choose again."))
-        return redirect("allegro:order_detail", pk=pk)
+        return redirect("allegro:orders:order_detail", pk=pk)
     try:
         result = allegro_order_convert(
             allegro_order_id=pk,
@@ -84,7 +84,7 @@ def order_convert(request: HttpRequest, pk: int) -> HttpResponse:
         )
     except ConversionRefused as refusal:
         messages.error(request, _refusal_message(refusal))
-        return redirect("allegro:order_detail", pk=pk)
+        return redirect("allegro:orders:order_detail", pk=pk)
     number = result.sales_order.number
     if result.created:
         messages.success(request, _("Created sales order %(number)s.") % {"number": number})
@@ -105,7 +105,7 @@ def order_bulk_convert(request: HttpRequest) -> HttpResponse:
     if not url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
-        target = reverse("allegro:order_list")
+        target = reverse("allegro:orders:order_list")
     if not form.is_valid():
         messages.error(request, _("Select the orders to create sales orders from."))
         return redirect(target)

@@ -144,7 +144,7 @@ def write_retry_one(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, _("Trying again; the result shows here shortly."))
     else:
         messages.info(request, _("This write is finished; there is nothing to try again."))
-    return redirect(_next_or(request, reverse("allegro:write_list")))
+    return redirect(_next_or(request, reverse("allegro:writeback:write_list")))
 
 
 @require_POST
@@ -152,7 +152,7 @@ def write_retry_one(request: HttpRequest, pk: int) -> HttpResponse:
 def write_retry_bulk(request: HttpRequest) -> HttpResponse:
     """ "Ponów wszystkie widoczne": every failed or waiting write of the page shown."""
     form = WriteBulkRetryForm(request.POST)
-    target = _next_or(request, reverse("allegro:write_list"))
+    target = _next_or(request, reverse("allegro:writeback:write_list"))
     if not form.is_valid():
         messages.error(request, _("There is nothing on this page to try again."))
         return redirect(target)
@@ -215,7 +215,7 @@ def settings_write_switches(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         message = _("Account %(login)s: everything is sent to Allegro.") % {"login": account.login}
     messages.success(request, message)
-    return redirect(reverse("allegro:settings") + f"#writeback-{account.pk}")
+    return redirect(reverse("allegro:accounts:settings") + f"#writeback-{account.pk}")
 
 
 @require_POST
@@ -224,7 +224,7 @@ def settings_status_mapping(request: HttpRequest, pk: int) -> HttpResponse:
     """Per account: which Allegro status each sales order status shows as; all or nothing."""
     account = get_object_or_404(AllegroAccount, pk=pk)
     form = StatusMappingForm(request.POST)
-    target = reverse("allegro:settings") + f"#writeback-{account.pk}"
+    target = reverse("allegro:accounts:settings") + f"#writeback-{account.pk}"
     if not form.is_valid():
         errors = "; ".join(
             f"{form[name].label}: {' '.join(field_errors)}"

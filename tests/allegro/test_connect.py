@@ -102,13 +102,15 @@ def test_management_command_connects_through_the_emulator(allegro_emulator, caps
 
 @pytest.mark.django_db
 def test_settings_page_is_for_administrators_only():
-    assert user_with_role(OPERATOR).get(reverse("allegro:settings")).status_code == 403
-    assert user_with_role(ADMINISTRATOR).get(reverse("allegro:settings")).status_code == 200
+    assert user_with_role(OPERATOR).get(reverse("allegro:accounts:settings")).status_code == 403
+    assert (
+        user_with_role(ADMINISTRATOR).get(reverse("allegro:accounts:settings")).status_code == 200
+    )
 
 
 @pytest.mark.django_db
 def test_operators_cannot_start_a_connection():
-    response = user_with_role(OPERATOR).post(reverse("allegro:settings_connect_start"))
+    response = user_with_role(OPERATOR).post(reverse("allegro:accounts:settings_connect_start"))
     assert response.status_code == 403
 
 
@@ -116,14 +118,14 @@ def test_operators_cannot_start_a_connection():
 def test_connect_flow_through_the_settings_page(emulator_device_approve):
     client = user_with_role(ADMINISTRATOR)
 
-    response = client.post(reverse("allegro:settings_connect_start"), follow=True)
+    response = client.post(reverse("allegro:accounts:settings_connect_start"), follow=True)
     flow = client.session[SESSION_KEY]
     page = response.content.decode()
     assert flow["user_code"] in page
     assert 'target="_blank"' in page
     assert flow["device_code"] not in page
 
-    poll_url = reverse("allegro:settings_connect_poll")
+    poll_url = reverse("allegro:accounts:settings_connect_poll")
     pending = client.post(poll_url, headers={"Accept": "application/json"}).json()
     assert pending["state"] == "pending"
     assert pending["redirect"] is None
@@ -142,12 +144,12 @@ def test_connect_flow_through_the_settings_page(emulator_device_approve):
 @pytest.mark.django_db
 def test_check_button_without_javascript_redirects_back_while_pending(allegro_emulator):
     client = user_with_role(ADMINISTRATOR)
-    client.post(reverse("allegro:settings_connect_start"))
+    client.post(reverse("allegro:accounts:settings_connect_start"))
 
-    response = client.post(reverse("allegro:settings_connect_poll"))
+    response = client.post(reverse("allegro:accounts:settings_connect_poll"))
 
     assert response.status_code == 302
-    assert response.url == reverse("allegro:settings_connect")
+    assert response.url == reverse("allegro:accounts:settings_connect")
 
 
 @pytest.mark.django_db
@@ -165,9 +167,9 @@ def test_settings_page_shows_an_account_needing_reconnection():
     client = user_with_role(ADMINISTRATOR)
     client.cookies.load({"django_language": "en"})
 
-    page = client.get(reverse("allegro:settings"), headers={"Accept-Language": "en"})
+    page = client.get(reverse("allegro:accounts:settings"), headers={"Accept-Language": "en"})
 
     text = page.content.decode()
     assert "Reconnect needed" in text
     assert "Allegro no longer accepts the saved authorization." in text
-    assert reverse("allegro:settings_connect_start") in text
+    assert reverse("allegro:accounts:settings_connect_start") in text

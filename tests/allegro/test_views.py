@@ -21,7 +21,7 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-ORDER_LIST = reverse("allegro:order_list")
+ORDER_LIST = reverse("allegro:orders:order_list")
 
 
 @pytest.fixture
@@ -136,14 +136,14 @@ def test_unresolved_import_problems_are_linked_from_the_list(operator_client):
 
     page = text(operator_client.get(ORDER_LIST))
 
-    assert reverse("allegro:problem_list") in page
+    assert reverse("allegro:orders:problem_list") in page
     assert "1 problem importu" in page
 
 
 def test_czech_order_detail_shows_pickup_point_and_company_ids(operator_client):
     order = make_allegro_order(CZ_FORM)
 
-    response = operator_client.get(reverse("allegro:order_detail", args=[order.pk]))
+    response = operator_client.get(reverse("allegro:orders:order_detail", args=[order.pk]))
 
     page = text(response)
     assert response.status_code == 200
@@ -164,7 +164,7 @@ def test_detail_warns_when_an_invoice_is_wanted_without_a_tax_id(operator_client
     del payload["invoice"]["address"]["company"]
     order = make_allegro_order(payload)
 
-    page = text(operator_client.get(reverse("allegro:order_detail", args=[order.pk])))
+    page = text(operator_client.get(reverse("allegro:orders:order_detail", args=[order.pk])))
 
     assert "nie podał numeru podatkowego" in page
 
@@ -172,7 +172,7 @@ def test_detail_warns_when_an_invoice_is_wanted_without_a_tax_id(operator_client
 def test_raw_payload_is_hidden_from_operators(operator_client):
     order = make_allegro_order(CZ_FORM)
 
-    page = text(operator_client.get(reverse("allegro:order_detail", args=[order.pk])))
+    page = text(operator_client.get(reverse("allegro:orders:order_detail", args=[order.pk])))
 
     assert "calculatedNumberOfPackages" not in page
 
@@ -180,7 +180,7 @@ def test_raw_payload_is_hidden_from_operators(operator_client):
 def test_raw_payload_is_shown_to_administrators(admin_client_):
     order = make_allegro_order(CZ_FORM)
 
-    page = text(admin_client_.get(reverse("allegro:order_detail", args=[order.pk])))
+    page = text(admin_client_.get(reverse("allegro:orders:order_detail", args=[order.pk])))
 
     assert "calculatedNumberOfPackages" in page
 
@@ -191,9 +191,9 @@ def test_superseded_order_links_to_its_replacement(operator_client):
         superseded_by=live, superseded_at=datetime(2026, 9, 22, tzinfo=ZoneInfo("UTC"))
     )
 
-    page = text(operator_client.get(reverse("allegro:order_detail", args=[old.pk])))
+    page = text(operator_client.get(reverse("allegro:orders:order_detail", args=[old.pk])))
 
-    assert reverse("allegro:order_detail", args=[live.pk]) in page
+    assert reverse("allegro:orders:order_detail", args=[live.pk]) in page
     assert live.checkout_form_id in page
 
 
@@ -202,7 +202,7 @@ def test_unreadable_stored_form_is_reported_not_a_server_error(operator_client):
     order.payload = {"id": order.checkout_form_id}
     order.save(update_fields=["payload"])
 
-    response = operator_client.get(reverse("allegro:order_detail", args=[order.pk]))
+    response = operator_client.get(reverse("allegro:orders:order_detail", args=[order.pk]))
 
     assert response.status_code == 200
     assert "summary: is missing" in text(response)
@@ -211,12 +211,12 @@ def test_unreadable_stored_form_is_reported_not_a_server_error(operator_client):
 def test_problem_list_shows_payload_only_with_permission(operator_client, client):
     make_import_problem(reason="lineItems[0].price: is missing", payload={"secret": "marker"})
 
-    operator_page = text(operator_client.get(reverse("allegro:problem_list")))
+    operator_page = text(operator_client.get(reverse("allegro:orders:problem_list")))
     assert "lineItems[0].price: is missing" in operator_page
     assert "marker" not in operator_page
 
     client.force_login(make_user(role=ADMINISTRATOR))
-    assert "marker" in text(client.get(reverse("allegro:problem_list")))
+    assert "marker" in text(client.get(reverse("allegro:orders:problem_list")))
 
 
 def test_polish_by_default_and_english_after_switching(operator_client):
@@ -262,11 +262,11 @@ def pl_products():
 
 
 def detail_url(order) -> str:
-    return reverse("allegro:order_detail", args=[order.pk])
+    return reverse("allegro:orders:order_detail", args=[order.pk])
 
 
 def convert_url(order) -> str:
-    return reverse("allegro:order_convert", args=[order.pk])
+    return reverse("allegro:conversion:order_convert", args=[order.pk])
 
 
 def flashed(response) -> list[str]:
@@ -400,7 +400,7 @@ def test_bulk_conversion_reports_created_already_converted_and_refused(
     back = f"{ORDER_LIST}?marketplace=allegro-pl"
 
     response = operator_client.post(
-        reverse("allegro:order_bulk_convert"),
+        reverse("allegro:conversion:order_bulk_convert"),
         {"orders": [new.pk, done.pk, unpaid.pk], "next": back},
     )
 
@@ -419,7 +419,7 @@ def test_bulk_conversion_never_redirects_off_site(operator_client, pl_products):
     order = make_allegro_order()
 
     response = operator_client.post(
-        reverse("allegro:order_bulk_convert"),
+        reverse("allegro:conversion:order_bulk_convert"),
         {"orders": [order.pk], "next": "https://example.com/"},
     )
 
@@ -439,11 +439,11 @@ def test_the_list_offers_bulk_conversion_of_paid_orders_only(operator_client):
     assert f'name="orders" value="{unpaid.pk}"' not in page
 
 
-SETTINGS = reverse("allegro:settings")
+SETTINGS = reverse("allegro:accounts:settings")
 
 
 def auto_url(account) -> str:
-    return reverse("allegro:settings_auto_conversion", args=[account.pk])
+    return reverse("allegro:conversion:settings_auto_conversion", args=[account.pk])
 
 
 def test_operator_cannot_switch_automatic_orders(operator_client):

@@ -22,8 +22,8 @@ from shop.roles import ADMINISTRATOR, OPERATOR
 from tests.factories import make_account, make_allegro_order, make_sales_order, make_user
 
 pytestmark = pytest.mark.django_db
-WRITE_LIST = reverse("allegro:write_list")
-SETTINGS = reverse("allegro:settings")
+WRITE_LIST = reverse("allegro:writeback:write_list")
+SETTINGS = reverse("allegro:accounts:settings")
 
 
 @pytest.fixture(autouse=True)
@@ -104,9 +104,9 @@ def test_panel_lists_each_write_with_its_state_and_allegros_message(
     assert '<span class="badge warn">Oczekuje</span>' in page
     assert "Zmiana statusu jest niedozwolona." in page
     failed = AllegroWrite.objects.get(kind=AllegroWrite.Kind.FULFILLMENT)
-    assert reverse("allegro:write_retry", args=[failed.pk]) in page
+    assert reverse("allegro:writeback:write_retry", args=[failed.pk]) in page
     pending = AllegroWrite.objects.get(kind=AllegroWrite.Kind.SHIPMENT)
-    assert reverse("allegro:write_retry", args=[pending.pk]) not in page  # not stuck yet
+    assert reverse("allegro:writeback:write_retry", args=[pending.pk]) not in page  # not stuck yet
 
 
 def test_panel_offers_retry_for_a_write_waiting_too_long(operator_client, connected_account):
@@ -117,7 +117,7 @@ def test_panel_offers_retry_for_a_write_waiting_too_long(operator_client, connec
     page = text(operator_client.get(detail_url(sales_order)))
 
     assert "czeka zbyt długo" in page
-    assert reverse("allegro:write_retry", args=[write.pk]) in page
+    assert reverse("allegro:writeback:write_retry", args=[write.pk]) in page
 
 
 def test_retry_puts_a_failed_write_back_in_the_queue(operator_client):
@@ -125,7 +125,7 @@ def test_retry_puts_a_failed_write_back_in_the_queue(operator_client):
     write = make_write(allegro_order, attempts=12, last_error="Błąd 422")
 
     response = operator_client.post(
-        reverse("allegro:write_retry", args=[write.pk]), {"next": detail_url(sales_order)}
+        reverse("allegro:writeback:write_retry", args=[write.pk]), {"next": detail_url(sales_order)}
     )
 
     assert response.status_code == 302 and response["Location"] == detail_url(sales_order)
@@ -139,7 +139,7 @@ def test_retry_of_a_finished_write_changes_nothing(operator_client):
     allegro_order, _sales_order = linked_order()
     write = make_write(allegro_order, state="DONE")
 
-    response = operator_client.post(reverse("allegro:write_retry", args=[write.pk]))
+    response = operator_client.post(reverse("allegro:writeback:write_retry", args=[write.pk]))
 
     write.refresh_from_db()
     assert write.state == "DONE"
@@ -155,7 +155,7 @@ def test_retry_needs_the_right_to_change_orders(client):
     )
     client.force_login(viewer)
 
-    assert client.post(reverse("allegro:write_retry", args=[write.pk])).status_code == 403
+    assert client.post(reverse("allegro:writeback:write_retry", args=[write.pk])).status_code == 403
     write.refresh_from_db()
     assert write.state == "FAILED"
 
@@ -211,7 +211,7 @@ def test_tracking_number_form_adds_a_shipment_and_a_write(operator_client, conne
     assert '<option value="PACKETA">Packeta (Zásilkovna)</option>' in page
 
     response = operator_client.post(
-        reverse("allegro:order_shipment_add", args=[allegro_order.pk]),
+        reverse("allegro:writeback:order_shipment_add", args=[allegro_order.pk]),
         {"carrier": "PACKETA", "waybill": " Z123456789 "},
     )
 
@@ -232,7 +232,7 @@ def test_tracking_number_form_refuses_an_empty_or_too_long_number(
     allegro_order, _sales_order = linked_order(account=connected_account)
 
     response = operator_client.post(
-        reverse("allegro:order_shipment_add", args=[allegro_order.pk]),
+        reverse("allegro:writeback:order_shipment_add", args=[allegro_order.pk]),
         {"carrier": "INPOST", "waybill": waybill},
     )
 
@@ -245,7 +245,7 @@ def test_tracking_number_form_refuses_an_empty_or_too_long_number(
 
 def test_other_carrier_needs_its_name(operator_client, connected_account):
     allegro_order, sales_order = linked_order(account=connected_account)
-    url = reverse("allegro:order_shipment_add", args=[allegro_order.pk])
+    url = reverse("allegro:writeback:order_shipment_add", args=[allegro_order.pk])
 
     refused = operator_client.post(url, {"carrier": "OTHER", "waybill": "AB123"})
     assert "Podaj nazwę przewoźnika" in messages_of(refused)[0]
@@ -320,7 +320,7 @@ def test_retry_all_shown_retries_the_failed_writes_of_the_page(operator_client):
     assert "Ponów wszystkie widoczne" in page
 
     response = operator_client.post(
-        reverse("allegro:write_retry_bulk"),
+        reverse("allegro:writeback:write_retry_bulk"),
         {"writes": [first.pk, second.pk, done.pk, "x"], "next": f"{WRITE_LIST}?kind=FULFILLMENT"},
     )
 
@@ -372,7 +372,7 @@ def test_a_changed_mapping_changes_what_allegro_is_sent(admin_client_):
     account = allegro_order.account
 
     response = admin_client_.post(
-        reverse("allegro:settings_status_mapping", args=[account.pk]),
+        reverse("allegro:writeback:settings_status_mapping", args=[account.pk]),
         mapping_post(IN_PROGRESS="READY_FOR_SHIPMENT", ON_HOLD="NOT_SENT"),
     )
 
@@ -396,7 +396,7 @@ def test_a_mapping_to_returned_is_refused_and_nothing_is_saved(admin_client_):
     account = make_account()
 
     response = admin_client_.post(
-        reverse("allegro:settings_status_mapping", args=[account.pk]),
+        reverse("allegro:writeback:settings_status_mapping", args=[account.pk]),
         mapping_post(IN_PROGRESS="READY_FOR_SHIPMENT", SENT="RETURNED"),
     )
 
@@ -423,7 +423,7 @@ def test_the_mapping_service_saves_all_or_nothing(db):
 
 def test_pause_switches_are_saved_per_account(admin_client_):
     account, other = make_account(), make_account()
-    url = reverse("allegro:settings_write_switches", args=[account.pk])
+    url = reverse("allegro:writeback:settings_write_switches", args=[account.pk])
 
     response = admin_client_.post(
         url, {"shipment_paused": "on", "invoice_paused": "on", "invoices_for_everyone": "on"}
@@ -452,7 +452,7 @@ def test_resuming_queues_the_writes_that_waited(admin_client_, monkeypatch):
     monkeypatch.setattr("allegro.writeback.services.write_enqueue", queued.append)
 
     admin_client_.post(
-        reverse("allegro:settings_write_switches", args=[account.pk]),
+        reverse("allegro:writeback:settings_write_switches", args=[account.pk]),
         {"fulfillment_paused": "on"},
     )
 
@@ -461,7 +461,8 @@ def test_resuming_queues_the_writes_that_waited(admin_client_, monkeypatch):
 
 
 @pytest.mark.parametrize(
-    "name", ["allegro:settings_write_switches", "allegro:settings_status_mapping"]
+    "name",
+    ["allegro:writeback:settings_write_switches", "allegro:writeback:settings_status_mapping"],
 )
 def test_operator_cannot_change_the_settings_of_writing(operator_client, name):
     account = make_account()

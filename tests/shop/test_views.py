@@ -62,7 +62,7 @@ def test_sign_in_page_is_open_and_in_polish(client):
 def test_root_goes_to_allegro_orders(admin_client_):
     response = admin_client_.get("/")
 
-    assert response["Location"] == reverse("allegro:order_list")
+    assert response["Location"] == reverse("allegro:orders:order_list")
 
 
 @pytest.mark.parametrize(
