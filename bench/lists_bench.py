@@ -157,7 +157,7 @@ def main() -> None:
         call_command("flush", "--no-input", verbosity=0)
     call_command("migrate", verbosity=0)
     setup_test_environment()
-    from tests.factories import make_account, make_user
+    from tests.support.factories import make_account, make_user
 
     account = make_account()
     fixture = json.loads((ROOT / "tests/fixtures/checkout-form-allegro-cz.json").read_text())
@@ -202,7 +202,13 @@ def measure_conversions(count: int) -> None:
     SKU), each in its own transaction as the job runs them."""
     from allegro.conversion.services import account_orders_auto_convert
     from shop.models import Currency, ShopSettings, ShopVariant
-    from tests.factories import CZ_FORM, PL_FORM, make_account, make_allegro_order, make_product
+    from tests.support.factories import (
+        CZ_FORM,
+        PL_FORM,
+        make_account,
+        make_allegro_order,
+        make_product,
+    )
 
     ShopSettings.objects.filter(id=ShopSettings.load().id).update(variant=ShopVariant.ENTERPRISE)
     Currency.objects.filter(code="CZK").update(is_available=True)

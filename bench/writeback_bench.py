@@ -78,7 +78,7 @@ def main() -> None:
         from emulator.catalogue import CATALOGUE
         from sales.services import sales_order_status_change
         from shop.models import Currency, ShopSettings, ShopVariant
-        from tests.factories import make_product
+        from tests.support.factories import make_product
 
         call_command("flush", "--no-input", verbosity=0)
         call_command("migrate", verbosity=0)

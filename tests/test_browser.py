@@ -14,7 +14,7 @@ from emulator.catalogue import CATALOGUE
 from sales.models import SalesOrder
 from shop.models import Currency, ShopSettings, ShopVariant
 from shop.roles import OPERATOR
-from tests.factories import make_product, make_user
+from tests.support.factories import make_product, make_user
 
 CHROMIUM = "/usr/bin/chromium"
 # Without these Chromium keeps calling home, and this machine's closed network refuses it.

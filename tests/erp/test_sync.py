@@ -12,7 +12,7 @@ from erp.models import ErpOrderLink, ErpStatus, ErpSyncRun
 from erp.sync import sync_run_perform, sync_run_start
 from sales.models import SalesOrder, SalesOrderInvoice, SalesOrderStatus
 from shop.models import Currency
-from tests.factories import make_allegro_order, make_sales_order, make_user
+from tests.support.factories import make_allegro_order, make_sales_order, make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -10,14 +10,8 @@ from rq import SimpleWorker
 
 from erp.models import ErpOrderLink, ErpSyncRun
 from erp.sync import sync_run_start
-from shop.roles import ADMINISTRATOR, OPERATOR
-from tests.factories import make_sales_order, make_user
-
-
-@pytest.fixture
-def admin_client(client):
-    client.force_login(make_user(role=ADMINISTRATOR))
-    return client
+from shop.roles import OPERATOR
+from tests.support.factories import make_sales_order, make_user
 
 
 @pytest.mark.django_db
@@ -34,30 +28,32 @@ def test_operators_see_no_button_and_may_not_start_a_sync(client):
 
 
 @pytest.mark.django_db
-def test_administrators_see_the_button(admin_client):
-    page = admin_client.get(reverse("sales:order_list"))
+def test_administrators_see_the_button(administrator_client):
+    page = administrator_client.get(reverse("sales:order_list"))
     assert reverse("erp:sync_start") in page.content.decode()
 
 
 @pytest.mark.django_db
-def test_pressing_twice_shows_the_running_sync(admin_client, django_capture_on_commit_callbacks):
+def test_pressing_twice_shows_the_running_sync(
+    administrator_client, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=False):
-        first = admin_client.post(reverse("erp:sync_start"))
-        second = admin_client.post(reverse("erp:sync_start"))
+        first = administrator_client.post(reverse("erp:sync_start"))
+        second = administrator_client.post(reverse("erp:sync_start"))
 
     run = ErpSyncRun.objects.get()
     assert first.url == second.url == reverse("erp:sync_detail", args=[run.pk])
-    page = admin_client.get(first.url)
+    page = administrator_client.get(first.url)
     assert (
         page.status_code == 200
         and reverse("erp:sync_status", args=[run.pk]) in page.content.decode()
     )
-    status = admin_client.get(reverse("erp:sync_status", args=[run.pk])).json()
+    status = administrator_client.get(reverse("erp:sync_status", args=[run.pk])).json()
     assert status["running"] and status["processed"] == 0
 
 
 @pytest.mark.django_db
-def test_the_summary_links_failed_orders(admin_client):
+def test_the_summary_links_failed_orders(administrator_client):
     order = make_sales_order()
     run = ErpSyncRun.objects.create(
         trigger="MANUAL",
@@ -68,30 +64,30 @@ def test_the_summary_links_failed_orders(admin_client):
         errors=[{"number": order.number, "order_id": order.pk, "message": "Nope"}],
     )
 
-    page = admin_client.get(reverse("erp:sync_detail", args=[run.pk])).content.decode()
+    page = administrator_client.get(reverse("erp:sync_detail", args=[run.pk])).content.decode()
 
     assert reverse("sales:order_detail", args=[order.pk]) in page and "Nope" in page
 
 
 @pytest.mark.django_db
-def test_the_sales_order_page_shows_the_erp_panel(admin_client):
+def test_the_sales_order_page_shows_the_erp_panel(administrator_client):
     order = make_sales_order()
     ErpOrderLink.objects.create(
         order=order, document_number="ZK/17/2026", erp_status="SHIPPED", invoice_number="FV/1"
     )
 
-    page = admin_client.get(reverse("sales:order_detail", args=[order.pk])).content.decode()
+    page = administrator_client.get(reverse("sales:order_detail", args=[order.pk])).content.decode()
 
     assert "ZK/17/2026" in page and "FV/1" in page
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_button_queues_a_job_that_syncs(admin_client, erp_simulator, sim):
+def test_the_button_queues_a_job_that_syncs(administrator_client, erp_simulator, sim):
     queue = django_rq.get_queue("default")
     queue.empty()
     make_sales_order()
 
-    admin_client.post(reverse("erp:sync_start"))
+    administrator_client.post(reverse("erp:sync_start"))
     SimpleWorker([queue], connection=queue.connection).work(burst=True)
 
     run = ErpSyncRun.objects.get()
@@ -101,12 +97,14 @@ def test_the_button_queues_a_job_that_syncs(admin_client, erp_simulator, sim):
 
 
 @pytest.mark.django_db
-def test_the_admin_action_syncs_only_the_selected(admin_client, django_capture_on_commit_callbacks):
-    admin_client.force_login(make_user(is_superuser=True, is_staff=True))
+def test_the_admin_action_syncs_only_the_selected(
+    administrator_client, django_capture_on_commit_callbacks
+):
+    administrator_client.force_login(make_user(is_superuser=True, is_staff=True))
     chosen, _other = make_sales_order(), make_sales_order()
 
     with django_capture_on_commit_callbacks(execute=False):
-        response = admin_client.post(
+        response = administrator_client.post(
             reverse("admin:sales_salesorder_changelist"),
             {"action": "erp_sync_selected", "_selected_action": [chosen.pk]},
         )

@@ -2,7 +2,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.urls import reverse
 
-from tests.factories import make_sales_order
+from tests.support.factories import make_sales_order
 
 pytestmark = pytest.mark.django_db
 

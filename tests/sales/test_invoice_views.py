@@ -2,7 +2,6 @@
 
 import pytest
 from django.contrib.auth.models import Permission
-from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
@@ -11,8 +10,8 @@ from allegro.accounts.models import AllegroAccount
 from allegro.orders.models import AllegroOrder
 from allegro.writeback.models import AllegroWrite
 from sales.models import SalesOrderInvoice
-from shop.roles import OPERATOR
-from tests.factories import make_allegro_order, make_sales_order, make_user
+from tests.support.factories import make_allegro_order, make_sales_order, make_user
+from tests.support.html import messages_of
 
 pytestmark = pytest.mark.django_db
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -21,12 +20,6 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture
-def operator_client(client):
-    client.force_login(make_user(role=OPERATOR, username="operator"))
-    return client
 
 
 def detail_url(order) -> str:
@@ -42,10 +35,6 @@ def upload(client, order, *, number="FV/1/2026", content=PDF, name="faktura.pdf"
             "pdf": SimpleUploadedFile(name, content, content_type="application/pdf"),
         },
     )
-
-
-def messages_of(response) -> list[str]:
-    return [str(m) for m in get_messages(response.wsgi_request)]
 
 
 def allegro_sales_order(**allegro_fields):

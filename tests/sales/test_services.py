@@ -25,7 +25,7 @@ from sales.services import (
 )
 from sales.signals import sales_order_status_changed
 from shop.models import Currency
-from tests.factories import make_product, make_sales_order, make_user
+from tests.support.factories import make_product, make_sales_order, make_user
 
 S = SalesOrderStatus
 ALLOWED = [

@@ -2,7 +2,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import Permission, User
 from django.contrib.messages import get_messages
 from django.urls import reverse
 from djmoney.money import Money
@@ -10,8 +10,9 @@ from djmoney.money import Money
 from sales.links import _source_links, source_link_register
 from sales.models import SalesOrderEvent, SalesOrderStatus
 from sales.services import LineData, sales_order_attention_flag
-from shop.roles import OPERATOR
-from tests.factories import make_product, make_sales_order, make_user
+from tests.support.clients import OPERATOR_USERNAME
+from tests.support.factories import make_product, make_sales_order, make_user
+from tests.support.html import text
 
 pytestmark = pytest.mark.django_db
 ORDER_LIST = reverse("sales:order_list")
@@ -20,19 +21,9 @@ S = SalesOrderStatus
 
 
 @pytest.fixture
-def operator(db):
-    return make_user(role=OPERATOR, username="operator")
-
-
-@pytest.fixture
-def operator_client(client, operator):
-    client.force_login(operator)
-    return client
-
-
-def text(response) -> str:
-    """The page as a reader sees it: non-breaking spaces (money, numbers) as plain ones."""
-    return response.content.decode().replace("\xa0", " ")
+def operator(operator_client):
+    """The user operator_client is signed in as."""
+    return User.objects.get(username=OPERATOR_USERNAME)
 
 
 def detail_url(order) -> str:

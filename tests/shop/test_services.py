@@ -11,7 +11,7 @@ from shop.services import (
     shop_variant_set,
     validate_ean,
 )
-from tests.factories import make_user
+from tests.support.factories import make_user
 
 pytestmark = pytest.mark.django_db
 

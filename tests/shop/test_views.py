@@ -5,18 +5,12 @@ from django.urls import reverse
 from djmoney.money import Money
 
 from shop.models import Currency, Product, ShopSettings
-from shop.roles import ADMINISTRATOR, OPERATOR
-from tests.factories import make_user
+from shop.roles import OPERATOR
+from tests.support.factories import make_user
 
 pytestmark = pytest.mark.django_db
 SETTINGS = reverse("shop:settings")
 PRODUCT_NEW = reverse("shop:product_create")
-
-
-@pytest.fixture
-def admin_client_(client):
-    client.force_login(make_user(role=ADMINISTRATOR, username="szef"))
-    return client
 
 
 def product_post(**overrides) -> dict:
@@ -59,8 +53,8 @@ def test_sign_in_page_is_open_and_in_polish(client):
     assert "Zaloguj się" in response.content.decode()
 
 
-def test_root_goes_to_allegro_orders(admin_client_):
-    response = admin_client_.get("/")
+def test_root_goes_to_allegro_orders(administrator_client):
+    response = administrator_client.get("/")
 
     assert response["Location"] == reverse("allegro:orders:order_list")
 
@@ -80,10 +74,10 @@ def test_operator_cannot_reach_shop_settings(client, method, url):
     assert getattr(client, method)(url).status_code == 403
 
 
-def test_admin_sees_variant_currencies_and_products(admin_client_):
+def test_admin_sees_variant_currencies_and_products(administrator_client):
     make_product()
 
-    page = admin_client_.get(SETTINGS).content.decode()
+    page = administrator_client.get(SETTINGS).content.decode()
 
     assert "Wariant sklepu" in page
     assert "waluta podstawowa, zawsze dostępna" in page
@@ -91,40 +85,42 @@ def test_admin_sees_variant_currencies_and_products(admin_client_):
     assert "KET-1700" in page
 
 
-def test_admin_changes_the_variant(admin_client_):
-    response = admin_client_.post(SETTINGS, {"variant": "ENTERPRISE"}, follow=True)
+def test_admin_changes_the_variant(administrator_client):
+    response = administrator_client.post(SETTINGS, {"variant": "ENTERPRISE"}, follow=True)
 
     assert ShopSettings.load().variant == "ENTERPRISE"
     assert "Ustawiono wariant sklepu: Enterprise." in response.content.decode()
 
 
-def test_unknown_variant_shows_an_error_and_changes_nothing(admin_client_):
-    response = admin_client_.post(SETTINGS, {"variant": "GOLD"})
+def test_unknown_variant_shows_an_error_and_changes_nothing(administrator_client):
+    response = administrator_client.post(SETTINGS, {"variant": "GOLD"})
 
     assert response.status_code == 200
     assert "errorlist" in response.content.decode()
     assert ShopSettings.load().variant == "STANDARD"
 
 
-def test_admin_makes_a_currency_available(admin_client_):
-    admin_client_.post(reverse("shop:currency_update"), {"code": "CZK", "available": "on"})
+def test_admin_makes_a_currency_available(administrator_client):
+    administrator_client.post(reverse("shop:currency_update"), {"code": "CZK", "available": "on"})
 
     assert Currency.objects.get(code="CZK").is_available
 
 
-def test_switching_off_pln_is_refused_with_a_message(admin_client_):
-    response = admin_client_.post(reverse("shop:currency_update"), {"code": "PLN"}, follow=True)
+def test_switching_off_pln_is_refused_with_a_message(administrator_client):
+    response = administrator_client.post(
+        reverse("shop:currency_update"), {"code": "PLN"}, follow=True
+    )
 
     assert "PLN to waluta podstawowa sklepu i jest zawsze dostępna." in response.content.decode()
     assert Currency.objects.get(code="PLN").is_available
 
 
-def test_currency_toggle_is_post_only(admin_client_):
-    assert admin_client_.get(reverse("shop:currency_update")).status_code == 405
+def test_currency_toggle_is_post_only(administrator_client):
+    assert administrator_client.get(reverse("shop:currency_update")).status_code == 405
 
 
-def test_admin_adds_a_product(admin_client_):
-    response = admin_client_.post(PRODUCT_NEW, product_post())
+def test_admin_adds_a_product(administrator_client):
+    response = administrator_client.post(PRODUCT_NEW, product_post())
 
     assert response.status_code == 302
     product = Product.objects.get()
@@ -132,10 +128,10 @@ def test_admin_adds_a_product(admin_client_):
     assert product.ean == "5901234123457"
 
 
-def test_admin_edits_a_product(admin_client_):
+def test_admin_edits_a_product(administrator_client):
     product = make_product()
 
-    admin_client_.post(
+    administrator_client.post(
         reverse("shop:product_update", args=[product.pk]),
         product_post(name="Czajnik 2", price_0="1299.00", price_1="CZK", is_active=""),
     )
@@ -155,10 +151,12 @@ def test_admin_edits_a_product(admin_client_):
         ({"sku": "DUP-1"}, "sku", "Produkt o tym kodzie (SKU) już istnieje."),
     ],
 )
-def test_bad_product_input_shows_errors_and_saves_nothing(admin_client_, data, field, message):
+def test_bad_product_input_shows_errors_and_saves_nothing(
+    administrator_client, data, field, message
+):
     make_product(sku="DUP-1", ean="")
 
-    response = admin_client_.post(PRODUCT_NEW, product_post(**data))
+    response = administrator_client.post(PRODUCT_NEW, product_post(**data))
 
     assert response.status_code == 200
     assert message in response.context["form"].errors[field][0]
@@ -166,18 +164,18 @@ def test_bad_product_input_shows_errors_and_saves_nothing(admin_client_, data, f
     assert Product.objects.count() == 1
 
 
-def test_product_search_narrows_the_list(admin_client_):
+def test_product_search_narrows_the_list(administrator_client):
     make_product(sku="KET-1700", name="Czajnik")
     make_product(sku="VAC-252", name="Odkurzacz", ean="")
 
-    page = admin_client_.get(SETTINGS, {"q": "odkurz"}).content.decode()
+    page = administrator_client.get(SETTINGS, {"q": "odkurz"}).content.decode()
 
     assert "VAC-252" in page
     assert "KET-1700" not in page
 
 
-def test_english_after_switching_language(admin_client_):
-    response = admin_client_.post(
+def test_english_after_switching_language(administrator_client):
+    response = administrator_client.post(
         reverse("set_language"), {"language": "en", "next": SETTINGS}, follow=True
     )
 

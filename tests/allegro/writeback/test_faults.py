@@ -15,7 +15,6 @@ from pathlib import Path
 import django_rq
 import pytest
 import redis
-import requests
 from django.core.files.base import ContentFile
 
 from allegro.accounts.clients import client_for_account
@@ -31,8 +30,9 @@ from sales.services import (
     sales_order_status_change,
 )
 from shop.models import Currency, ShopSettings, ShopVariant
-from tests.allegro.workers import PrivateRedis, Workers, wait_for, worker_env
-from tests.factories import make_product
+from tests.support.factories import make_product
+from tests.support.offline import emulator_call
+from tests.support.workers import PrivateRedis, Workers, wait_for, worker_env
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -54,14 +54,8 @@ class Order:
     allegro_id: int
 
 
-def control(base_url: str, path: str, body: object = None, method: str = "post") -> dict:
-    response = requests.request(method, f"{base_url}/_emulator/{path}", json=body, timeout=10)
-    response.raise_for_status()
-    return response.json() if response.content else {}
-
-
 def on_allegro(base_url: str, order: Order) -> dict:
-    return control(base_url, f"orders/{order.form_id}", method="get")
+    return emulator_call(base_url, f"orders/{order.form_id}", method="get")
 
 
 @pytest.fixture
@@ -73,7 +67,7 @@ def make_orders(allegro_emulator, connected_account):
         make_product(sku=product.sku)
 
     def make(count: int) -> list[Order]:
-        form_ids = control(
+        form_ids = emulator_call(
             allegro_emulator, "orders", {"marketplace": "allegro-cz", "count": count}
         )
         account_import_run(
@@ -313,7 +307,7 @@ def test_storms_of_429_and_5xx_and_stale_revisions_end_with_every_change_sent_on
         for order in group:
             revision = client.checkout_form(order.form_id)["revision"]
             client.fulfillment_set(order.form_id, status=status, revision=revision)
-    control(
+    emulator_call(
         allegro_emulator,
         "faults",
         [
@@ -369,13 +363,13 @@ def test_fifty_jobs_meeting_an_expired_token_together_refresh_it_once(
     for order in orders:
         sales_order_status_change(order_id=order.sales_id, status="IN_PROGRESS", user=None)
     assert django_rq.get_queue("default").count == 50
-    control(allegro_emulator, "tokens/expire")
-    before = control(allegro_emulator, "state", method="get")["refreshGrants"]
+    emulator_call(allegro_emulator, "tokens/expire")
+    before = emulator_call(allegro_emulator, "state", method="get")["refreshGrants"]
 
     workers = start_workers(4)
     settle(timeout=60, workers=workers)
 
-    assert control(allegro_emulator, "state", method="get")["refreshGrants"] == before + 1
+    assert emulator_call(allegro_emulator, "state", method="get")["refreshGrants"] == before + 1
     assert AllegroWrite.objects.filter(state="DONE").count() == 50
     for order in orders:
         assert_each_change_arrived_once(allegro_emulator, order, final="PROCESSING", changes=1)

@@ -4,7 +4,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from allegro.orders.selectors import allegro_order_events, allegro_order_list, allegro_problem_count
-from tests.factories import (
+from tests.support.factories import (
     CZ_FORM,
     load_fixture,
     make_account,

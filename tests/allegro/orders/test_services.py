@@ -3,10 +3,8 @@
 import copy
 import json
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
-import requests
 from djmoney.money import Money
 
 from allegro.accounts.clients import client_for_account
@@ -14,8 +12,9 @@ from allegro.accounts.models import AllegroAccount
 from allegro.api.errors import AllegroBadResponse, AllegroRateLimited, AllegroUnavailable
 from allegro.orders.models import AllegroImportProblem, AllegroOrder, AllegroOrderEvent
 from allegro.orders.services import account_import_run, orders_store
+from tests.support.factories import FIXTURES
+from tests.support.offline import emulator_call
 
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 MARKETPLACE_CURRENCY = {
     "allegro-pl": "PLN",
     "allegro-cz": "CZK",
@@ -24,12 +23,6 @@ MARKETPLACE_CURRENCY = {
 }
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def control(base_url: str, path: str, body: object = None, method: str = "post") -> dict:
-    response = requests.request(method, f"{base_url}/_emulator/{path}", json=body, timeout=10)
-    response.raise_for_status()
-    return response.json() if response.content else {}
 
 
 def run_import(account: AllegroAccount, *, reconcile: bool = False):
@@ -56,7 +49,7 @@ def test_first_import_backfills_every_marketplace_in_its_own_currency(
 ):
     stats = run_import(connected_account)
 
-    emulator = control(allegro_emulator, "state", method="get")
+    emulator = emulator_call(allegro_emulator, "state", method="get")
     assert live_orders().count() == emulator["orders"] == stats.created
     by_marketplace = {
         marketplace: set(
@@ -110,7 +103,7 @@ def test_a_new_order_arrives_through_the_journal_and_moves_the_cursor(
     run_import(connected_account)
     cursor_before = AllegroAccount.objects.get().events_cursor
 
-    new_id = control(allegro_emulator, "orders", {"marketplace": "allegro-cz"})["ids"][0]
+    new_id = emulator_call(allegro_emulator, "orders", {"marketplace": "allegro-cz"})["ids"][0]
     stats = run_import(connected_account)
 
     order = AllegroOrder.objects.get(checkout_form_id=new_id)
@@ -124,13 +117,13 @@ def test_a_new_order_arrives_through_the_journal_and_moves_the_cursor(
 def test_buyer_and_automatic_cancellations_mark_orders_cancelled(
     allegro_emulator, connected_account
 ):
-    first, second = control(allegro_emulator, "orders", {"marketplace": "allegro-pl", "count": 2})[
-        "ids"
-    ]
+    first, second = emulator_call(
+        allegro_emulator, "orders", {"marketplace": "allegro-pl", "count": 2}
+    )["ids"]
     run_import(connected_account)
 
-    control(allegro_emulator, f"orders/{first}/cancel")
-    control(allegro_emulator, f"orders/{second}/auto-cancel")
+    emulator_call(allegro_emulator, f"orders/{first}/cancel")
+    emulator_call(allegro_emulator, f"orders/{second}/auto-cancel")
     run_import(connected_account)
 
     assert set(
@@ -143,11 +136,13 @@ def test_buyer_and_automatic_cancellations_mark_orders_cancelled(
 def test_merged_checkout_forms_are_superseded_never_two_live_orders(
     allegro_emulator, connected_account
 ):
-    ids = control(allegro_emulator, "orders", {"marketplace": "allegro-pl", "count": 2})["ids"]
+    ids = emulator_call(allegro_emulator, "orders", {"marketplace": "allegro-pl", "count": 2})[
+        "ids"
+    ]
     run_import(connected_account)
     live_before = live_orders().count()
 
-    merged_id = control(allegro_emulator, "merge", {"ids": ids})["id"]
+    merged_id = emulator_call(allegro_emulator, "merge", {"ids": ids})["id"]
     run_import(connected_account)
 
     merged = AllegroOrder.objects.get(checkout_form_id=merged_id)
@@ -161,13 +156,13 @@ def test_rate_limits_and_server_errors_postpone_the_import_and_lose_nothing(
     allegro_emulator, connected_account
 ):
     run_import(connected_account)
-    control(allegro_emulator, "orders", {"marketplace": "allegro-hu", "count": 3})
+    emulator_call(allegro_emulator, "orders", {"marketplace": "allegro-hu", "count": 3})
     cursor = AllegroAccount.objects.get().events_cursor
 
-    control(allegro_emulator, "faults", [{"type": "status", "status": 429, "count": 1}])
+    emulator_call(allegro_emulator, "faults", [{"type": "status", "status": 429, "count": 1}])
     with pytest.raises(AllegroRateLimited):
         run_import(connected_account)
-    control(allegro_emulator, "faults", [{"type": "status", "status": 502, "count": 1}])
+    emulator_call(allegro_emulator, "faults", [{"type": "status", "status": 502, "count": 1}])
     with pytest.raises(AllegroUnavailable):
         run_import(connected_account)
 
@@ -181,25 +176,27 @@ def test_rate_limits_and_server_errors_postpone_the_import_and_lose_nothing(
 
 def test_duplicated_and_shuffled_events_give_each_order_once(allegro_emulator, connected_account):
     run_import(connected_account)
-    control(
+    emulator_call(
         allegro_emulator,
         "faults",
         [{"type": "duplicate_events", "ratio": 0.5}, {"type": "shuffle_events"}],
     )
 
-    ids = control(allegro_emulator, "orders", {"marketplace": "allegro-sk", "count": 5})["ids"]
+    ids = emulator_call(allegro_emulator, "orders", {"marketplace": "allegro-sk", "count": 5})[
+        "ids"
+    ]
     run_import(connected_account)
 
     assert AllegroOrder.objects.filter(checkout_form_id__in=ids).count() == 5
-    assert live_orders().count() == control(allegro_emulator, "state", method="get")["orders"]
+    assert live_orders().count() == emulator_call(allegro_emulator, "state", method="get")["orders"]
 
 
 def test_orders_whose_events_went_missing_are_found_by_the_reconciliation(
     allegro_emulator, connected_account
 ):
     run_import(connected_account)
-    control(allegro_emulator, "faults", [{"type": "drop_events"}])
-    lost_id = control(allegro_emulator, "orders", {"marketplace": "allegro-cz"})["ids"][0]
+    emulator_call(allegro_emulator, "faults", [{"type": "drop_events"}])
+    lost_id = emulator_call(allegro_emulator, "orders", {"marketplace": "allegro-cz"})["ids"][0]
 
     run_import(connected_account)
     assert not AllegroOrder.objects.filter(checkout_form_id=lost_id).exists()
@@ -211,7 +208,7 @@ def test_orders_whose_events_went_missing_are_found_by_the_reconciliation(
 def test_an_expired_access_token_is_refreshed_without_the_operator_noticing(
     allegro_emulator, connected_account
 ):
-    control(allegro_emulator, "tokens/expire")
+    emulator_call(allegro_emulator, "tokens/expire")
 
     stats = run_import(connected_account)
 
@@ -220,7 +217,7 @@ def test_an_expired_access_token_is_refreshed_without_the_operator_noticing(
 
 
 def test_revoked_tokens_show_the_account_needs_reconnecting(allegro_emulator, connected_account):
-    control(allegro_emulator, "tokens/revoke")
+    emulator_call(allegro_emulator, "tokens/revoke")
 
     with pytest.raises(Exception):  # noqa: B017 - the type is the client's business
         run_import(connected_account)
@@ -283,8 +280,10 @@ def test_a_journal_page_that_breaks_the_contract_stores_nothing_and_says_so(
 ):
     run_import(connected_account)
     cursor = AllegroAccount.objects.get().events_cursor
-    new_id = control(allegro_emulator, "orders", {"marketplace": "allegro-cz"})["ids"][0]
-    control(allegro_emulator, "faults", [{"type": "corrupt", "count": 1, "path": "/order/events"}])
+    new_id = emulator_call(allegro_emulator, "orders", {"marketplace": "allegro-cz"})["ids"][0]
+    emulator_call(
+        allegro_emulator, "faults", [{"type": "corrupt", "count": 1, "path": "/order/events"}]
+    )
 
     with pytest.raises(AllegroBadResponse):
         run_import(connected_account)
@@ -300,7 +299,7 @@ def test_a_journal_page_that_breaks_the_contract_stores_nothing_and_says_so(
 def test_a_listed_form_that_breaks_the_contract_is_set_aside_and_the_rest_imported(
     allegro_emulator, connected_account
 ):
-    control(
+    emulator_call(
         allegro_emulator,
         "faults",
         [{"type": "corrupt", "count": 1, "path": "/order/checkout-forms"}],
@@ -310,12 +309,15 @@ def test_a_listed_form_that_breaks_the_contract_is_set_aside_and_the_rest_import
 
     problem = AllegroImportProblem.objects.get()
     assert "summary: is missing" in problem.reason
-    assert live_orders().count() == control(allegro_emulator, "state", method="get")["orders"] - 1
+    assert (
+        live_orders().count()
+        == emulator_call(allegro_emulator, "state", method="get")["orders"] - 1
+    )
     assert stats.problems
 
 
 def test_the_reconciliation_reads_set_aside_forms_again(allegro_emulator, connected_account):
-    control(
+    emulator_call(
         allegro_emulator,
         "faults",
         [{"type": "corrupt", "count": 1, "path": "/order/checkout-forms"}],
@@ -326,4 +328,4 @@ def test_the_reconciliation_reads_set_aside_forms_again(allegro_emulator, connec
     run_import(connected_account, reconcile=True)
 
     assert not AllegroImportProblem.objects.filter(resolved_at__isnull=True).exists()
-    assert live_orders().count() == control(allegro_emulator, "state", method="get")["orders"]
+    assert live_orders().count() == emulator_call(allegro_emulator, "state", method="get")["orders"]

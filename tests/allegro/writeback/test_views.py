@@ -6,7 +6,6 @@ from datetime import timedelta
 import django_rq
 import pytest
 from django.contrib.auth.models import Permission
-from django.contrib.messages import get_messages
 from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
@@ -19,7 +18,8 @@ from allegro.writeback.services import WritebackSettingsRefused, account_status_
 from sales.models import SalesOrderShipment
 from sales.services import sales_order_shipment_add, sales_order_status_change
 from shop.roles import ADMINISTRATOR, OPERATOR
-from tests.factories import make_account, make_allegro_order, make_sales_order, make_user
+from tests.support.factories import make_account, make_allegro_order, make_sales_order, make_user
+from tests.support.html import messages_of, text
 
 pytestmark = pytest.mark.django_db
 WRITE_LIST = reverse("allegro:writeback:write_list")
@@ -31,26 +31,6 @@ def _fresh_carrier_cache():
     cache.clear()
     yield
     cache.clear()
-
-
-@pytest.fixture
-def operator_client(client):
-    client.force_login(make_user(role=OPERATOR, username="operator"))
-    return client
-
-
-@pytest.fixture
-def admin_client_(client):
-    client.force_login(make_user(role=ADMINISTRATOR, username="szef"))
-    return client
-
-
-def text(response) -> str:
-    return response.content.decode().replace("\xa0", " ")
-
-
-def messages_of(response) -> list[str]:
-    return [str(m) for m in get_messages(response.wsgi_request)]
 
 
 def linked_order(account: AllegroAccount | None = None, **allegro_fields):
@@ -354,10 +334,10 @@ def mapping_post(**changes) -> dict[str, str]:
     return mapping
 
 
-def test_settings_show_the_default_mapping_with_every_allowed_allegro_status(admin_client_):
+def test_settings_show_the_default_mapping_with_every_allowed_allegro_status(administrator_client):
     account = make_account()
 
-    page = text(admin_client_.get(SETTINGS))
+    page = text(administrator_client.get(SETTINGS))
 
     assert f'id="writeback-{account.pk}"' in page
     assert '<option value="PROCESSING" selected>PROCESSING · W realizacji</option>' in page
@@ -367,11 +347,11 @@ def test_settings_show_the_default_mapping_with_every_allowed_allegro_status(adm
         assert f">{label}</label>" in page
 
 
-def test_a_changed_mapping_changes_what_allegro_is_sent(admin_client_):
+def test_a_changed_mapping_changes_what_allegro_is_sent(administrator_client):
     allegro_order, sales_order = linked_order()
     account = allegro_order.account
 
-    response = admin_client_.post(
+    response = administrator_client.post(
         reverse("allegro:writeback:settings_status_mapping", args=[account.pk]),
         mapping_post(IN_PROGRESS="READY_FOR_SHIPMENT", ON_HOLD="NOT_SENT"),
     )
@@ -388,14 +368,14 @@ def test_a_changed_mapping_changes_what_allegro_is_sent(admin_client_):
     # Mapped to "do not send": nothing is recorded for Allegro.
     sales_order_status_change(order_id=sales_order.pk, status="ON_HOLD", user=None)
     assert AllegroWrite.objects.count() == 1
-    page = text(admin_client_.get(SETTINGS))
+    page = text(administrator_client.get(SETTINGS))
     assert '<option value="NOT_SENT" selected>nie wysyłaj</option>' in page
 
 
-def test_a_mapping_to_returned_is_refused_and_nothing_is_saved(admin_client_):
+def test_a_mapping_to_returned_is_refused_and_nothing_is_saved(administrator_client):
     account = make_account()
 
-    response = admin_client_.post(
+    response = administrator_client.post(
         reverse("allegro:writeback:settings_status_mapping", args=[account.pk]),
         mapping_post(IN_PROGRESS="READY_FOR_SHIPMENT", SENT="RETURNED"),
     )
@@ -421,11 +401,11 @@ def test_the_mapping_service_saves_all_or_nothing(db):
     assert not FulfillmentStatusMapping.objects.exists()
 
 
-def test_pause_switches_are_saved_per_account(admin_client_):
+def test_pause_switches_are_saved_per_account(administrator_client):
     account, other = make_account(), make_account()
     url = reverse("allegro:writeback:settings_write_switches", args=[account.pk])
 
-    response = admin_client_.post(
+    response = administrator_client.post(
         url, {"shipment_paused": "on", "invoice_paused": "on", "invoices_for_everyone": "on"}
     )
 
@@ -440,7 +420,7 @@ def test_pause_switches_are_saved_per_account(admin_client_):
     assert not other.shipment_writes_paused
 
 
-def test_resuming_queues_the_writes_that_waited(admin_client_, monkeypatch):
+def test_resuming_queues_the_writes_that_waited(administrator_client, monkeypatch):
     allegro_order, _sales_order = linked_order()
     account = allegro_order.account
     AllegroAccount.objects.filter(pk=account.pk).update(
@@ -451,7 +431,7 @@ def test_resuming_queues_the_writes_that_waited(admin_client_, monkeypatch):
     queued = []
     monkeypatch.setattr("allegro.writeback.services.write_enqueue", queued.append)
 
-    admin_client_.post(
+    administrator_client.post(
         reverse("allegro:writeback:settings_write_switches", args=[account.pk]),
         {"fulfillment_paused": "on"},
     )

@@ -26,7 +26,7 @@ from sales.models import SalesOrder
 from sales.services import LineData, NewSalesOrder, sales_order_create
 from shop.models import Currency, Product
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 PL_FORM = "checkout-form-allegro-pl.json"
 CZ_FORM = "checkout-form-allegro-cz.json"
 

@@ -1,7 +1,5 @@
 import pytest
-from django.contrib.auth.models import Group, User
 from django.core.management import call_command
-from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
@@ -15,6 +13,7 @@ from allegro.accounts.tokens import account_tokens
 from allegro.accounts.views import SESSION_KEY
 from allegro.api.errors import SlowDown
 from shop.roles import ADMINISTRATOR, OPERATOR
+from tests.support.clients import signed_in
 
 
 def connect(approve) -> AllegroAccount:
@@ -23,14 +22,6 @@ def connect(approve) -> AllegroAccount:
     account = account_connect_poll(device_code=authorization.device_code)
     assert account is not None
     return account
-
-
-def user_with_role(role: str) -> Client:
-    user = User.objects.create_user(f"{role.lower()}@example.com", password="x")
-    user.groups.add(Group.objects.get(name=role))
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.mark.django_db
@@ -102,21 +93,21 @@ def test_management_command_connects_through_the_emulator(allegro_emulator, caps
 
 @pytest.mark.django_db
 def test_settings_page_is_for_administrators_only():
-    assert user_with_role(OPERATOR).get(reverse("allegro:accounts:settings")).status_code == 403
+    assert signed_in(role=OPERATOR).get(reverse("allegro:accounts:settings")).status_code == 403
     assert (
-        user_with_role(ADMINISTRATOR).get(reverse("allegro:accounts:settings")).status_code == 200
+        signed_in(role=ADMINISTRATOR).get(reverse("allegro:accounts:settings")).status_code == 200
     )
 
 
 @pytest.mark.django_db
 def test_operators_cannot_start_a_connection():
-    response = user_with_role(OPERATOR).post(reverse("allegro:accounts:settings_connect_start"))
+    response = signed_in(role=OPERATOR).post(reverse("allegro:accounts:settings_connect_start"))
     assert response.status_code == 403
 
 
 @pytest.mark.django_db
 def test_connect_flow_through_the_settings_page(emulator_device_approve):
-    client = user_with_role(ADMINISTRATOR)
+    client = signed_in(role=ADMINISTRATOR)
 
     response = client.post(reverse("allegro:accounts:settings_connect_start"), follow=True)
     flow = client.session[SESSION_KEY]
@@ -143,7 +134,7 @@ def test_connect_flow_through_the_settings_page(emulator_device_approve):
 
 @pytest.mark.django_db
 def test_check_button_without_javascript_redirects_back_while_pending(allegro_emulator):
-    client = user_with_role(ADMINISTRATOR)
+    client = signed_in(role=ADMINISTRATOR)
     client.post(reverse("allegro:accounts:settings_connect_start"))
 
     response = client.post(reverse("allegro:accounts:settings_connect_poll"))
@@ -164,7 +155,7 @@ def test_settings_page_shows_an_account_needing_reconnection():
         refresh_token_encrypted="x",
         access_token_expires_at="2026-01-01T00:00:00Z",
     )
-    client = user_with_role(ADMINISTRATOR)
+    client = signed_in(role=ADMINISTRATOR)
     client.cookies.load({"django_language": "en"})
 
     page = client.get(reverse("allegro:accounts:settings"), headers={"Accept-Language": "en"})

@@ -3,7 +3,6 @@
 from datetime import timedelta
 
 import pytest
-import requests
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
@@ -22,16 +21,11 @@ from sales.services import (
     sales_order_status_change,
 )
 from shop.models import Currency, ShopSettings, ShopVariant
-from tests.factories import make_product
+from tests.support.factories import make_product
+from tests.support.offline import emulator_call
 
 pytestmark = pytest.mark.django_db(transaction=True)
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-
-
-def control(base_url: str, path: str, body: object = None, method: str = "post") -> dict:
-    response = requests.request(method, f"{base_url}/_emulator/{path}", json=body, timeout=10)
-    response.raise_for_status()
-    return response.json() if response.content else {}
 
 
 @pytest.fixture
@@ -42,7 +36,7 @@ def czech_sales_order(allegro_emulator, connected_account, settings):
     Currency.objects.filter(code="CZK").update(is_available=True)
     for product in CATALOGUE:
         make_product(sku=product.sku)
-    form_id = control(allegro_emulator, "orders", {"marketplace": "allegro-cz"})["ids"][0]
+    form_id = emulator_call(allegro_emulator, "orders", {"marketplace": "allegro-cz"})["ids"][0]
     account_import_run(
         account_id=connected_account.id, client=client_for_account(connected_account)
     )
@@ -58,7 +52,7 @@ def perform_all() -> list[str]:
 
 
 def emulator_order(base_url: str, sales_order) -> dict:
-    return control(base_url, f"orders/{sales_order.channel_reference}", method="get")
+    return emulator_call(base_url, f"orders/{sales_order.channel_reference}", method="get")
 
 
 def test_a_status_change_reaches_allegro_once(allegro_emulator, czech_sales_order):
@@ -132,7 +126,7 @@ def test_server_errors_postpone_and_the_sweep_brings_the_write_back(
     allegro_emulator, czech_sales_order, settings
 ):
     settings.ALLEGRO_WRITE_SWEEP_AFTER = 0
-    control(allegro_emulator, "faults", [{"type": "status", "status": 503, "count": 1}])
+    emulator_call(allegro_emulator, "faults", [{"type": "status", "status": 503, "count": 1}])
     sales_order_status_change(order_id=czech_sales_order.id, status="IN_PROGRESS", user=None)
 
     assert perform_all() == ["retry"]

@@ -17,7 +17,13 @@ from sales.links import source_link
 from sales.models import SalesOrder, SalesOrderEvent, SalesOrderNumberSequence
 from sales.services import SalesOrderRefused
 from shop.models import Currency, Product, ShopSettings, ShopVariant
-from tests.factories import CZ_FORM, load_fixture, make_account, make_allegro_order, make_user
+from tests.support.factories import (
+    CZ_FORM,
+    load_fixture,
+    make_account,
+    make_allegro_order,
+    make_user,
+)
 
 pytestmark = pytest.mark.django_db
 

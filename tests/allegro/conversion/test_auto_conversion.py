@@ -7,7 +7,6 @@ from decimal import Decimal
 
 import django_rq
 import pytest
-import requests
 from django.db import transaction
 from django.utils import translation
 from djmoney.money import Money
@@ -27,7 +26,8 @@ from allegro.orders.services import account_import_run, orders_store
 from emulator.catalogue import CATALOGUE
 from sales.models import SalesOrder
 from shop.models import Currency, Product, ShopSettings, ShopVariant
-from tests.factories import load_fixture
+from tests.support.factories import load_fixture
+from tests.support.offline import emulator_call
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -58,12 +58,6 @@ def work_off(queue) -> None:
     SimpleWorker([queue], connection=queue.connection).work(burst=True)
 
 
-def control(base_url: str, path: str, body: object = None) -> dict:
-    response = requests.post(f"{base_url}/_emulator/{path}", json=body, timeout=10)
-    response.raise_for_status()
-    return response.json()
-
-
 def run_import(account: AllegroAccount) -> None:
     account.refresh_from_db()
     account_import_run(account_id=account.id, client=client_for_account(account))
@@ -84,8 +78,10 @@ def test_new_paid_orders_become_sales_orders_and_refusals_say_why(
     account_auto_conversion_set(account_id=connected_account.id, enabled=True, user=None)
     work_off(queue)  # switching on converts what was already waiting
 
-    polish = control(allegro_emulator, "orders", {"marketplace": "allegro-pl", "count": 2})["ids"]
-    czech = control(allegro_emulator, "orders", {"marketplace": "allegro-cz"})["ids"][0]
+    polish = emulator_call(allegro_emulator, "orders", {"marketplace": "allegro-pl", "count": 2})[
+        "ids"
+    ]
+    czech = emulator_call(allegro_emulator, "orders", {"marketplace": "allegro-cz"})["ids"][0]
     run_import(connected_account)
     assert queue.count >= 1  # queued by the imported page, after its commit
     work_off(queue)
@@ -116,7 +112,7 @@ def test_new_paid_orders_become_sales_orders_and_refusals_say_why(
 
 
 def test_nothing_is_converted_while_the_switch_is_off(allegro_emulator, connected_account, queue):
-    control(allegro_emulator, "orders", {"marketplace": "allegro-pl", "count": 2})
+    emulator_call(allegro_emulator, "orders", {"marketplace": "allegro-pl", "count": 2})
 
     run_import(connected_account)
 
@@ -128,7 +124,7 @@ def test_nothing_is_converted_while_the_switch_is_off(allegro_emulator, connecte
 def test_running_the_automatic_conversion_twice_makes_nothing_more(
     allegro_emulator, connected_account
 ):
-    control(allegro_emulator, "orders", {"marketplace": "allegro-pl", "count": 3})
+    emulator_call(allegro_emulator, "orders", {"marketplace": "allegro-pl", "count": 3})
     run_import(connected_account)
     AllegroAccount.objects.filter(pk=connected_account.pk).update(auto_create_orders=True)
 
@@ -155,12 +151,12 @@ def test_orders_the_seller_already_shipped_are_left_alone(allegro_emulator, conn
 def test_a_cancellation_after_conversion_flags_the_sales_order_and_keeps_its_status(
     allegro_emulator, connected_account, cancel
 ):
-    form_id = control(allegro_emulator, "orders", {"marketplace": "allegro-pl"})["ids"][0]
+    form_id = emulator_call(allegro_emulator, "orders", {"marketplace": "allegro-pl"})["ids"][0]
     run_import(connected_account)
     order = AllegroOrder.objects.get(checkout_form_id=form_id)
     sales = allegro_order_convert(allegro_order_id=order.pk, user=None).sales_order
 
-    control(allegro_emulator, f"orders/{form_id}/{cancel}")
+    emulator_call(allegro_emulator, f"orders/{form_id}/{cancel}")
     run_import(connected_account)
 
     sales.refresh_from_db()

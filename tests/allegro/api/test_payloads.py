@@ -1,14 +1,12 @@
 import copy
 import json
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from djmoney.money import Money
 
 from allegro.api.payloads import MalformedCheckoutForm, parse_checkout_form
-
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+from tests.support.factories import FIXTURES
 
 
 def load(name: str) -> dict:
