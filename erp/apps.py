@@ -10,6 +10,7 @@ class ErpConfig(AppConfig):
     def ready(self) -> None:
         # The ERP panel shows on every sales order's page, whatever its channel.
         from erp.views import sales_order_panel
-        from sales.links import ANY_CHANNEL, order_panel_register
+        from sales.links import ANY_CHANNEL, list_actions_register, order_panel_register
 
         order_panel_register(ANY_CHANNEL, sales_order_panel)
+        list_actions_register("erp/sales_list_actions.html")

@@ -23,6 +23,7 @@ PERMISSION = "erp.run_erp_sync"
 def sync_list(request: HttpRequest) -> HttpResponse:
     erp_settings = ErpSettings.load()
     context = {
+        "title": _("ERP synchronization"),
         "runs": erp_sync_runs_recent(),
         "periodic_form": PeriodicSyncForm(initial={"periodic_sync": erp_settings.periodic_sync}),
         "erp_settings": erp_settings,
@@ -73,7 +74,8 @@ def _status(run: ErpSyncRun) -> dict[str, Any]:
 @permission_required(PERMISSION, raise_exception=True)
 def sync_detail(request: HttpRequest, pk: int) -> HttpResponse:
     run = get_object_or_404(ErpSyncRun.objects.select_related("started_by"), pk=pk)
-    return render(request, "erp/sync_detail.html", {"run": run, "status": _status(run)})
+    context = {"title": _("ERP synchronization"), "run": run, "status": _status(run)}
+    return render(request, "erp/sync_detail.html", context)
 
 
 @permission_required(PERMISSION, raise_exception=True)

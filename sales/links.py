@@ -3,7 +3,8 @@
 `sales` knows no channel; a channel app registers functions at start-up (AppConfig.ready):
 one that returns (label, url) for an order of its channel, or None; one that returns a
 panel (template name, context) for the order's page, or None; and one that names a
-marketplace of the channel as staff know it ("allegro-cz" is "allegro.cz").
+marketplace of the channel as staff know it ("allegro-cz" is "allegro.cz"). Any app (the ERP)
+may add actions to the order list's head: a template that checks its own permissions.
 """
 
 from collections.abc import Callable
@@ -20,6 +21,7 @@ OrderPanel = tuple[str, dict[str, Any]]
 _source_links: dict[str, Callable[[SalesOrder], SourceLink | None]] = {}
 _order_panels: dict[str, Callable[[SalesOrder, HttpRequest], OrderPanel | None]] = {}
 _marketplace_names: dict[str, Callable[[str], str]] = {}
+_list_actions: list[str] = []
 
 
 def source_link_register(channel: str, link: Callable[[SalesOrder], SourceLink | None]) -> None:
@@ -54,3 +56,13 @@ def marketplace_name(order: SalesOrder) -> str:
         return order.channel
     name = _marketplace_names.get(order.channel)
     return name(order.marketplace) if name else f"{order.channel} · {order.marketplace}"
+
+
+def list_actions_register(template_name: str) -> None:
+    if template_name not in _list_actions:
+        _list_actions.append(template_name)
+
+
+def list_actions() -> list[str]:
+    """Templates of the actions other apps add to the order list's head."""
+    return list(_list_actions)

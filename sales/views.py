@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from sales.forms import InvoiceUploadForm, SalesOrderFilterForm, StatusChangeForm
-from sales.links import order_panels, source_link
+from sales.links import list_actions, order_panels, source_link
 from sales.models import (
     InvalidStatusTransition,
     SalesOrder,
@@ -44,7 +44,13 @@ def order_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(sales_order_list(filters=filters), ORDERS_PER_PAGE).get_page(
         request.GET.get("page")
     )
-    return render(request, "sales/order_list.html", {"form": form, "page": page})
+    context = {
+        "title": _("Sales ▸ Orders"),
+        "form": form,
+        "page": page,
+        "list_actions": list_actions(),
+    }
+    return render(request, "sales/order_list.html", context)
 
 
 def _change_status(request: HttpRequest, order: SalesOrder) -> None:
@@ -138,6 +144,7 @@ def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
             action(request, order)
         return redirect("sales:order_detail", pk=order.pk)
     context = {
+        "title": f"{_('Sales order')} {order.number}",
         "order": order,
         "source": source_link(order),
         "lines": sales_order_lines(order=order),

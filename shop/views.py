@@ -24,6 +24,7 @@ def _settings_page(request: HttpRequest, variant_form: VariantForm) -> HttpRespo
         request.GET.get("page")
     )
     context = {
+        "title": _("Shop settings"),
         "variant_form": variant_form,
         "currencies": currency_list(),
         "search_form": search_form,
@@ -83,7 +84,7 @@ def product_create_view(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Product %(product)s added.") % {"product": product})
             return redirect("shop:settings")
-    return render(request, "shop/product_form.html", {"form": form})
+    return render(request, "shop/product_form.html", {"title": _("Add product"), "form": form})
 
 
 @permission_required("shop.change_product", raise_exception=True)
@@ -98,4 +99,5 @@ def product_update_view(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Product %(product)s saved.") % {"product": product})
             return redirect("shop:settings")
-    return render(request, "shop/product_form.html", {"form": form, "product": product})
+    context = {"title": f"{_('Edit product')} {product.sku}", "form": form, "product": product}
+    return render(request, "shop/product_form.html", context)

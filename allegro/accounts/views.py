@@ -34,6 +34,7 @@ def settings_index(request: HttpRequest) -> HttpResponse:
     accounts = list(AllegroAccount.objects.order_by("login"))
     mappings = accounts_status_mappings(account_ids=[account.pk for account in accounts])
     context = {
+        "title": _("Allegro ▸ Settings"),
         "accounts": accounts,
         "connect_in_progress": SESSION_KEY in request.session,
         # Per account: what is written to Allegro, and which status each sales status shows as.
@@ -84,6 +85,7 @@ def settings_connect(request: HttpRequest) -> HttpResponse:
     if flow is None:
         return redirect("allegro:accounts:settings")
     context = {
+        "title": _("Connect Allegro account"),
         "user_code": flow["user_code"],
         "verification_uri_complete": flow["verification_uri_complete"],
         "interval": flow["interval"],

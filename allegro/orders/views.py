@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import permission_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from allegro.api.payloads import MalformedCheckoutForm
 from allegro.conversion.forms import ConversionForm
@@ -31,6 +32,7 @@ def order_list(request: HttpRequest) -> HttpResponse:
         request.GET.get("page")
     )
     context = {
+        "title": _("Allegro ▸ Orders"),
         "form": form,
         "page": page,
         "problem_count": allegro_problem_count(),
@@ -56,6 +58,7 @@ def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
         lines=[line for line, product in lines if product is None] if convertible else []
     )
     context = {
+        "title": f"{_('Allegro order')} {order.buyer_login}",
         "order": order,
         "checkout_form": checkout_form,
         "form_error": form_error,
@@ -72,6 +75,7 @@ def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_required("allegro.view_allegroorder", raise_exception=True)
 def problem_list(request: HttpRequest) -> HttpResponse:
     context = {
+        "title": _("Import problems"),
         "problems": allegro_problem_list(),
         "show_payload": request.user.has_perm("allegro.view_allegro_payload"),
     }

@@ -175,6 +175,7 @@ def write_list(request: HttpRequest) -> HttpResponse:
     )
     rows = writes_described(list(page))
     context = {
+        "title": _("Allegro ▸ Writes"),
         "form": form,
         "page": page,
         "rows": rows,
