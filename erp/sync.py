@@ -22,7 +22,7 @@ from typing import Any
 
 import django_rq
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -224,7 +224,7 @@ def _apply_document(
     order_id: int,
     document: ErpDocument,
     pdf: bytes | None,
-    user: AbstractBaseUser | None,
+    user: User | None,
     sent_hash: str = "",
 ) -> bool:
     """Apply what the ERP says of one order, all or nothing; True if the shop's order changed.
@@ -518,7 +518,7 @@ def _fail_stale_runs() -> None:
 def sync_run_start(
     *,
     trigger: str,
-    user: AbstractBaseUser | None,
+    user: User | AnonymousUser | None,
     order_ids: list[int] | None = None,
 ) -> tuple[ErpSyncRun, bool]:
     """Start a sync, or return the one running (False): at most one runs, by the database's
