@@ -75,7 +75,7 @@ STATUS_MAP: dict[str, str] = {
     ErpDocumentStatus.DELIVERED: _S.PICKED_UP,
 }
 # How far along an order is: the ERP only ever moves an order forward.
-_PROGRESS = {
+_PROGRESS: dict[str, int] = {
     _S.NEW: 0,
     _S.ON_HOLD: 0,
     _S.IN_PROGRESS: 1,
@@ -402,8 +402,10 @@ class _Sync:
                 erp_order = erp_order_from_sales(order)
                 digest = erp_order_hash(erp_order)
                 first = link is None or not link.document_number
-                if not first and (
-                    link.erp_status != ErpStatus.ACCEPTED or link.sent_hash == digest
+                if (
+                    not first
+                    and link is not None
+                    and (link.erp_status != ErpStatus.ACCEPTED or link.sent_hash == digest)
                 ):
                     to_pull.append(order_id)
                     return None
