@@ -138,18 +138,19 @@ def erp_order_from_sales(order: SalesOrder) -> ErpOrder:
         delivery_address=_erp_address(order.delivery_address),
         pickup_point=pickup,
         delivery_method=order.delivery_method,
-        delivery_cost=order.delivery_cost.amount,
+        # django-stubs types djmoney's MoneyField as its base DecimalField; it holds Money.
+        delivery_cost=order.delivery_cost.amount,  # type: ignore[attr-defined]
         lines=tuple(
             ErpLine(
                 code=line.code,
                 name=line.name,
                 quantity=line.quantity,
-                unit_price=line.unit_price.amount,
+                unit_price=line.unit_price.amount,  # type: ignore[attr-defined]
                 vat_rate=line.vat_rate,
             )
             for line in order.lines.order_by("id")
         ),
-        total=order.total.amount,
+        total=order.total.amount,  # type: ignore[attr-defined]
     )
 
 

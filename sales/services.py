@@ -139,7 +139,8 @@ def sales_order_create(*, new: NewSalesOrder, user: User | AnonymousUser | None)
     lines_total = sum(
         (line.unit_price * line.quantity for line in new.lines), Money(0, new.currency)
     )
-    order = SalesOrder.objects.create(
+    # django-stubs types djmoney's MoneyField as its base DecimalField; it holds Money.
+    order = SalesOrder.objects.create(  # type: ignore[misc]
         number=number,
         number_year=year,
         number_sequence=sequence,
@@ -168,7 +169,8 @@ def sales_order_create(*, new: NewSalesOrder, user: User | AnonymousUser | None)
         created_by=_acting(user),
     )
     SalesOrderLine.objects.bulk_create(
-        SalesOrderLine(
+        # django-stubs types djmoney's MoneyField as its base DecimalField; it holds Money.
+        SalesOrderLine(  # type: ignore[misc]
             order=order,
             product=line.product,
             code=line.product.sku,

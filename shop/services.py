@@ -94,7 +94,10 @@ def product_create(
     price: Money,
     user: AbstractBaseUser | AnonymousUser,
 ) -> Product:
-    product = _product_save(Product(sku=sku, ean=ean, name=name, vat_rate=vat_rate, price=price))
+    # django-stubs types djmoney's MoneyField as its base DecimalField; it holds Money.
+    product = _product_save(
+        Product(sku=sku, ean=ean, name=name, vat_rate=vat_rate, price=price)  # type: ignore[misc]
+    )
     logger.info("shop.product_created", extra={"user_id": user.pk, "product_id": product.pk})
     return product
 
@@ -111,7 +114,9 @@ def product_update(
     user: AbstractBaseUser | AnonymousUser,
 ) -> Product:
     product.sku, product.ean, product.name = sku, ean, name
-    product.vat_rate, product.price, product.is_active = vat_rate, price, is_active
+    # django-stubs types djmoney's MoneyField as its base DecimalField; it holds Money.
+    product.vat_rate, product.is_active = vat_rate, is_active
+    product.price = price  # type: ignore[assignment]
     _product_save(product)
     logger.info("shop.product_updated", extra={"user_id": user.pk, "product_id": product.pk})
     return product
