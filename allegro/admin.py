@@ -12,6 +12,10 @@ from allegro.orders.models import (
     AllegroOrderLine,
 )
 
+# What ModelAdmin.get_fields returns: names, or groups of names shown on one line. A plain
+# list[str] does not match it, as mypy holds lists invariant.
+FieldGroups = list[str | list[str] | tuple[str, ...]]
+
 
 class ReadOnlyAdmin(admin.ModelAdmin):
     """Rows written only by the importer: staff may look, never edit by hand."""
@@ -89,8 +93,8 @@ class AllegroOrderAdmin(ReadOnlyAdmin):
     date_hierarchy = "bought_at"
     inlines = [AllegroOrderLineInline]
 
-    def get_fields(self, request: HttpRequest, obj: AllegroOrder | None = None) -> list[str]:
-        fields = [
+    def get_fields(self, request: HttpRequest, obj: AllegroOrder | None = None) -> FieldGroups:
+        fields: FieldGroups = [
             "account",
             "checkout_form_id",
             "revision",
@@ -129,8 +133,8 @@ class AllegroImportProblemAdmin(ReadOnlyAdmin):
 
     def get_fields(
         self, request: HttpRequest, obj: AllegroImportProblem | None = None
-    ) -> list[str]:
-        fields = [
+    ) -> FieldGroups:
+        fields: FieldGroups = [
             "account",
             "checkout_form_id",
             "reason",

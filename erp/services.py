@@ -2,7 +2,7 @@
 
 import logging
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
 
 from erp.models import ErpSettings
@@ -11,7 +11,9 @@ logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
-def erp_settings_periodic_set(*, enabled: bool, user: AbstractBaseUser) -> ErpSettings:
+def erp_settings_periodic_set(
+    *, enabled: bool, user: AbstractBaseUser | AnonymousUser
+) -> ErpSettings:
     """Switch the periodic sync on or off (the cron job runs regardless and checks this)."""
     ErpSettings.load()
     row = ErpSettings.objects.select_for_update().get(id=1)

@@ -22,7 +22,7 @@ from typing import Any
 
 import django_rq
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -75,7 +75,7 @@ STATUS_MAP: dict[str, str] = {
     ErpDocumentStatus.DELIVERED: _S.PICKED_UP,
 }
 # How far along an order is: the ERP only ever moves an order forward.
-_PROGRESS = {
+_PROGRESS: dict[str, int] = {
     _S.NEW: 0,
     _S.ON_HOLD: 0,
     _S.IN_PROGRESS: 1,
@@ -138,18 +138,19 @@ def erp_order_from_sales(order: SalesOrder) -> ErpOrder:
         delivery_address=_erp_address(order.delivery_address),
         pickup_point=pickup,
         delivery_method=order.delivery_method,
-        delivery_cost=order.delivery_cost.amount,
+        # django-stubs types djmoney's MoneyField as its base DecimalField; it holds Money.
+        delivery_cost=order.delivery_cost.amount,  # type: ignore[attr-defined]
         lines=tuple(
             ErpLine(
                 code=line.code,
                 name=line.name,
                 quantity=line.quantity,
-                unit_price=line.unit_price.amount,
+                unit_price=line.unit_price.amount,  # type: ignore[attr-defined]
                 vat_rate=line.vat_rate,
             )
             for line in order.lines.order_by("id")
         ),
-        total=order.total.amount,
+        total=order.total.amount,  # type: ignore[attr-defined]
     )
 
 
@@ -224,7 +225,7 @@ def _apply_document(
     order_id: int,
     document: ErpDocument,
     pdf: bytes | None,
-    user: AbstractBaseUser | None,
+    user: User | None,
     sent_hash: str = "",
 ) -> bool:
     """Apply what the ERP says of one order, all or nothing; True if the shop's order changed.
@@ -402,8 +403,10 @@ class _Sync:
                 erp_order = erp_order_from_sales(order)
                 digest = erp_order_hash(erp_order)
                 first = link is None or not link.document_number
-                if not first and (
-                    link.erp_status != ErpStatus.ACCEPTED or link.sent_hash == digest
+                if (
+                    not first
+                    and link is not None
+                    and (link.erp_status != ErpStatus.ACCEPTED or link.sent_hash == digest)
                 ):
                     to_pull.append(order_id)
                     return None
@@ -518,7 +521,7 @@ def _fail_stale_runs() -> None:
 def sync_run_start(
     *,
     trigger: str,
-    user: AbstractBaseUser | None,
+    user: User | AnonymousUser | None,
     order_ids: list[int] | None = None,
 ) -> tuple[ErpSyncRun, bool]:
     """Start a sync, or return the one running (False): at most one runs, by the database's

@@ -19,13 +19,14 @@ class _ReadOnlyInline(admin.TabularInline):
 
 class SalesOrderLineInline(_ReadOnlyInline):
     model = SalesOrderLine
-    fields = ["code", "name", "quantity", "unit_price", "vat_rate", "product"]
+    # Tuples: a list of str is no list of field groups to mypy (lists are invariant).
+    fields = ("code", "name", "quantity", "unit_price", "vat_rate", "product")
     readonly_fields = fields
 
 
 class SalesOrderEventInline(_ReadOnlyInline):
     model = SalesOrderEvent
-    fields = ["created_at", "type", "user", "from_status", "to_status", "message"]
+    fields = ("created_at", "type", "user", "from_status", "to_status", "message")
     readonly_fields = fields
 
 

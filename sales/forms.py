@@ -36,7 +36,7 @@ class SalesOrderFilterForm(forms.Form):
     )
     source = forms.ChoiceField(label=_("Channel"), required=False, choices=ANY)
     currency = forms.ChoiceField(
-        label=_("Currency"), required=False, choices=ANY + CURRENCY_CHOICES
+        label=_("Currency"), required=False, choices=[*ANY, *CURRENCY_CHOICES]
     )
     created_from = forms.DateField(
         label=_("Created from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
@@ -48,7 +48,9 @@ class SalesOrderFilterForm(forms.Form):
 
     def __init__(self, *args, sources: Iterable[tuple[str, str]] = (), **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["source"].choices = ANY + source_choices(sources)
+        source = self.fields["source"]
+        assert isinstance(source, forms.ChoiceField)
+        source.choices = [*ANY, *source_choices(sources)]
 
 
 class StatusChangeForm(forms.Form):

@@ -1,3 +1,5 @@
+from typing import ClassVar
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -137,6 +139,11 @@ class SalesOrder(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
+    # Annotations only (nothing changes at run time): djmoney swaps the default manager's class
+    # for one made inside a function, which the django-stubs plugin cannot look up.
+    objects: ClassVar[models.Manager["SalesOrder"]]
+    _default_manager: ClassVar[models.Manager["SalesOrder"]]
+
     class Meta:
         verbose_name = _("sales order")
         verbose_name_plural = _("sales orders")
@@ -176,6 +183,11 @@ class SalesOrderLine(models.Model):
         _("unit price"), max_digits=14, decimal_places=2, currency_choices=CURRENCY_CHOICES
     )
     vat_rate = models.DecimalField(_("VAT rate (%)"), max_digits=5, decimal_places=2)
+
+    # Annotations only (nothing changes at run time): djmoney swaps the default manager's class
+    # for one made inside a function, which the django-stubs plugin cannot look up.
+    objects: ClassVar[models.Manager["SalesOrderLine"]]
+    _default_manager: ClassVar[models.Manager["SalesOrderLine"]]
 
     class Meta:
         ordering = ["id"]

@@ -51,10 +51,12 @@ def sales_order_list(*, filters: SalesOrderFilters) -> QuerySet[SalesOrder]:
             orders = orders.filter(marketplace=marketplace)
     if filters.get("currency"):
         orders = orders.filter(currency=filters["currency"])
-    if filters.get("created_from"):
-        orders = orders.filter(created_at__gte=_start_of_day(filters["created_from"]))
-    if filters.get("created_to"):
-        next_day = filters["created_to"] + datetime.timedelta(days=1)
+    created_from = filters.get("created_from")
+    if created_from:
+        orders = orders.filter(created_at__gte=_start_of_day(created_from))
+    created_to = filters.get("created_to")
+    if created_to:
+        next_day = created_to + datetime.timedelta(days=1)
         orders = orders.filter(created_at__lt=_start_of_day(next_day))
     if filters.get("needs_attention"):
         orders = orders.filter(needs_attention=True)

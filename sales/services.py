@@ -5,7 +5,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.files import File
 from django.db import connection, transaction
 from django.utils import timezone
@@ -89,7 +89,7 @@ class NewSalesOrder:
     buyer_message: str = ""
 
 
-def _acting(user: AbstractBaseUser | None) -> AbstractBaseUser | None:
+def _acting(user: User | AnonymousUser | None) -> User | None:
     return user if user is not None and user.is_authenticated else None
 
 
@@ -131,7 +131,7 @@ def _check(new: NewSalesOrder) -> None:
 
 
 @transaction.atomic
-def sales_order_create(*, new: NewSalesOrder, user: AbstractBaseUser | None) -> SalesOrder:
+def sales_order_create(*, new: NewSalesOrder, user: User | AnonymousUser | None) -> SalesOrder:
     """Create an order with its lines, number and first event, all or nothing."""
     _check(new)
     year = timezone.localdate().year
@@ -139,7 +139,8 @@ def sales_order_create(*, new: NewSalesOrder, user: AbstractBaseUser | None) -> 
     lines_total = sum(
         (line.unit_price * line.quantity for line in new.lines), Money(0, new.currency)
     )
-    order = SalesOrder.objects.create(
+    # django-stubs types djmoney's MoneyField as its base DecimalField; it holds Money.
+    order = SalesOrder.objects.create(  # type: ignore[misc]
         number=number,
         number_year=year,
         number_sequence=sequence,
@@ -168,7 +169,8 @@ def sales_order_create(*, new: NewSalesOrder, user: AbstractBaseUser | None) -> 
         created_by=_acting(user),
     )
     SalesOrderLine.objects.bulk_create(
-        SalesOrderLine(
+        # django-stubs types djmoney's MoneyField as its base DecimalField; it holds Money.
+        SalesOrderLine(  # type: ignore[misc]
             order=order,
             product=line.product,
             code=line.product.sku,
@@ -190,7 +192,7 @@ def sales_order_create(*, new: NewSalesOrder, user: AbstractBaseUser | None) -> 
 
 @transaction.atomic
 def sales_order_status_change(
-    *, order_id: int, status: str, user: AbstractBaseUser | None
+    *, order_id: int, status: str, user: User | AnonymousUser | None
 ) -> SalesOrder:
     """Move an order to `status` if its workflow allows; a change to the same status is none."""
     order = SalesOrder.objects.select_for_update().get(pk=order_id)
@@ -221,7 +223,7 @@ def sales_order_status_change(
 
 @transaction.atomic
 def sales_order_attention_flag(
-    *, order_id: int, reason: str, user: AbstractBaseUser | None = None
+    *, order_id: int, reason: str, user: User | AnonymousUser | None = None
 ) -> SalesOrder:
     """Ask staff to look at an order (e.g. the buyer cancelled it after it was accepted)."""
     order = SalesOrder.objects.select_for_update().get(pk=order_id)
@@ -237,7 +239,7 @@ def sales_order_attention_flag(
 
 
 @transaction.atomic
-def sales_order_attention_clear(*, order_id: int, user: AbstractBaseUser | None) -> SalesOrder:
+def sales_order_attention_clear(*, order_id: int, user: User | AnonymousUser | None) -> SalesOrder:
     order = SalesOrder.objects.select_for_update().get(pk=order_id)
     if not order.needs_attention:
         return order
@@ -257,7 +259,7 @@ def sales_order_shipment_add(
     carrier_code: str,
     waybill: str,
     carrier_name: str = "",
-    user: AbstractBaseUser | None,
+    user: User | AnonymousUser | None,
 ) -> SalesOrderShipment:
     """Record a tracking number; the same waybill twice is one shipment."""
     waybill = waybill.strip()
@@ -291,7 +293,7 @@ def sales_order_invoice_attach(
     order_id: int,
     number: str,
     pdf: File,
-    user: AbstractBaseUser | None,
+    user: User | AnonymousUser | None,
 ) -> SalesOrderInvoice:
     """Attach the order's invoice (a real PDF); the same number twice is one invoice."""
     number = number.strip()

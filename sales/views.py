@@ -1,6 +1,7 @@
 """Sprzedaż ▸ Zamówienia: the shop's order book, any channel. Views stay thin."""
 
 from collections.abc import Callable
+from typing import cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
@@ -19,6 +20,7 @@ from sales.models import (
     SalesOrderStatus,
 )
 from sales.selectors import (
+    SalesOrderFilters,
     sales_order_events,
     sales_order_get,
     sales_order_lines,
@@ -40,7 +42,7 @@ ORDERS_PER_PAGE = 50
 def order_list(request: HttpRequest) -> HttpResponse:
     form = SalesOrderFilterForm(request.GET, sources=sales_order_sources())
     # An invalid filter (a mistyped date) narrows nothing; the form shows its error.
-    filters = form.cleaned_data if form.is_valid() else {}
+    filters = cast(SalesOrderFilters, form.cleaned_data) if form.is_valid() else {}
     page = Paginator(sales_order_list(filters=filters), ORDERS_PER_PAGE).get_page(
         request.GET.get("page")
     )
@@ -95,7 +97,7 @@ def _attach_invoice(request: HttpRequest, order: SalesOrder) -> None:
     form = InvoiceUploadForm(request.POST, request.FILES)
     if not form.is_valid():
         errors = "; ".join(
-            f"{form[name].label}: {' '.join(field_errors)}"
+            f"{form[name].label}: {' '.join(map(str, field_errors))}"
             for name, field_errors in form.errors.items()
         )
         messages.error(request, _("The invoice was not attached. %(errors)s") % {"errors": errors})

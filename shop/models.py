@@ -1,4 +1,5 @@
 from decimal import Decimal
+from typing import ClassVar
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -91,6 +92,11 @@ class Product(models.Model):
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    # Annotations only (nothing changes at run time): djmoney swaps the default manager's class
+    # for one made inside a function, which the django-stubs plugin cannot look up.
+    objects: ClassVar[models.Manager["Product"]]
+    _default_manager: ClassVar[models.Manager["Product"]]
 
     class Meta:
         verbose_name = _("product")

@@ -1,13 +1,13 @@
 """Reads for the shop's own pages."""
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Q, QuerySet
 
 from shop.models import Currency, Product
 from shop.roles import ADMINISTRATOR, OPERATOR
 
 
-def user_role(*, user: AbstractBaseUser | AnonymousUser) -> str:
+def user_role(*, user: User | AnonymousUser) -> str:
     """The role shown next to the user's name; empty for users outside both roles."""
     if not user.is_authenticated:
         return ""

@@ -4,7 +4,7 @@ import logging
 from decimal import Decimal
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
@@ -27,7 +27,7 @@ def validate_ean(value: str) -> None:
         raise ValidationError(_("This EAN's check digit is wrong."), code="ean_checksum")
 
 
-def shop_variant_set(*, variant: str, user: AbstractBaseUser) -> ShopSettings:
+def shop_variant_set(*, variant: str, user: AbstractBaseUser | AnonymousUser) -> ShopSettings:
     if variant not in ShopVariant.values:
         raise ValidationError({"variant": _("Unknown shop variant.")})
     with transaction.atomic():
@@ -44,7 +44,9 @@ def shop_variant_set(*, variant: str, user: AbstractBaseUser) -> ShopSettings:
     return shop_settings
 
 
-def currency_set_available(*, code: str, available: bool, user: AbstractBaseUser) -> Currency:
+def currency_set_available(
+    *, code: str, available: bool, user: AbstractBaseUser | AnonymousUser
+) -> Currency:
     """Switch a foreign currency on or off; the home currency (PLN) can never be switched off."""
     if code == settings.DEFAULT_CURRENCY:
         raise ValidationError(
@@ -84,9 +86,18 @@ def _product_save(product: Product) -> Product:
 
 
 def product_create(
-    *, sku: str, ean: str, name: str, vat_rate: Decimal, price: Money, user: AbstractBaseUser
+    *,
+    sku: str,
+    ean: str,
+    name: str,
+    vat_rate: Decimal,
+    price: Money,
+    user: AbstractBaseUser | AnonymousUser,
 ) -> Product:
-    product = _product_save(Product(sku=sku, ean=ean, name=name, vat_rate=vat_rate, price=price))
+    # django-stubs types djmoney's MoneyField as its base DecimalField; it holds Money.
+    product = _product_save(
+        Product(sku=sku, ean=ean, name=name, vat_rate=vat_rate, price=price)  # type: ignore[misc]
+    )
     logger.info("shop.product_created", extra={"user_id": user.pk, "product_id": product.pk})
     return product
 
@@ -100,10 +111,12 @@ def product_update(
     vat_rate: Decimal,
     price: Money,
     is_active: bool,
-    user: AbstractBaseUser,
+    user: AbstractBaseUser | AnonymousUser,
 ) -> Product:
     product.sku, product.ean, product.name = sku, ean, name
-    product.vat_rate, product.price, product.is_active = vat_rate, price, is_active
+    # django-stubs types djmoney's MoneyField as its base DecimalField; it holds Money.
+    product.vat_rate, product.is_active = vat_rate, is_active
+    product.price = price  # type: ignore[assignment]
     _product_save(product)
     logger.info("shop.product_updated", extra={"user_id": user.pk, "product_id": product.pk})
     return product

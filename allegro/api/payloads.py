@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, Literal, overload
 from uuid import UUID
 
 from django.conf import settings
@@ -214,6 +214,11 @@ class _Reader:
     def _at(self, key: str) -> str:
         return f"{self.path}.{key}" if self.path else key
 
+    # With required=True a missing key raises instead of returning None.
+    @overload
+    def child(self, key: str, *, required: Literal[True]) -> "_Reader": ...
+    @overload
+    def child(self, key: str, *, required: bool = False) -> "_Reader | None": ...
     def child(self, key: str, *, required: bool = False) -> "_Reader | None":
         value = self.data.get(key)
         if value is None:
@@ -280,6 +285,10 @@ class _Reader:
             raise MalformedCheckoutForm(self._at(key), f"not a decimal number: {value!r}")
         return number
 
+    @overload
+    def money(self, key: str, *, required: Literal[True]) -> Money: ...
+    @overload
+    def money(self, key: str, *, required: bool = False) -> Money | None: ...
     def money(self, key: str, *, required: bool = False) -> Money | None:
         price = self.child(key, required=required)
         if price is None:
@@ -407,6 +416,10 @@ def _line(reader: _Reader) -> Line:
     )
 
 
+@overload
+def _payment(reader: _Reader) -> Payment: ...
+@overload
+def _payment(reader: _Reader | None) -> Payment | None: ...
 def _payment(reader: _Reader | None) -> Payment | None:
     if reader is None:
         return None

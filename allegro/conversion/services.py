@@ -14,7 +14,8 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import django_rq
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.models import User as UserModel
 from django.db import transaction
 from django.utils.translation import gettext as _
 from djmoney.money import Money
@@ -57,7 +58,7 @@ CANCELLATION_EVENTS = ("BUYER_CANCELLED", "AUTO_CANCELLED")
 BATCH_SIZE = 500  # orders whose products the automatic conversion reads at once
 
 
-User = AbstractBaseUser | AnonymousUser
+User = UserModel | AnonymousUser
 
 
 class ConversionRefused(Exception):
@@ -94,7 +95,7 @@ class AutoConversionStats:
     refused: int = 0
 
 
-def _user_or_none(user: User | None) -> AbstractBaseUser | None:
+def _user_or_none(user: User | None) -> UserModel | None:
     return user if user is not None and user.is_authenticated else None
 
 

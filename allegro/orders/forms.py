@@ -19,7 +19,7 @@ class OrderFilterForm(forms.Form):
         ),
     )
     marketplace = forms.ChoiceField(
-        label=_("Marketplace"), required=False, choices=ANY + Marketplace.choices
+        label=_("Marketplace"), required=False, choices=[*ANY, *Marketplace.choices]
     )
     status = forms.ChoiceField(
         label=_("Buyer status"), required=False, choices=ANY + BuyerStatus.choices

@@ -1,5 +1,6 @@
 from dataclasses import dataclass
 from functools import cached_property
+from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -100,6 +101,11 @@ class AllegroOrder(models.Model):
 
     imported_at = models.DateTimeField(_("imported at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    # Annotations only (nothing changes at run time): djmoney swaps the default manager's class
+    # for one made inside a function, which the django-stubs plugin cannot look up.
+    objects: ClassVar[models.Manager["AllegroOrder"]]
+    _default_manager: ClassVar[models.Manager["AllegroOrder"]]
 
     class Meta:
         verbose_name = _("Allegro order")
@@ -206,6 +212,11 @@ class AllegroOrderLine(models.Model):
     unit_price = MoneyField(
         _("unit price"), max_digits=14, decimal_places=2, currency_choices=CURRENCY_CHOICES
     )
+
+    # Annotations only (nothing changes at run time): djmoney swaps the default manager's class
+    # for one made inside a function, which the django-stubs plugin cannot look up.
+    objects: ClassVar[models.Manager["AllegroOrderLine"]]
+    _default_manager: ClassVar[models.Manager["AllegroOrderLine"]]
 
     class Meta:
         ordering = ["id"]

@@ -113,7 +113,8 @@ def order_fields_from_form(form: CheckoutForm, raw: dict[str, Any]) -> dict[str,
 
 def order_lines_from_form(order: AllegroOrder, form: CheckoutForm) -> list[AllegroOrderLine]:
     return [
-        AllegroOrderLine(
+        # django-stubs types djmoney's MoneyField as its base DecimalField; it holds Money.
+        AllegroOrderLine(  # type: ignore[misc]
             order=order,
             line_item_id=line.id,
             offer_id=line.offer_id,

@@ -1,5 +1,7 @@
 """Allegro ▸ Zamówienia: the imported orders and the forms that could not be imported."""
 
+from typing import cast
+
 from django.contrib.auth.decorators import permission_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -12,6 +14,7 @@ from allegro.conversion.selectors import allegro_order_lines_matched
 from allegro.orders.forms import OrderFilterForm
 from allegro.orders.models import AllegroOrder
 from allegro.orders.selectors import (
+    OrderFilters,
     allegro_order_events,
     allegro_order_get,
     allegro_order_list,
@@ -27,7 +30,7 @@ ORDERS_PER_PAGE = 50
 def order_list(request: HttpRequest) -> HttpResponse:
     form = OrderFilterForm(request.GET)
     # An invalid filter (a mistyped date) narrows nothing; the form shows its error.
-    filters = form.cleaned_data if form.is_valid() else {}
+    filters = cast(OrderFilters, form.cleaned_data) if form.is_valid() else {}
     page = Paginator(allegro_order_list(filters=filters), ORDERS_PER_PAGE).get_page(
         request.GET.get("page")
     )

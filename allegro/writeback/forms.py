@@ -31,10 +31,13 @@ class ShipmentAddForm(forms.Form):
     def __init__(self, *args: Any, carriers: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.carrier_names = dict(carriers)
-        self.fields["carrier"].choices = carriers
+        carrier = self.fields["carrier"]
+        assert isinstance(carrier, forms.ChoiceField)
+        carrier.choices = carriers
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data  # what Form.clean returns; the stubs allow None
         if data.get("carrier") == OTHER and not data.get("carrier_name", "").strip():
             self.add_error("carrier_name", _("Name the carrier when it is “other”."))
         return data

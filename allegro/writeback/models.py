@@ -112,7 +112,7 @@ DEFAULT_STATUS_MAP: dict[str, str] = {
 
 
 # The account's switch that holds back each kind of write.
-PAUSE_FIELDS = {
+PAUSE_FIELDS: dict[str, str] = {
     AllegroWrite.Kind.FULFILLMENT: "fulfillment_writes_paused",
     AllegroWrite.Kind.SHIPMENT: "shipment_writes_paused",
     AllegroWrite.Kind.INVOICE: "invoice_writes_paused",

@@ -14,7 +14,7 @@ from typing import Any
 
 import django_rq
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -340,13 +340,13 @@ class WritebackSettingsRefused(Exception):
     """The settings were not saved; the message tells the administrator why."""
 
 
-def _user_id(user: AbstractBaseUser | None) -> int | None:
+def _user_id(user: AbstractBaseUser | AnonymousUser | None) -> int | None:
     return getattr(user, "pk", None)
 
 
 @transaction.atomic
 def account_status_mapping_set(
-    *, account_id: int, mapping: Mapping[str, str], user: AbstractBaseUser | None
+    *, account_id: int, mapping: Mapping[str, str], user: AbstractBaseUser | AnonymousUser | None
 ) -> dict[str, str]:
     """Set which Allegro status each given sales status shows as ("" = not sent); all or
     nothing. Returns the account's whole mapping."""
@@ -392,7 +392,7 @@ def account_write_switches_set(
     shipment_paused: bool,
     invoice_paused: bool,
     invoices_for_everyone: bool,
-    user: AbstractBaseUser | None,
+    user: AbstractBaseUser | AnonymousUser | None,
 ) -> AllegroAccount:
     """Pause or resume each kind of write, and choose who gets invoices. A resumed kind's
     waiting writes are queued after commit rather than at the next sweep."""

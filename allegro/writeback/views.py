@@ -104,7 +104,7 @@ def order_shipment_add(request: HttpRequest, pk: int) -> HttpResponse:
     form = ShipmentAddForm(request.POST, carriers=carriers_for(allegro_order.account).choices)
     if not form.is_valid():
         errors = "; ".join(
-            f"{form[name].label}: {' '.join(field_errors)}"
+            f"{form[name].label}: {' '.join(map(str, field_errors))}"
             for name, field_errors in form.errors.items()
         )
         messages.error(
@@ -228,7 +228,7 @@ def settings_status_mapping(request: HttpRequest, pk: int) -> HttpResponse:
     target = reverse("allegro:accounts:settings") + f"#writeback-{account.pk}"
     if not form.is_valid():
         errors = "; ".join(
-            f"{form[name].label}: {' '.join(field_errors)}"
+            f"{form[name].label}: {' '.join(map(str, field_errors))}"
             for name, field_errors in form.errors.items()
         )
         messages.error(

@@ -50,7 +50,8 @@ class Command(BaseCommand):
                 user.save(update_fields=["password"])
             user.groups.add(Group.objects.get(name=role))
         for sku, ean, name, vat_rate, price in DEMO_PRODUCTS:
-            Product.objects.get_or_create(
+            # django-stubs types djmoney's MoneyField as its base DecimalField; it holds Money.
+            Product.objects.get_or_create(  # type: ignore[misc]
                 sku=sku,
                 defaults={
                     "ean": ean,
