@@ -11,23 +11,12 @@ from allegro.orders.models import (
     AllegroOrderEvent,
     AllegroOrderLine,
 )
+from allegro.orders.services import ORDER_UPDATE_FIELDS
+from shop.admin import ReadOnlyAdmin, ReadOnlyInline
 
 # What ModelAdmin.get_fields returns: names, or groups of names shown on one line. A plain
 # list[str] does not match it, as mypy holds lists invariant.
 FieldGroups = list[str | list[str] | tuple[str, ...]]
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Rows written only by the importer: staff may look, never edit by hand."""
-
-    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
 
 @admin.register(AllegroAccount)
@@ -55,17 +44,14 @@ class AllegroAccountAdmin(ReadOnlyAdmin):
     ]
 
 
-class AllegroOrderLineInline(admin.TabularInline):
+class AllegroOrderLineInline(ReadOnlyInline):
     model = AllegroOrderLine
     fields = ["offer_id", "offer_name", "offer_external_id", "quantity", "unit_price"]
-    extra = 0
-    can_delete = False
 
-    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
+# Written by the importer but not shown as fields: the currency shows with the total, the
+# payload only to those allowed to see it.
+NOT_SHOWN = {"total_currency", "payload", "updated_at"}
 
 
 @admin.register(AllegroOrder)
@@ -97,14 +83,8 @@ class AllegroOrderAdmin(ReadOnlyAdmin):
         fields: FieldGroups = [
             "account",
             "checkout_form_id",
-            "revision",
-            "marketplace",
-            "status",
-            "fulfillment_status",
-            "buyer_login",
-            "bought_at",
-            "allegro_updated_at",
-            "total",
+            # What the importer writes: one list, so a new column shows here too.
+            *(name for name in ORDER_UPDATE_FIELDS if name not in NOT_SHOWN),
             "superseded_by",
             "superseded_at",
             "sales_order",

@@ -11,28 +11,18 @@ from django.utils.translation import gettext_lazy
 from erp.models import ErpOrderLink, ErpSettings, ErpSyncRun
 from erp.sync import sync_run_start
 from sales.models import SalesOrder
-
-
-class _ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
+from shop.admin import ReadOnlyAdmin
 
 
 @admin.register(ErpOrderLink)
-class ErpOrderLinkAdmin(_ReadOnlyAdmin):
+class ErpOrderLinkAdmin(ReadOnlyAdmin):
     list_display = ["order", "document_number", "erp_status", "invoice_number", "sent_at"]
     list_filter = ["erp_status"]
     search_fields = ["order__number", "document_number", "invoice_number"]
 
 
 @admin.register(ErpSyncRun)
-class ErpSyncRunAdmin(_ReadOnlyAdmin):
+class ErpSyncRunAdmin(ReadOnlyAdmin):
     list_display = ["started_at", "trigger", "state", "total", "sent", "updated", "failed"]
     list_filter = ["state", "trigger"]
 

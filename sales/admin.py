@@ -4,27 +4,17 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from sales.models import SalesOrder, SalesOrderEvent, SalesOrderLine
+from shop.admin import ReadOnlyInline
 
 
-class _ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-
-class SalesOrderLineInline(_ReadOnlyInline):
+class SalesOrderLineInline(ReadOnlyInline):
     model = SalesOrderLine
     # Tuples: a list of str is no list of field groups to mypy (lists are invariant).
     fields = ("code", "name", "quantity", "unit_price", "vat_rate", "product")
     readonly_fields = fields
 
 
-class SalesOrderEventInline(_ReadOnlyInline):
+class SalesOrderEventInline(ReadOnlyInline):
     model = SalesOrderEvent
     fields = ("created_at", "type", "user", "from_status", "to_status", "message")
     readonly_fields = fields

@@ -1,12 +1,10 @@
 """Sprzedaż ▸ Zamówienia: the shop's order book, any channel. Views stay thin."""
 
 from collections.abc import Callable
-from typing import cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -20,7 +18,6 @@ from sales.models import (
     SalesOrderStatus,
 )
 from sales.selectors import (
-    SalesOrderFilters,
     sales_order_events,
     sales_order_get,
     sales_order_lines,
@@ -34,18 +31,13 @@ from sales.services import (
     sales_order_invoice_attach,
     sales_order_status_change,
 )
-
-ORDERS_PER_PAGE = 50
+from shop.listing import filtered_page
 
 
 @permission_required("sales.view_salesorder", raise_exception=True)
 def order_list(request: HttpRequest) -> HttpResponse:
     form = SalesOrderFilterForm(request.GET, sources=sales_order_sources())
-    # An invalid filter (a mistyped date) narrows nothing; the form shows its error.
-    filters = cast(SalesOrderFilters, form.cleaned_data) if form.is_valid() else {}
-    page = Paginator(sales_order_list(filters=filters), ORDERS_PER_PAGE).get_page(
-        request.GET.get("page")
-    )
+    page = filtered_page(request, form, sales_order_list)
     context = {
         "title": _("Sales ▸ Orders"),
         "form": form,

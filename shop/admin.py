@@ -4,6 +4,32 @@ from django.http import HttpRequest
 from shop.models import Currency, Product, ShopSettings
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows that only the application writes (imports, syncs): staff may look, never edit."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+class ReadOnlyInline(admin.TabularInline):
+    """The lines or history of a row, shown beside it and never edited there."""
+
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
 @admin.register(ShopSettings)
 class ShopSettingsAdmin(admin.ModelAdmin):
     list_display = ["__str__", "variant", "updated_at"]

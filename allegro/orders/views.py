@@ -1,9 +1,6 @@
 """Allegro ▸ Zamówienia: the imported orders and the forms that could not be imported."""
 
-from typing import cast
-
 from django.contrib.auth.decorators import permission_required
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -14,7 +11,6 @@ from allegro.conversion.selectors import allegro_order_lines_matched
 from allegro.orders.forms import OrderFilterForm
 from allegro.orders.models import AllegroOrder
 from allegro.orders.selectors import (
-    OrderFilters,
     allegro_order_events,
     allegro_order_get,
     allegro_order_list,
@@ -22,18 +18,13 @@ from allegro.orders.selectors import (
     allegro_problem_count,
     allegro_problem_list,
 )
-
-ORDERS_PER_PAGE = 50
+from shop.listing import filtered_page
 
 
 @permission_required("allegro.view_allegroorder", raise_exception=True)
 def order_list(request: HttpRequest) -> HttpResponse:
     form = OrderFilterForm(request.GET)
-    # An invalid filter (a mistyped date) narrows nothing; the form shows its error.
-    filters = cast(OrderFilters, form.cleaned_data) if form.is_valid() else {}
-    page = Paginator(allegro_order_list(filters=filters), ORDERS_PER_PAGE).get_page(
-        request.GET.get("page")
-    )
+    page = filtered_page(request, form, allegro_order_list)
     context = {
         "title": _("Allegro ▸ Orders"),
         "form": form,

@@ -5,7 +5,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -41,9 +40,7 @@ from allegro.writeback.services import (
 )
 from sales.models import SalesOrder, SalesOrderShipment
 from sales.services import SalesOrderRefused, sales_order_shipment_add
-
-WRITES_PER_PAGE = 50
-
+from shop.listing import filtered_page
 
 # Retrying and adding tracking numbers act on the shop's orders: an operator's work.
 CHANGE_PERMISSION = "sales.change_salesorder"
@@ -169,10 +166,7 @@ def write_retry_bulk(request: HttpRequest) -> HttpResponse:
 @permission_required("allegro.view_allegroorder", raise_exception=True)
 def write_list(request: HttpRequest) -> HttpResponse:
     form = WriteFilterForm(request.GET)
-    filters = form.cleaned_data if form.is_valid() else {}
-    page = Paginator(allegro_write_list(filters=filters), WRITES_PER_PAGE).get_page(
-        request.GET.get("page")
-    )
+    page = filtered_page(request, form, allegro_write_list)
     rows = writes_described(list(page))
     context = {
         "title": _("Allegro ▸ Writes"),
