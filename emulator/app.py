@@ -21,7 +21,8 @@ from werkzeug.wrappers import Request, Response
 from emulator import api, control, faults, oauth, seed
 from emulator.clock import Clock
 from emulator.errors import ApiError
-from emulator.store import Store, get_setting, set_setting
+from emulator.store import Store
+from offline.store import get_setting, set_setting
 
 logger = logging.getLogger(__name__)
 

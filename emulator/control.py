@@ -12,7 +12,8 @@ from emulator.catalogue import MARKETS
 from emulator.clock import parse_iso
 from emulator.errors import ApiError
 from emulator.orders import order_state
-from emulator.store import ORDER_TABLES, get_setting, set_setting
+from emulator.store import ORDER_TABLES
+from offline.store import get_setting, set_setting
 
 if TYPE_CHECKING:
     from emulator.app import EmulatorApp

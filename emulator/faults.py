@@ -11,7 +11,7 @@ import random
 import sqlite3
 from typing import Any
 
-from emulator.store import get_setting, set_setting
+from offline.store import get_setting, set_setting
 
 KINDS = {"status", "slow", "corrupt", "drop_events", "duplicate_events", "shuffle_events"}
 EVENT_TYPES = {

@@ -15,7 +15,7 @@ from typing import Any
 
 from emulator import faults
 from emulator.clock import iso
-from emulator.store import get_setting
+from offline.store import get_setting
 
 SELLER_ID = "44012345"
 # Event ids are numeric strings of Allegro's width; they only grow, even across a reset.

@@ -9,7 +9,8 @@ from werkzeug.wrappers import Request, Response
 
 from erp_simulator import faults, orders
 from erp_simulator.errors import ApiError, json_response
-from erp_simulator.store import get_setting, set_setting, wipe
+from erp_simulator.store import wipe
+from offline.store import get_setting, set_setting
 
 if TYPE_CHECKING:
     from erp_simulator.app import ErpApp

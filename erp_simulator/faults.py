@@ -15,7 +15,7 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
-from erp_simulator.store import get_setting, set_setting
+from offline.store import get_setting, set_setting
 
 KINDS = ("status", "down", "malformed", "slow")
 MODES = ("missing_fields", "not_json")
