@@ -11,7 +11,7 @@ import pytest
 from werkzeug.test import Client, TestResponse
 
 from erp_simulator.app import ErpApp, create_app
-from erp_simulator.clock import FixedClock
+from erp_simulator.clock import FakeClock
 
 TOKEN = "erp-simulator-token"
 ORDER: dict[str, Any] = {
@@ -81,8 +81,8 @@ class Erp:
 
 
 @pytest.fixture
-def clock() -> FixedClock:
-    return FixedClock(datetime(2026, 11, 27, 9, 30, tzinfo=UTC))
+def clock() -> FakeClock:
+    return FakeClock(datetime(2026, 11, 27, 9, 30, tzinfo=UTC))
 
 
 @pytest.fixture
@@ -91,7 +91,7 @@ def db_path(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def erp(db_path: Path, clock: FixedClock) -> Erp:
+def erp(db_path: Path, clock: FakeClock) -> Erp:
     simulator = Erp(create_app(db_path, clock=clock))
     simulator.enable("CZK")
     return simulator
