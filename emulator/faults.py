@@ -35,13 +35,13 @@ def _allegro_api(path: str) -> bool:
 
 
 FAULTS = FaultModel(
-    [
-        status_type(default=503, rate_limit=True),
-        slow_type(),
+    [  # in alphabetical order, as "type must be one of [...]" lists them
         FaultType("corrupt"),
         FaultType("drop_events", _event_types),
         FaultType("duplicate_events"),
         FaultType("shuffle_events"),
+        slow_type(),
+        status_type(default=503, rate_limit=True),
     ],
     in_scope=_allegro_api,
     sampling=True,

@@ -104,7 +104,7 @@ class FaultModel:
         name = spec.get("type")
         kind = self.types.get(name) if isinstance(name, str) else None
         if kind is None:
-            raise ValueError(f"type must be one of {sorted(self.types)}")
+            raise ValueError(f"type must be one of {list(self.types)}")
         fault: Fault = {"type": kind.name}
         if self.sampling:
             fault["hits"] = 0
