@@ -54,13 +54,13 @@ def test_down_ignores_count_lasts_until_cleared_and_spares_other_faults(toy: Toy
     assert toy.get("/api/hello").status_code == 200
 
 
-def test_slow_fault_waits_then_answers(toy: Toy) -> None:
-    toy.faults({"type": "slow", "seconds": 0.3, "count": 1})
+def test_slow_and_status_fire_on_one_call_a_timeout_that_also_fails(toy: Toy) -> None:
+    toy.faults({"type": "slow", "seconds": 0.3, "count": 1}, {"type": "status", "count": 1})
+    started = time.perf_counter()
+    failed = toy.get("/api/hello")
+    assert failed.status_code == 500 and time.perf_counter() - started >= 0.3
     started = time.perf_counter()
     assert toy.get("/api/hello").status_code == 200
-    assert time.perf_counter() - started >= 0.3
-    started = time.perf_counter()
-    toy.get("/api/hello")
     assert time.perf_counter() - started < 0.3
 
 
