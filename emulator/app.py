@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,7 @@ from werkzeug.wrappers import Request, Response
 
 from emulator import api, control, oauth, seed
 from emulator.clock import Clock
-from emulator.errors import ApiError, ControlError
+from emulator.errors import MEDIA_TYPE, ApiError, ControlError
 from emulator.faults import FAULTS, corrupt
 from emulator.store import Store
 from offline.app import Handler, OfflineApp, route
@@ -108,11 +109,11 @@ class EmulatorApp(OfflineApp):
         return json_response({"error": error.message}, error.status)
 
     def serve(
-        self, kind: str, handler: Handler, request: Request, values: dict[str, Any]
+        self, kind: str, handler: Handler, request: Request, values: Mapping[str, Any]
     ) -> Response:
         if kind == "oauth":
             return handler(self.store, self.clock, request)
-        if api.MEDIA_TYPE not in request.headers.get("Accept", ""):
+        if MEDIA_TYPE not in request.headers.get("Accept", ""):
             return ApiError(
                 406,
                 "NotAcceptableException",
@@ -123,7 +124,7 @@ class EmulatorApp(OfflineApp):
             with self.store.read() as conn:
                 oauth.authenticate(conn, self.clock, request)
         except oauth.OAuthError as error:
-            return error.response(api.MEDIA_TYPE)
+            return error.response(MEDIA_TYPE)
         try:
             return handler(self, request, **values)
         except ApiError as error:

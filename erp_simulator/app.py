@@ -8,6 +8,7 @@ and is never faulted. The skeleton (dispatch, control endpoints, faults) is `off
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -64,7 +65,7 @@ class ErpApp(OfflineApp):
         return bad_request(message)
 
     def serve(
-        self, kind: str, handler: Handler, request: Request, values: dict[str, Any]
+        self, kind: str, handler: Handler, request: Request, values: Mapping[str, Any]
     ) -> Response:
         try:
             api.authenticate(request)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -108,7 +108,7 @@ class OfflineApp:
         raise NotImplementedError
 
     def serve(
-        self, kind: str, handler: Handler, request: Request, values: dict[str, Any]
+        self, kind: str, handler: Handler, request: Request, values: Mapping[str, Any]
     ) -> Response:
         """A non-control call that no fault stopped: the server's checks, then `handler`."""
         raise NotImplementedError
@@ -141,9 +141,11 @@ class OfflineApp:
     def dispatch(self, request: Request) -> Response:
         adapter = self.url_map.bind_to_environ(request.environ)
         try:
-            (kind, handler), values = adapter.match()
+            endpoint, values = adapter.match()
         except HTTPException as error:
             return self.no_route(request, error)
+        kind: str = endpoint[0]
+        handler: Handler = endpoint[1]
         if kind == "control":
             try:
                 return handler(self, request, **values)

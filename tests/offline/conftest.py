@@ -4,6 +4,7 @@ the skeleton applies itself (status, down, slow) and one that breaks answers."""
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -65,7 +66,7 @@ class ToyApp(OfflineApp):
         ]
 
     def serve(
-        self, kind: str, handler: Handler, request: Request, values: dict[str, Any]
+        self, kind: str, handler: Handler, request: Request, values: Mapping[str, Any]
     ) -> Response:
         if request.headers.get("Authorization") != f"Bearer {TOKEN}":
             return json_response({"error": "unauthorized"}, 401)
