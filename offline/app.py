@@ -164,7 +164,9 @@ class OfflineApp:
             return bool(self.fault_model.current(conn))
 
     def log_fault(self, kind: str, request: Request, **extra: Any) -> None:
-        self.logger.info("%s.fault.%s", self.name, kind, extra={"path": request.path, **extra})
+        # The message is the dotted event name itself (e.g. "emulator.fault.slow"), as before.
+        event = f"{self.name}.fault.{kind}"
+        self.logger.info(event, extra={"path": request.path, **extra})
 
     def request_fault(self, request: Request) -> Response | None:
         """Apply `down`, `slow` and `status` faults; the answer that replaces the call's, if any."""

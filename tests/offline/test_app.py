@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 import time
+
+import pytest
 
 from tests.offline.conftest import Toy
 
@@ -97,3 +100,15 @@ def test_faults_survive_a_restart(toy: Toy) -> None:
     toy.faults({"type": "down"})
     again = Toy(type(toy.app)(toy.app.store.path))
     assert again.get("/api/hello").status_code == 503
+
+
+def test_each_fired_fault_is_logged_with_its_path(
+    toy: Toy, caplog: pytest.LogCaptureFixture
+) -> None:
+    toy.faults({"type": "status", "status": 503, "count": 1}, {"type": "broken", "count": 1})
+    with caplog.at_level(logging.INFO, logger="tests.offline.conftest"):
+        toy.get("/api/hello")
+        toy.get("/api/hello")
+    fired = [(r.getMessage(), getattr(r, "path", None)) for r in caplog.records]
+    assert fired == [("toy.fault.status", "/api/hello"), ("toy.fault.broken", "/api/hello")]
+    assert caplog.records[0].status == 503  # type: ignore[attr-defined]
