@@ -131,7 +131,7 @@ class EmulatorApp(OfflineApp):
             return error.response()
 
     def fault_response(self, fault: Fault) -> Response:
-        if fault["status"] != 429:
+        if fault.get("status") != 429:
             # Allegro's edge answers 5xx with an HTML page: clients must not assume JSON.
             return super().fault_response(fault)
         response = ApiError(429, "TooManyRequestsException", "Too many requests").response()

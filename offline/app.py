@@ -74,13 +74,14 @@ def json_object(request: Request, bad_request: Callable[[str], Exception]) -> di
 
 
 class OfflineApp:
-    """Subclasses give `store_class`, `fault_model`, `control_prefix`, `routes` and `serve`."""
+    """Subclasses give `name`, `store_class`, `fault_model`, `control_prefix`, `break_type`,
+    `routes`, `serve` and `corrupt`; the other hooks have defaults."""
 
-    name = "offline"  # logs say `<name>.fault.<type>`
-    store_class: type[SqliteStore] = SqliteStore
+    name: str  # logs say `<name>.fault.<type>`
+    store_class: type[SqliteStore]
     fault_model: FaultModel
-    control_prefix = "/_offline"
-    break_type = "malformed"  # the fault type that breaks a successful answer
+    control_prefix: str  # e.g. "/_sim": control routes live below it, `/faults` among them
+    break_type: str  # the fault type that breaks a successful answer
     breakable: tuple[int, ...] = (200,)  # the statuses it breaks
     down_detail = "The server is down for maintenance."
 
