@@ -2,23 +2,24 @@
 
 from __future__ import annotations
 
-import json
 import re
 import sqlite3
 from typing import TYPE_CHECKING, Any
 
 from werkzeug.wrappers import Request, Response
 
-from emulator import actions, faults
+from emulator import actions
 from emulator.catalogue import CARRIERS, MARKETPLACES, SELLER
 from emulator.clock import iso, parse_iso
-from emulator.errors import ApiError, not_found
+from emulator.errors import MEDIA_TYPE, ApiError, not_found
+from emulator.faults import FAULTS
 from emulator.orders import load, shipments_of
+from offline.app import json_body
+from offline.errors import json_response
 
 if TYPE_CHECKING:
     from emulator.app import EmulatorApp
 
-MEDIA_TYPE = "application/vnd.allegro.public.v1+json"
 UUID_RE = re.compile(
     r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
 )
@@ -50,8 +51,7 @@ SORTS = {
 
 
 def vnd(data: Any, status: int = 200) -> Response:
-    body = data if isinstance(data, str) else json.dumps(data, ensure_ascii=False)
-    return Response(body, status=status, content_type=MEDIA_TYPE)
+    return json_response(data, status, content_type=MEDIA_TYPE)
 
 
 def _int_arg(request: Request, name: str, default: int) -> int:
@@ -65,10 +65,7 @@ def _int_arg(request: Request, name: str, default: int) -> int:
 
 
 def _body(request: Request) -> Any:
-    try:
-        return json.loads(request.get_data() or b"null")
-    except ValueError:
-        raise ApiError(400, "VALIDATION_ERROR", "Malformed JSON body") from None
+    return json_body(request, ApiError(400, "VALIDATION_ERROR", "Malformed JSON body"))
 
 
 def me(app: EmulatorApp, request: Request) -> Response:
@@ -111,14 +108,13 @@ def order_events(app: EmulatorApp, request: Request) -> Response:
 
 def _disorder(app: EmulatorApp, page: list[str], limit: int) -> list[str]:
     """Apply duplicate/shuffle faults to one page (the journal itself stays intact)."""
-    with app.store.read() as conn:
-        if not faults.current(conn):
-            return page
+    if not app.faults_on():
+        return page
     with app.store.write() as conn:
-        duplicate = faults.take(conn, "duplicate_events")
-        shuffle = faults.take(conn, "shuffle_events")
+        duplicate = FAULTS.take(conn, "duplicate_events")
+        shuffle = FAULTS.take(conn, "shuffle_events")
     if duplicate:
-        rng = duplicate[1]
+        rng = duplicate.rng
         for _ in range(max(1, len(page) // 10)):
             index = rng.randrange(len(page))
             page.insert(index + 1, page[index])
@@ -126,7 +122,7 @@ def _disorder(app: EmulatorApp, page: list[str], limit: int) -> list[str]:
     if shuffle and len(page) > 1:
         original = list(page)
         while page == original:
-            shuffle[1].shuffle(page)
+            shuffle.rng.shuffle(page)
     return page
 
 

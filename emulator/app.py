@@ -1,86 +1,85 @@
-"""WSGI application: routing plus the checks every Allegro API call goes through.
+"""WSGI application: Allegro's routes plus the checks every Allegro API call goes through.
 
 Order of checks for an API call: injected faults (a 429 or 5xx does not care about headers),
-then `Accept` (406), then the bearer token (401), then the handler.
+then `Accept` (406), then the bearer token (401), then the handler. The skeleton (dispatch,
+control endpoints, faults) is `offline.app`.
 """
 
 from __future__ import annotations
 
 import json
-import logging
-import time
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from werkzeug.exceptions import HTTPException
-from werkzeug.routing import Map, Rule
+from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
 
-from emulator import api, control, faults, oauth, seed
+from emulator import api, control, oauth, seed
 from emulator.clock import Clock
-from emulator.errors import ApiError
-from emulator.store import Store, get_setting, set_setting
+from emulator.errors import MEDIA_TYPE, ApiError, ControlError
+from emulator.faults import FAULTS, corrupt
+from emulator.store import Store
+from offline.app import Handler, OfflineApp, route
+from offline.errors import OfflineError, json_response
+from offline.faults import Fault
+from offline.store import get_setting, set_setting
 
-logger = logging.getLogger(__name__)
-
-Handler = Callable[..., Response]
-
-
-def _rules() -> list[Rule]:
-    def rule(path: str, kind: str, handler: Handler, *methods: str) -> Rule:
-        return Rule(path, endpoint=(kind, handler), methods=list(methods or ("GET",)))
-
-    forms = "/order/checkout-forms/<order_id>"
-    ctl = "/_emulator"
-    return [
-        rule("/me", "api", api.me),
-        rule("/marketplaces", "api", api.marketplaces),
-        rule("/order/events", "api", api.order_events),
-        rule("/order/event-stats", "api", api.event_stats),
-        rule("/order/carriers", "api", api.carriers),
-        rule("/order/checkout-forms", "api", api.checkout_forms),
-        rule(forms, "api", api.checkout_form),
-        rule(f"{forms}/fulfillment", "api", api.fulfillment, "PUT"),
-        rule(f"{forms}/shipments", "api", api.shipments, "GET", "POST"),
-        rule(f"{forms}/invoices", "api", api.invoices, "GET", "POST"),
-        rule(f"{forms}/invoices/<invoice_id>/file", "api", api.invoice_file, "PUT"),
-        rule(f"{forms}/serial-numbers", "api", api.serial_numbers, "POST"),
-        rule("/auth/oauth/device", "oauth", oauth.device, "POST"),
-        rule("/auth/oauth/token", "oauth", oauth.token, "POST"),
-        rule("/skojarz-aplikacje", "oauth", oauth.pairing_page, "GET", "POST"),
-        rule(f"{ctl}/orders", "control", control.create_orders, "POST"),
-        rule(f"{ctl}/orders/<order_id>", "control", control.order_detail),
-        rule(f"{ctl}/orders/<order_id>/cancel", "control", control.cancel, "POST"),
-        rule(f"{ctl}/orders/<order_id>/auto-cancel", "control", control.auto_cancel, "POST"),
-        rule(f"{ctl}/orders/<order_id>/surcharge", "control", control.surcharge, "POST"),
-        rule(f"{ctl}/merge", "control", control.merge, "POST"),
-        rule(f"{ctl}/state", "control", control.state),
-        rule(f"{ctl}/reset", "control", control.reset, "POST"),
-        rule(f"{ctl}/generate", "control", control.generate, "POST"),
-        rule(f"{ctl}/device/approve", "control", control.device_approve, "POST"),
-        rule(f"{ctl}/device/deny", "control", control.device_deny, "POST"),
-        rule(f"{ctl}/tokens", "control", control.tokens, "POST"),
-        rule(f"{ctl}/tokens/expire", "control", control.tokens_expire, "POST"),
-        rule(f"{ctl}/tokens/revoke", "control", control.tokens_revoke, "POST"),
-        rule(f"{ctl}/faults", "control", control.faults_endpoint, "GET", "POST", "DELETE"),
-    ]
-
-
+CONTROL = "/_emulator"
 NOT_ACCEPTABLE_USER_MESSAGE = (
     "The request contains incorrect data. Contact the author of the application."
 )
-FAULT_PAGE = """<!DOCTYPE html>
-<html><head><title>{status} {phrase}</title></head>
-<body><h1>{status} {phrase}</h1><p>The server encountered a temporary error.</p></body></html>"""
 
 
-class EmulatorApp:
-    def __init__(self, db_path: str | Path, *, seed_demo: bool = True, clock: Clock | None = None):
-        self.store = Store(db_path)
-        self.clock = clock or Clock()
-        self.url_map = Map(_rules())
+def _rules() -> list[Rule]:
+    forms = "/order/checkout-forms/<order_id>"
+    ctl = CONTROL
+    return [
+        route("/me", "api", api.me),
+        route("/marketplaces", "api", api.marketplaces),
+        route("/order/events", "api", api.order_events),
+        route("/order/event-stats", "api", api.event_stats),
+        route("/order/carriers", "api", api.carriers),
+        route("/order/checkout-forms", "api", api.checkout_forms),
+        route(forms, "api", api.checkout_form),
+        route(f"{forms}/fulfillment", "api", api.fulfillment, "PUT"),
+        route(f"{forms}/shipments", "api", api.shipments, "GET", "POST"),
+        route(f"{forms}/invoices", "api", api.invoices, "GET", "POST"),
+        route(f"{forms}/invoices/<invoice_id>/file", "api", api.invoice_file, "PUT"),
+        route(f"{forms}/serial-numbers", "api", api.serial_numbers, "POST"),
+        route("/auth/oauth/device", "oauth", oauth.device, "POST"),
+        route("/auth/oauth/token", "oauth", oauth.token, "POST"),
+        route("/skojarz-aplikacje", "oauth", oauth.pairing_page, "GET", "POST"),
+        route(f"{ctl}/orders", "control", control.create_orders, "POST"),
+        route(f"{ctl}/orders/<order_id>", "control", control.order_detail),
+        route(f"{ctl}/orders/<order_id>/cancel", "control", control.cancel, "POST"),
+        route(f"{ctl}/orders/<order_id>/auto-cancel", "control", control.auto_cancel, "POST"),
+        route(f"{ctl}/orders/<order_id>/surcharge", "control", control.surcharge, "POST"),
+        route(f"{ctl}/merge", "control", control.merge, "POST"),
+        route(f"{ctl}/state", "control", control.state),
+        route(f"{ctl}/reset", "control", control.reset, "POST"),
+        route(f"{ctl}/generate", "control", control.generate, "POST"),
+        route(f"{ctl}/device/approve", "control", control.device_approve, "POST"),
+        route(f"{ctl}/device/deny", "control", control.device_deny, "POST"),
+        route(f"{ctl}/tokens", "control", control.tokens, "POST"),
+        route(f"{ctl}/tokens/expire", "control", control.tokens_expire, "POST"),
+        route(f"{ctl}/tokens/revoke", "control", control.tokens_revoke, "POST"),
+    ]
+
+
+class EmulatorApp(OfflineApp):
+    name = "emulator"
+    store_class = Store
+    fault_model = FAULTS
+    control_prefix = CONTROL
+    break_type = "corrupt"
+
+    def __init__(
+        self, db_path: str | Path, *, seed_demo: bool = True, clock: Clock | None = None
+    ) -> None:
+        super().__init__(db_path, clock=clock)
         if seed_demo:
             with self.store.write() as conn:
                 empty = conn.execute("SELECT COUNT(*) FROM orders").fetchone()[0] == 0
@@ -88,98 +87,59 @@ class EmulatorApp:
                     seed.seed_demo(conn, self.clock.now())
                     set_setting(conn, "seeded", True)
 
-    def __call__(
-        self, environ: dict[str, Any], start_response: Callable[..., Any]
-    ) -> Iterable[bytes]:
-        request = Request(environ)
-        response = self.dispatch(request)
-        response.headers["trace-id"] = uuid.uuid4().hex
-        return response(environ, start_response)
+    def routes(self) -> list[Rule]:
+        return _rules()
 
     def dispatch(self, request: Request) -> Response:
-        adapter = self.url_map.bind_to_environ(request.environ)
-        try:
-            (kind, handler), values = adapter.match()
-        except HTTPException as error:
-            if request.path.startswith(("/_emulator", "/auth", "/skojarz")):
-                return error.get_response()
-            code = "NOT_FOUND" if error.code == 404 else "METHOD_NOT_ALLOWED"
-            return api.vnd(
-                ApiError(error.code or 404, code, error.description or "").body(), error.code or 404
-            )
-        if kind == "control":
-            try:
-                return handler(self, request, **values)
-            except (control.ControlError, ApiError) as error:
-                return control.error_response(error)
-        injected = self._inject_fault(request)
-        if injected is not None:
-            return injected
+        response = super().dispatch(request)
+        response.headers["trace-id"] = uuid.uuid4().hex
+        return response
+
+    def no_route(self, request: Request, error: HTTPException) -> Response:
+        if request.path.startswith((CONTROL, "/auth", "/skojarz")):
+            return error.get_response()
+        code = "NOT_FOUND" if error.code == 404 else "METHOD_NOT_ALLOWED"
+        return ApiError(error.code or 404, code, error.description or "").response()
+
+    def bad_request(self, message: str) -> OfflineError:
+        return ControlError(message)
+
+    def control_error(self, error: OfflineError) -> Response:
+        # Control answers are plain `{"error": "..."}`, also for Allegro-shaped errors.
+        return json_response({"error": error.message}, error.status)
+
+    def serve(
+        self, kind: str, handler: Handler, request: Request, values: Mapping[str, Any]
+    ) -> Response:
         if kind == "oauth":
             return handler(self.store, self.clock, request)
-        return self._api_call(handler, request, values)
-
-    def _api_call(self, handler: Handler, request: Request, values: dict[str, str]) -> Response:
-        if api.MEDIA_TYPE not in request.headers.get("Accept", ""):
-            error = ApiError(
+        if MEDIA_TYPE not in request.headers.get("Accept", ""):
+            return ApiError(
                 406,
                 "NotAcceptableException",
                 "Not acceptable representation requested. Please check 'Accept' request header",
                 user_message=NOT_ACCEPTABLE_USER_MESSAGE,
-            )
-            return api.vnd(error.body(), 406)
+            ).response()
         try:
             with self.store.read() as conn:
                 oauth.authenticate(conn, self.clock, request)
         except oauth.OAuthError as error:
-            return error.response(api.MEDIA_TYPE)
+            return error.response(MEDIA_TYPE)
         try:
-            response = handler(self, request, **values)
+            return handler(self, request, **values)
         except ApiError as error:
-            return api.vnd(error.body(), error.status)
-        if response.status_code == 200 and self._has_faults():
-            with self.store.write() as conn:
-                broken = faults.take(conn, "corrupt", path=request.path)
-            if broken:
-                logger.info("emulator.fault.corrupt", extra={"path": request.path})
-                response.set_data(json.dumps(faults.corrupt(json.loads(response.get_data()))))
+            return error.response()
+
+    def fault_response(self, fault: Fault) -> Response:
+        if fault.get("status") != 429:
+            # Allegro's edge answers 5xx with an HTML page: clients must not assume JSON.
+            return super().fault_response(fault)
+        response = ApiError(429, "TooManyRequestsException", "Too many requests").response()
+        response.headers["Retry-After"] = str(fault["retry_after"])
         return response
 
-    def _has_faults(self) -> bool:
-        with self.store.read() as conn:
-            return bool(faults.current(conn))
-
-    def _inject_fault(self, request: Request) -> Response | None:
-        if not self._has_faults():
-            return None
-        with self.store.write() as conn:
-            slow = faults.take(conn, "slow", path=request.path)
-            failure = faults.take(conn, "status", path=request.path)
-        if slow:
-            logger.info("emulator.fault.slow", extra={"path": request.path})
-            time.sleep(slow[0]["seconds"])
-        if failure is None:
-            return None
-        fault = failure[0]
-        status = fault["status"]
-        logger.info("emulator.fault.status", extra={"path": request.path, "status": status})
-        if status == 429:
-            body = ApiError(429, "TooManyRequestsException", "Too many requests").body()
-            response = api.vnd(json.dumps(body), 429)
-            response.headers["Retry-After"] = str(fault["retry_after"])
-            return response
-        phrase = {
-            500: "Internal Server Error",
-            502: "Bad Gateway",
-            503: "Service Unavailable",
-            504: "Gateway Timeout",
-        }.get(status, "Server Error")
-        # Allegro's edge answers 5xx with an HTML page: clients must not assume JSON.
-        return Response(
-            FAULT_PAGE.format(status=status, phrase=phrase),
-            status=status,
-            content_type="text/html; charset=utf-8",
-        )
+    def corrupt(self, fault: Fault, response: Response) -> None:
+        response.set_data(json.dumps(corrupt(json.loads(response.get_data()))))
 
 
 def create_app(

@@ -1,32 +1,12 @@
-"""Time source. Injectable so tests can jump past token lifetimes and grace periods."""
+"""Allegro's timestamps. The clocks themselves (`Clock`, `FakeClock`) are `offline.clock`'s."""
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, datetime
 
+from offline.clock import Clock, FakeClock
 
-class Clock:
-    """The real clock."""
-
-    def time(self) -> float:
-        return time.time()
-
-    def now(self) -> datetime:
-        return datetime.fromtimestamp(self.time(), tz=UTC)
-
-
-class FakeClock(Clock):
-    """A clock that only moves when told to."""
-
-    def __init__(self, start: datetime | None = None) -> None:
-        self._now = (start or datetime.now(tz=UTC)).timestamp()
-
-    def time(self) -> float:
-        return self._now
-
-    def advance(self, seconds: float) -> None:
-        self._now += seconds
+__all__ = ["Clock", "FakeClock", "iso", "parse_iso"]
 
 
 def iso(moment: datetime) -> str:

@@ -1,50 +1,31 @@
-"""/_emulator/: plain-JSON levers for demos and tests (buyers acting, faults, token tricks)."""
+"""/_emulator/: plain-JSON levers for demos and tests (buyers acting, token tricks).
+
+`/_emulator/faults` is the skeleton's (`offline.app`).
+"""
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any
 
 from werkzeug.wrappers import Request, Response
 
-from emulator import actions, faults, oauth, seed
+from emulator import actions, oauth, seed
 from emulator.catalogue import MARKETS
 from emulator.clock import parse_iso
-from emulator.errors import ApiError
+from emulator.errors import ControlError
+from emulator.faults import FAULTS
 from emulator.orders import order_state
-from emulator.store import ORDER_TABLES, get_setting, set_setting
+from emulator.store import ORDER_TABLES
+from offline.app import json_object
+from offline.errors import json_response as ok
+from offline.store import get_setting, set_setting
 
 if TYPE_CHECKING:
     from emulator.app import EmulatorApp
 
 
-class ControlError(Exception):
-    def __init__(self, message: str, status: int = 400) -> None:
-        super().__init__(message)
-        self.status = status
-
-
-def ok(data: Any, status: int = 200) -> Response:
-    return Response(
-        json.dumps(data, ensure_ascii=False), status=status, content_type="application/json"
-    )
-
-
-def error_response(error: ControlError | ApiError) -> Response:
-    return ok({"error": str(error)}, error.status)
-
-
 def _body(request: Request) -> dict[str, Any]:
-    raw = request.get_data()
-    if not raw:
-        return {}
-    try:
-        body = json.loads(raw)
-    except ValueError:
-        raise ControlError("body must be JSON") from None
-    if not isinstance(body, dict):
-        raise ControlError("body must be a JSON object")
-    return body
+    return json_object(request, ControlError)
 
 
 def create_orders(app: EmulatorApp, request: Request) -> Response:
@@ -140,7 +121,7 @@ def state(app: EmulatorApp, request: Request) -> Response:
             "invoices": conn.execute("SELECT COUNT(*) FROM invoices").fetchone()[0],
             "byStatus": by_status,
             "byMarketplace": by_marketplace,
-            "faults": faults.current(conn),
+            "faults": FAULTS.current(conn),
             "accessTokenTtl": get_setting(conn, "access_token_ttl", oauth.DEFAULT_ACCESS_TTL),
             "deviceInterval": get_setting(conn, "device_interval", oauth.DEFAULT_INTERVAL),
             "refreshGrants": get_setting(conn, "refresh_grants", 0),
@@ -157,7 +138,7 @@ def reset(app: EmulatorApp, request: Request) -> Response:
             set_setting(conn, "event_floor", max(top, get_setting(conn, "event_floor", 0)))
         for table in ORDER_TABLES:
             conn.execute(f"DELETE FROM {table}")
-        faults.clear(conn)
+        FAULTS.clear(conn)
         ids = seed.seed_demo(conn, app.clock.now()) if reseed else []
     return ok({"orders": len(ids)})
 
@@ -209,27 +190,3 @@ def tokens_revoke(app: EmulatorApp, request: Request) -> Response:
     with app.store.write() as conn:
         oauth.revoke_all(conn)
     return ok({"revoked": True})
-
-
-def faults_endpoint(app: EmulatorApp, request: Request) -> Response:
-    if request.method == "DELETE":
-        with app.store.write() as conn:
-            faults.clear(conn)
-        return ok({"faults": []})
-    if request.method == "GET":
-        with app.store.read() as conn:
-            return ok({"faults": faults.current(conn)})
-    raw = request.get_data()
-    try:
-        body = json.loads(raw or b"{}")
-    except ValueError:
-        raise ControlError("body must be JSON") from None
-    specs = body.get("faults", [body]) if isinstance(body, dict) else body
-    if not isinstance(specs, list):
-        raise ControlError("faults must be a list")
-    try:
-        with app.store.write() as conn:
-            current = faults.add(conn, specs)
-    except (ValueError, TypeError) as error:
-        raise ControlError(str(error)) from None
-    return ok({"faults": current}, 201)

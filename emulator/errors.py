@@ -1,11 +1,19 @@
-"""The one exception the API layer turns into Allegro's `{"errors": [...]}` body."""
+"""The emulator's errors: Allegro's `{"errors": [...]}` body, and the control calls' one."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from offline.errors import OfflineError
 
-class ApiError(Exception):
+MEDIA_TYPE = "application/vnd.allegro.public.v1+json"
+
+
+class ApiError(OfflineError):
+    """An Allegro API error; its response is Allegro's body in Allegro's media type."""
+
+    content_type = MEDIA_TYPE
+
     def __init__(
         self,
         status: int,
@@ -16,10 +24,8 @@ class ApiError(Exception):
         user_message: str | None = None,
         metadata: dict[str, str] | None = None,
     ) -> None:
-        super().__init__(message)
-        self.status = status
+        super().__init__(status, message)
         self.code = code
-        self.message = message
         self.path = path
         self.user_message = user_message or message
         self.metadata = metadata or {}
@@ -42,3 +48,10 @@ class ApiError(Exception):
 
 def not_found(what: str = "Order") -> ApiError:
     return ApiError(404, "NOT_FOUND", f"{what} not found", user_message=f"{what} not found.")
+
+
+class ControlError(OfflineError):
+    """A bad call to /_emulator/: `{"error": "..."}`."""
+
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(status, message)

@@ -18,7 +18,8 @@ from werkzeug.wrappers import Request, Response
 
 from emulator.clock import Clock
 from emulator.orders import SELLER_ID
-from emulator.store import Store, get_setting, set_setting
+from emulator.store import Store
+from offline.store import get_setting, set_setting
 
 CLIENT_ID = "emulator-client"
 CLIENT_SECRET = "emulator-secret"

@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from emulator import faults
 from emulator.clock import iso
-from emulator.store import get_setting
+from emulator.faults import FAULTS
+from offline.store import get_setting
 
 SELLER_ID = "44012345"
 # Event ids are numeric strings of Allegro's width; they only grow, even across a reset.
@@ -130,7 +130,7 @@ def event_order(form: dict[str, Any], revision: str) -> dict[str, Any]:
 
 
 def _dropped(conn: sqlite3.Connection, event_type: str) -> bool:
-    return faults.take(conn, "drop_events", event_type=event_type) is not None
+    return FAULTS.take(conn, "drop_events", event_type=event_type) is not None
 
 
 def emit(conn: sqlite3.Connection, order: Order, event_type: str, at: datetime) -> int:

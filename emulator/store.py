@@ -1,16 +1,11 @@
-"""SQLite state: schema, connections and the small key/value settings table.
+"""The emulator's SQLite schema: orders, their journal, shipments, invoices and OAuth state.
 
-One file, WAL mode, a connection per unit of work. Writes are serialised by a process lock
-and `BEGIN IMMEDIATE`, so the threaded server never interleaves two read-modify-write cycles.
+The store itself (one file, WAL, serialised writes, the settings table) is `offline.store`.
 """
 
 from __future__ import annotations
 
-import json
-import sqlite3
-from typing import Any
-
-from offline.sqlite_store import SqliteStore
+from offline.store import SqliteStore
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS orders (
@@ -97,11 +92,6 @@ CREATE TABLE IF NOT EXISTS refresh_tokens (
     next_response TEXT,
     revoked INTEGER NOT NULL DEFAULT 0
 );
-
-CREATE TABLE IF NOT EXISTS settings (
-    key TEXT PRIMARY KEY,
-    value TEXT NOT NULL
-);
 """
 
 # Tables wiped by a reset; OAuth state survives so a connected demo stays connected.
@@ -110,16 +100,3 @@ ORDER_TABLES = ("orders", "events", "fulfillment_history", "shipments", "invoice
 
 class Store(SqliteStore):
     schema = SCHEMA
-
-
-def get_setting(conn: sqlite3.Connection, key: str, default: Any = None) -> Any:
-    row = conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
-    return json.loads(row[0]) if row else default
-
-
-def set_setting(conn: sqlite3.Connection, key: str, value: Any) -> None:
-    conn.execute(
-        "INSERT INTO settings (key, value) VALUES (?, ?) "
-        "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        (key, json.dumps(value)),
-    )

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from werkzeug.serving import make_server
-
 from emulator.app import create_app
 from emulator.clock import Clock
+from offline.testing import running_server
 
 
 @contextmanager
@@ -18,13 +16,7 @@ def running_emulator(
     db_path: str | Path, *, seed: bool = True, clock: Clock | None = None
 ) -> Iterator[str]:
     """Yield the base URL (http://127.0.0.1:PORT) of a threaded emulator server."""
-    app = create_app(db_path, seed=seed, clock=clock)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="allegro-emulator", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+    with running_server(
+        create_app(db_path, seed=seed, clock=clock), name="allegro-emulator"
+    ) as url:
+        yield url

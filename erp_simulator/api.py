@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import json
 import os
 from typing import TYPE_CHECKING, Any
 
 from werkzeug.wrappers import Request, Response
 
 from erp_simulator import invoices, orders
-from erp_simulator.errors import ApiError, json_response
+from erp_simulator.errors import ApiError, bad_request
 from erp_simulator.validation import validate_order
+from offline.app import json_body
+from offline.errors import json_response
 
 if TYPE_CHECKING:
     from erp_simulator.app import ErpApp
@@ -33,10 +34,7 @@ def authenticate(request: Request) -> None:
 
 
 def _json(request: Request) -> Any:
-    try:
-        return json.loads(request.get_data() or b"null")
-    except ValueError:
-        raise ApiError(400, "bad_request", "the body is not valid JSON") from None
+    return json_body(request, bad_request("the body is not valid JSON"))
 
 
 def create_order(app: ErpApp, request: Request) -> Response:

@@ -1,23 +1,16 @@
-"""Time source, injectable so tests can pin the issue date of documents."""
+"""The ERP's timestamps. The clocks themselves (`Clock`, `FakeClock`) are `offline.clock`'s."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from offline.clock import Clock, FakeClock
 
-class Clock:
-    def now(self) -> datetime:
-        return datetime.now(tz=UTC)
+# The name this module gave the fake clock before both servers shared one; kept for callers
+# outside the simulator. New code: `FakeClock`.
+FixedClock = FakeClock
 
-
-class FixedClock(Clock):
-    """A clock that only moves when told to."""
-
-    def __init__(self, moment: datetime) -> None:
-        self.moment = moment
-
-    def now(self) -> datetime:
-        return self.moment
+__all__ = ["Clock", "FakeClock", "FixedClock", "iso"]
 
 
 def iso(moment: datetime) -> str:

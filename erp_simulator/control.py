@@ -1,37 +1,34 @@
-"""/_sim/: plain-JSON levers for demos and tests (currencies, fulfilment, faults, reset)."""
+"""/_sim/: plain-JSON levers for demos and tests (currencies, fulfilment, reset).
+
+`/_sim/faults` is the skeleton's (`offline.app`).
+"""
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any
 
 from werkzeug.wrappers import Request, Response
 
-from erp_simulator import faults, orders
-from erp_simulator.errors import ApiError, json_response
-from erp_simulator.store import get_setting, set_setting, wipe
+from erp_simulator import orders
+from erp_simulator.errors import bad_request
+from erp_simulator.faults import FAULTS
+from erp_simulator.store import wipe
+from offline.app import json_object
+from offline.errors import json_response
+from offline.store import get_setting, set_setting
 
 if TYPE_CHECKING:
     from erp_simulator.app import ErpApp
 
 
 def _body(request: Request) -> dict[str, Any]:
-    raw = request.get_data()
-    if not raw:
-        return {}
-    try:
-        body = json.loads(raw)
-    except ValueError:
-        raise ApiError(400, "bad_request", "body must be JSON") from None
-    if not isinstance(body, dict):
-        raise ApiError(400, "bad_request", "body must be a JSON object")
-    return body
+    return json_object(request, bad_request)
 
 
 def _number(body: dict[str, Any]) -> str:
     number = body.get("number")
     if not isinstance(number, str) or not number:
-        raise ApiError(400, "bad_request", 'give {"number": "..."}')
+        raise bad_request('give {"number": "..."}')
     return number
 
 
@@ -39,9 +36,9 @@ def set_currency(app: ErpApp, request: Request) -> Response:
     body = _body(request)
     code = body.get("code")
     if code not in orders.DEFAULT_CURRENCIES:
-        raise ApiError(400, "bad_request", f"code must be one of {list(orders.DEFAULT_CURRENCIES)}")
+        raise bad_request(f"code must be one of {list(orders.DEFAULT_CURRENCIES)}")
     if not isinstance(body.get("available"), bool):
-        raise ApiError(400, "bad_request", "available must be true or false")
+        raise bad_request("available must be true or false")
     with app.store.write() as conn:
         settings = get_setting(conn, "currencies", {})
         settings[code] = body["available"]
@@ -81,7 +78,7 @@ def state(app: ErpApp, request: Request) -> Response:
                 "total_orders": sum(counts.values()),
                 "invoices": invoices,
                 "currencies": orders.currencies(conn),
-                "faults": faults.current(conn),
+                "faults": FAULTS.current(conn),
             }
         )
 
@@ -90,25 +87,3 @@ def reset(app: ErpApp, request: Request) -> Response:
     with app.store.write() as conn:
         wipe(conn)
     return json_response({"reset": True})
-
-
-def faults_endpoint(app: ErpApp, request: Request) -> Response:
-    if request.method == "GET":
-        with app.store.read() as conn:
-            return json_response({"faults": faults.current(conn)})
-    if request.method == "DELETE":
-        with app.store.write() as conn:
-            faults.clear(conn)
-        return json_response({"faults": []})
-    raw = request.get_data()
-    try:
-        spec = json.loads(raw)
-    except ValueError:
-        raise ApiError(400, "bad_request", "body must be JSON") from None
-    specs = spec if isinstance(spec, list) else [spec]
-    try:
-        with app.store.write() as conn:
-            live = faults.add(conn, specs)
-    except (ValueError, TypeError) as error:
-        raise ApiError(400, "bad_request", str(error)) from None
-    return json_response({"faults": live}, 201)

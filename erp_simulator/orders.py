@@ -10,7 +10,8 @@ from typing import Any
 from erp_simulator import invoices
 from erp_simulator.clock import iso
 from erp_simulator.errors import ApiError
-from erp_simulator.store import get_setting, next_number
+from erp_simulator.store import next_number
+from offline.store import get_setting
 
 STATUSES = ("ACCEPTED", "IN_PROGRESS", "SHIPPED", "DELIVERED", "CANCELLED")
 OPEN = ("ACCEPTED", "IN_PROGRESS")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -64,7 +65,7 @@ def _parties(pdf: FPDF, invoice: dict[str, Any]) -> None:
     pdf.set_xy(pdf.l_margin, top + 6 + 4.5 * max(len(seller), len(buyer)) + 4)
 
 
-def _table(pdf: FPDF, rows: list[tuple[str, ...]], widths: tuple[int, ...]) -> None:
+def _table(pdf: FPDF, rows: Sequence[tuple[str, ...]], widths: tuple[int, ...]) -> None:
     pdf.set_font(FAMILY, "", 8)
     align = ("LEFT",) + ("RIGHT",) * (len(widths) - 1)
     with pdf.table(col_widths=widths, text_align=align, line_height=5) as table:

@@ -1,16 +1,13 @@
-"""SQLite state: schema, connections, gapless counters and the key/value settings table.
+"""The ERP simulator's SQLite schema and its gapless document counters.
 
-One file, WAL mode, a connection per unit of work; writes serialised by a process lock and
-`BEGIN IMMEDIATE` (the same recipe as the Allegro emulator's store).
+The store itself (one file, WAL, serialised writes, the settings table) is `offline.store`.
 """
 
 from __future__ import annotations
 
-import json
 import sqlite3
-from typing import Any
 
-from offline.sqlite_store import SqliteStore
+from offline.store import SqliteStore
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS orders (
@@ -45,11 +42,6 @@ CREATE TABLE IF NOT EXISTS counters (
     last INTEGER NOT NULL,
     PRIMARY KEY (series, year)
 );
-
-CREATE TABLE IF NOT EXISTS settings (
-    key TEXT PRIMARY KEY,
-    value TEXT NOT NULL
-);
 """
 
 TABLES = ("orders", "history", "invoices", "counters", "settings")
@@ -71,19 +63,6 @@ def next_number(conn: sqlite3.Connection, series: str, year: int) -> int:
         "SELECT last FROM counters WHERE series = ? AND year = ?", (series, year)
     ).fetchone()
     return int(row[0])
-
-
-def get_setting(conn: sqlite3.Connection, key: str, default: Any = None) -> Any:
-    row = conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
-    return json.loads(row[0]) if row else default
-
-
-def set_setting(conn: sqlite3.Connection, key: str, value: Any) -> None:
-    conn.execute(
-        "INSERT INTO settings (key, value) VALUES (?, ?) "
-        "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        (key, json.dumps(value)),
-    )
 
 
 def wipe(conn: sqlite3.Connection) -> None:

@@ -67,7 +67,7 @@ def _address(value: Any, field: str, *, with_phone: bool) -> dict[str, Any] | No
 
 def _customer(value: Any) -> dict[str, Any]:
     body = _object(value, "customer")
-    customer = {
+    customer: dict[str, Any] = {
         "name": _text(body, "name", "customer.name"),
         "company": _text(body, "company", "customer.company"),
         "email": _text(body, "email", "customer.email"),
@@ -96,7 +96,7 @@ def _pickup_point(value: Any) -> dict[str, Any] | None:
     if value is None:
         return None
     body = _object(value, "pickup_point")
-    point = {key: _text(body, key, f"pickup_point.{key}") for key in ("id", "name")}
+    point: dict[str, Any] = {key: _text(body, key, f"pickup_point.{key}") for key in ("id", "name")}
     if not point["id"]:
         raise invalid("pickup_point.id", "is required")
     address = body.get("address")

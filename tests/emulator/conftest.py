@@ -8,42 +8,28 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from werkzeug.test import Client, TestResponse
+from werkzeug.test import TestResponse
 
 from emulator.app import EmulatorApp, create_app
 from emulator.clock import FakeClock
+from offline.testing import OfflineClient
 
 MEDIA_TYPE = "application/vnd.allegro.public.v1+json"
 BASIC = "Basic " + base64.b64encode(b"emulator-client:emulator-secret").decode()
 
 
-class Emulator:
+class Emulator(OfflineClient[EmulatorApp]):
     """A test client that speaks to the app as our Allegro client would."""
 
+    media_type = MEDIA_TYPE
+
     def __init__(self, app: EmulatorApp, clock: FakeClock) -> None:
-        self.app = app
+        super().__init__(app)
         self.clock = clock
-        self.client = Client(app)
         self.token = ""
 
     def headers(self, **extra: str) -> dict[str, str]:
         return {"Accept": MEDIA_TYPE, "Authorization": f"Bearer {self.token}", **extra}
-
-    def get(self, path: str, **kwargs: Any) -> TestResponse:
-        return self.client.get(path, headers=self.headers(), **kwargs)
-
-    def post(self, path: str, body: Any) -> TestResponse:
-        return self.client.post(
-            path, json=body, headers=self.headers(**{"Content-Type": MEDIA_TYPE})
-        )
-
-    def put(self, path: str, body: Any, **kwargs: Any) -> TestResponse:
-        return self.client.put(
-            path, json=body, headers=self.headers(**{"Content-Type": MEDIA_TYPE}), **kwargs
-        )
-
-    def control(self, method: str, path: str, body: Any = None) -> TestResponse:
-        return self.client.open(f"/_emulator{path}", method=method, json=body)
 
     def oauth(self, path: str, data: dict[str, str], auth: str = BASIC) -> TestResponse:
         return self.client.post(f"/auth/oauth/{path}", data=data, headers={"Authorization": auth})

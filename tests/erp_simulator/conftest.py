@@ -8,10 +8,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from werkzeug.test import Client, TestResponse
+from werkzeug.test import TestResponse
 
 from erp_simulator.app import ErpApp, create_app
-from erp_simulator.clock import FixedClock
+from erp_simulator.clock import FakeClock
+from offline.testing import OfflineClient
 
 TOKEN = "erp-simulator-token"
 ORDER: dict[str, Any] = {
@@ -58,31 +59,25 @@ def order(**changes: Any) -> dict[str, Any]:
     return body
 
 
-class Erp:
-    def __init__(self, app: ErpApp) -> None:
-        self.app = app
-        self.client = Client(app)
-        self.headers = {"Authorization": f"Bearer {TOKEN}"}
+class Erp(OfflineClient[ErpApp]):
+    """A test client that speaks to the app as the shop's ERP client would."""
 
-    def get(self, path: str, **kwargs: Any) -> TestResponse:
-        return self.client.get(path, headers=self.headers, **kwargs)
-
-    def post(self, path: str, body: Any) -> TestResponse:
-        return self.client.post(path, json=body, headers=self.headers)
+    def headers(self, **extra: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {TOKEN}", **extra}
 
     def send(self, body: dict[str, Any]) -> TestResponse:
         return self.post("/api/orders", body)
 
     def sim(self, path: str, body: Any = None, method: str = "POST") -> TestResponse:
-        return self.client.open(f"/_sim/{path}", method=method, json=body)
+        return self.control(method, f"/{path}", body)
 
     def enable(self, code: str, available: bool = True) -> None:
         assert self.sim("currencies", {"code": code, "available": available}).status_code == 200
 
 
 @pytest.fixture
-def clock() -> FixedClock:
-    return FixedClock(datetime(2026, 11, 27, 9, 30, tzinfo=UTC))
+def clock() -> FakeClock:
+    return FakeClock(datetime(2026, 11, 27, 9, 30, tzinfo=UTC))
 
 
 @pytest.fixture
@@ -91,7 +86,7 @@ def db_path(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def erp(db_path: Path, clock: FixedClock) -> Erp:
+def erp(db_path: Path, clock: FakeClock) -> Erp:
     simulator = Erp(create_app(db_path, clock=clock))
     simulator.enable("CZK")
     return simulator

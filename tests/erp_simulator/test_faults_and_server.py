@@ -7,7 +7,7 @@ from pathlib import Path
 import requests
 
 from erp_simulator.app import create_app
-from erp_simulator.clock import FixedClock
+from erp_simulator.clock import FakeClock
 from erp_simulator.testing import running_simulator
 from tests.erp_simulator.conftest import TOKEN, Erp, order
 
@@ -57,7 +57,7 @@ def test_bad_fault_spec_is_400(erp: Erp) -> None:
     assert erp.sim("faults", {"type": "nope"}).status_code == 400
 
 
-def test_state_survives_restart(db_path: Path, erp: Erp, clock: FixedClock) -> None:
+def test_state_survives_restart(db_path: Path, erp: Erp, clock: FakeClock) -> None:
     erp.send(order())
     erp.sim("orders/fulfil", {"number": "ZS/2026/000001"})
     erp.sim("faults", {"type": "down"})

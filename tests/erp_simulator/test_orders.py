@@ -84,7 +84,7 @@ def test_validation(erp: Erp, body: dict[str, Any], field: str) -> None:
 
 
 def test_not_json_is_400(erp: Erp) -> None:
-    response = erp.client.post("/api/orders", data="{oops", headers=erp.headers)
+    response = erp.client.post("/api/orders", data="{oops", headers=erp.headers())
     assert response.status_code == 400
     assert response.json["error"]["code"] == "bad_request"
 
