@@ -18,7 +18,9 @@ class AllegroConfig(AppConfig):
 
     def ready(self) -> None:
         # sales knows no channel: its order page asks the channel where an order came from.
+        from allegro.accounts.selectors import accounts_health
         from allegro.writeback import services as writeback
+        from allegro.writeback.selectors import writes_health
         from allegro.writeback.views import sales_order_panel
         from sales.links import (
             marketplace_name_register,
@@ -30,7 +32,10 @@ class AllegroConfig(AppConfig):
             sales_order_shipment_added,
             sales_order_status_changed,
         )
+        from shop.health import source_register
 
+        source_register(accounts_health)
+        source_register(writes_health)
         source_link_register("allegro", _allegro_source_link)
         marketplace_name_register("allegro", _marketplace_name)
         order_panel_register("allegro", sales_order_panel)

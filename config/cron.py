@@ -1,4 +1,5 @@
-"""Periodic jobs, loaded by `manage.py rqcron config.cron` (the run command starts it)."""
+"""Periodic jobs, loaded by `manage.py scheduler` (config/scheduler.py; the run command and
+the systemd unit start it)."""
 
 from django.conf import settings
 from rq import cron

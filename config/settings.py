@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "sales",
     "allegro",
     "erp",
+    "config",
 ]
 
 MIDDLEWARE = [
@@ -68,6 +69,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "shop.context_processors.navigation",
+                "shop.context_processors.health_banner",
             ],
         },
     },
@@ -77,6 +79,9 @@ DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'shop.sqlite3'}"),
         conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
+        # A connection PostgreSQL dropped (restart, failover) is noticed before it is used,
+        # not by the next job or request failing on it.
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -146,7 +151,11 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
 # An import that runs longer than this loses its lock to the next one (which then races safely).
-ALLEGRO_IMPORT_LOCK_TIMEOUT = int(os.environ.get("ALLEGRO_IMPORT_LOCK_TIMEOUT", "900"))
+# A running import or automatic conversion holds its account's lease and renews it; a
+# killed one lets it expire after this many seconds, so the next run waits at most that long.
+JOB_LEASE_SECONDS = int(os.environ.get("JOB_LEASE_SECONDS", "45"))
+# A worker or the scheduler not seen for this long raises the administrators' banner.
+HEALTH_STALE_SECONDS = int(os.environ.get("HEALTH_STALE_SECONDS", "60"))
 # Transient Allegro errors (5xx, timeouts, 429) are retried within a job with backoff.
 ALLEGRO_IMPORT_ATTEMPTS = int(os.environ.get("ALLEGRO_IMPORT_ATTEMPTS", "4"))
 ALLEGRO_RETRY_BASE_DELAY = float(os.environ.get("ALLEGRO_RETRY_BASE_DELAY", "1"))

@@ -6,6 +6,8 @@ from django.views.generic import RedirectView
 from django.views.i18n import set_language
 from django_rq.urls import urlpatterns as rq_urlpatterns
 
+from shop import views as shop_views
+
 # django-rq lets in any staff member, yet its dashboard can empty queues and requeue jobs:
 # administrators only (superusers have every permission).
 _administrators_only = permission_required("shop.manage_shop_settings", raise_exception=True)
@@ -18,6 +20,7 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="allegro:orders:order_list"), name="home"),
     # Switching language must work on the sign-in page too, before anyone is signed in.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("health/", shop_views.health, name="health"),
     path("admin/rq/", include((rq_dashboard, "django_rq"))),
     path("admin/", admin.site.urls),
     path("login/", auth_views.LoginView.as_view(), name="login"),

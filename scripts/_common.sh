@@ -21,6 +21,25 @@ stop_children() {
   wait 2>/dev/null || true
 }
 
+# supervise LOG COMMAND...: run COMMAND in the background and start it again whenever it
+# exits, until this script stops (systemd's Restart=always does the same in production).
+supervise() {
+  local log="$1"
+  shift
+  (
+    child=""
+    trap '[ -n "$child" ] && kill "$child" 2>/dev/null; exit 0' TERM INT
+    while true; do
+      "$@" >>"$log" 2>&1 &
+      child=$!
+      wait "$child" || true
+      echo "$(date -Is) $1 exited; starting it again in 2 s" >>"$log"
+      sleep 2
+    done
+  ) &
+  CHILD_PIDS+=("$!")
+}
+
 free_port() {
   "$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }

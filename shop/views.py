@@ -1,14 +1,15 @@
 """Ustawienia sklepu: the shop variant, currencies and products. Views stay thin."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import permission_required
+from django.contrib.auth.decorators import login_not_required, permission_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
+from shop import health as health_checks
 from shop.forms import CurrencyAvailabilityForm, ProductForm, ProductSearchForm, VariantForm
 from shop.models import Product, ShopSettings
 from shop.selectors import currency_list, product_list
@@ -101,3 +102,19 @@ def product_update_view(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("shop:settings")
     context = {"title": f"{_('Edit product')} {product.sku}", "form": form, "product": product}
     return render(request, "shop/product_form.html", context)
+
+
+@login_not_required
+@require_GET
+def health(request: HttpRequest) -> JsonResponse:
+    """For load balancers and monitors: 200 when the database and Redis answer, else 503."""
+    found = [health_checks.database_check(), health_checks.redis_check()]
+    body = {check.name.lower(): "ok" if check.ok else check.detail for check in found}
+    return JsonResponse(body, status=200 if all(check.ok for check in found) else 503)
+
+
+@require_GET
+@permission_required("shop.manage_shop_settings", raise_exception=True)
+def health_detail(request: HttpRequest) -> HttpResponse:
+    context = {"title": _("System health"), "checks": health_checks.checks()}
+    return render(request, "shop/health_detail.html", context)

@@ -29,6 +29,11 @@ class AllegroAccount(models.Model):
     # Import progress: the journal cursor moves only in the transaction that stores its orders.
     events_cursor = models.CharField(max_length=64, blank=True, editable=False)
     backfill_completed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # A backfill interrupted (Allegro failing, a worker killed) goes on from where it stopped:
+    # the window it covers, how far its pages are stored, how far the journal's past is.
+    backfill_until = models.DateTimeField(null=True, blank=True, editable=False)
+    backfill_position = models.DateTimeField(null=True, blank=True, editable=False)
+    backfill_history_from = models.CharField(max_length=64, blank=True, editable=False)
     reconciled_through = models.DateTimeField(null=True, blank=True, editable=False)
     last_import_at = models.DateTimeField(_("last import"), null=True, blank=True)
     auto_create_orders = models.BooleanField(

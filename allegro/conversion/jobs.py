@@ -5,6 +5,7 @@ from django.conf import settings
 
 from allegro.accounts.models import AllegroAccount
 from allegro.conversion.services import account_orders_auto_convert
+from shop.leases import lease
 
 
 def auto_convert_all_accounts() -> int:
@@ -26,16 +27,13 @@ def auto_convert_account(account_id: int, retry_problems: bool = False) -> dict[
     Queued after each imported page and by the periodic sweep. The Redis lock only saves
     duplicate work; exactly once comes from the row lock in allegro_order_convert.
     """
-    lock = django_rq.get_connection("default").lock(
-        f"allegro:auto-convert:{account_id}", timeout=settings.ALLEGRO_IMPORT_LOCK_TIMEOUT
-    )
-    if not lock.acquire(blocking=False):
-        # The running job picks up orders stored while it runs, and the sweep retries.
-        return "busy"
-    try:
+    connection = django_rq.get_connection("default")
+    key = f"allegro:auto-convert:{account_id}"
+    with lease(connection, key, seconds=settings.JOB_LEASE_SECONDS) as held:
+        if not held:
+            # The running job picks up orders stored while it runs, and the sweep retries.
+            return "busy"
         if not AllegroAccount.objects.filter(pk=account_id, auto_create_orders=True).exists():
             return "off"
         stats = account_orders_auto_convert(account_id=account_id, retry_problems=retry_problems)
         return {"created": stats.created, "refused": stats.refused}
-    finally:
-        lock.release()

@@ -11,6 +11,7 @@ from allegro.accounts.models import AllegroAccount
 from allegro.api.backoff import retry_delay
 from allegro.api.errors import AllegroError
 from allegro.orders.services import account_import_run
+from shop.leases import lease
 
 logger = logging.getLogger(__name__)
 
@@ -39,36 +40,31 @@ def reconcile_all_accounts() -> int:
 def import_account(account_id: int, reconcile: bool = False) -> dict[str, int] | str:
     """Import one account unless another worker is importing it right now.
 
-    The Redis lock only saves duplicate work; correctness comes from the database (the cursor
-    moves only if nobody moved it meanwhile, and orders are upserted by id).
+    The lease only saves duplicate work; correctness comes from the database (the cursor
+    moves only if nobody moved it meanwhile, and orders are upserted by id). A killed worker's
+    lease lapses within JOB_LEASE_SECONDS, so the next import is delayed by no more.
     """
-    lock = django_rq.get_connection("default").lock(
-        f"allegro:import:{account_id}", timeout=settings.ALLEGRO_IMPORT_LOCK_TIMEOUT
-    )
-    if not lock.acquire(blocking=False):
-        return "busy"
-    try:
-        account = AllegroAccount.objects.get(pk=account_id)
-        if not account.is_connected:
-            return "not connected"
-        client = client_for_account(account)
-        attempt = 1
-        while True:
-            try:
-                stats = account_import_run(
-                    account_id=account_id, client=client, reconcile=reconcile
-                )
-                return {
-                    "created": stats.created,
-                    "updated": stats.updated,
-                    "requests": stats.requests,
-                }
-            except AllegroError as error:
-                # The error is on the account for staff. Pages already stored stay stored,
-                # so a retry goes on from the cursor; a permanent error waits for the next tick.
-                if not error.is_transient or attempt >= settings.ALLEGRO_IMPORT_ATTEMPTS:
-                    return f"failed: {error}"
-                time.sleep(retry_delay(attempt, error))
-                attempt += 1
-    finally:
-        lock.release()
+    connection = django_rq.get_connection("default")
+    key = f"allegro:import:{account_id}"
+    with lease(connection, key, seconds=settings.JOB_LEASE_SECONDS) as held:
+        return _import_account(account_id, reconcile) if held else "busy"
+
+
+def _import_account(account_id: int, reconcile: bool) -> dict[str, int] | str:
+    account = AllegroAccount.objects.get(pk=account_id)
+    if not account.is_connected:
+        return "not connected"
+    client = client_for_account(account)
+    attempt = 1
+    while True:
+        try:
+            stats = account_import_run(account_id=account_id, client=client, reconcile=reconcile)
+            return {"created": stats.created, "updated": stats.updated, "requests": stats.requests}
+        except AllegroError as error:
+            # The error is on the account for staff. Pages already stored stay stored, and a
+            # backfill keeps its position, so a retry goes on from where it stopped; a
+            # permanent error waits for the next tick.
+            if not error.is_transient or attempt >= settings.ALLEGRO_IMPORT_ATTEMPTS:
+                return f"failed: {error}"
+            time.sleep(retry_delay(attempt, error))
+            attempt += 1

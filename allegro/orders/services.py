@@ -246,9 +246,29 @@ def _lock_account(account_id: int) -> AllegroAccount:
     return AllegroAccount.objects.select_for_update().get(pk=account_id)
 
 
-def _store_page(account_id: int, raws: Sequence[dict[str, Any]]) -> ImportStats:
+def _store_page(
+    account_id: int, raws: Sequence[dict[str, Any]], *, backfill: bool = False
+) -> ImportStats:
     with transaction.atomic():
-        return orders_store(account=_lock_account(account_id), raws=raws)
+        account = _lock_account(account_id)
+        stats = orders_store(account=account, raws=raws)
+        if backfill and raws:
+            # The page is sorted by boughtAt: everything up to its newest order is stored, so
+            # a backfill that stops here goes on from there, in the same transaction.
+            newest = (
+                AllegroOrder.objects.filter(
+                    account=account, checkout_form_id__in=[raw.get("id") for raw in raws]
+                )
+                .order_by("-bought_at")
+                .values_list("bought_at", flat=True)
+                .first()
+            )
+            if newest is not None and (
+                account.backfill_position is None or newest > account.backfill_position
+            ):
+                account.backfill_position = newest
+                account.save(update_fields=["backfill_position", "updated_at"])
+        return stats
 
 
 def _events_store(account: AllegroAccount, events: Sequence[OrderEvent]) -> None:
@@ -322,6 +342,7 @@ def _import_window(
     start: datetime,
     end: datetime,
     stats: ImportStats,
+    backfill: bool = False,
 ) -> None:
     """Store every form of [start, end], 100 a request, one transaction a page.
 
@@ -347,30 +368,34 @@ def _import_window(
                     start=half_start,
                     end=half_end,
                     stats=stats,
+                    backfill=backfill,
                 )
             return
-        stats.add(_store_page(account_id, page.forms))
+        stats.add(_store_page(account_id, page.forms, backfill=backfill))
         offset += PAGE_SIZE
         if offset >= min(page.total_count, LIST_OFFSET_LIMIT) or not page.forms:
             return
 
 
 def _history_store(
-    *, account_id: int, client: AllegroClient, until_id: str, stats: ImportStats
+    *, account_id: int, client: AllegroClient, until_id: str, from_id: str, stats: ImportStats
 ) -> None:
     """Keep the journal's past (Allegro keeps 60 days) as the history of backfilled orders.
 
     Only the events are stored: the forms come from the list, 100 a request, so the history
-    costs one request per 1,000 events.
+    costs one request per 1,000 events. Each page records how far it got, so an interrupted
+    backfill does not read the past again.
     """
-    from_id: str | None = None
     while True:
         stats.requests += 1
-        events = client.order_events(from_id=from_id, limit=EVENTS_PAGE_SIZE)
+        events = client.order_events(from_id=from_id or None, limit=EVENTS_PAGE_SIZE)
         if not events:
             return
         with transaction.atomic():
-            _events_store(_lock_account(account_id), events)
+            account = _lock_account(account_id)
+            _events_store(account, events)
+            account.backfill_history_from = events[-1].id
+            account.save(update_fields=["backfill_history_from", "updated_at"])
         if len(events) < EVENTS_PAGE_SIZE or any(event.id == until_id for event in events):
             return
         from_id = events[-1].id
@@ -390,17 +415,28 @@ def account_backfill(*, account_id: int, client: AllegroClient, days: int) -> Im
             return stats
         if not account.events_cursor and latest.id:
             account.events_cursor = latest.id
-            account.save(update_fields=["events_cursor", "updated_at"])
-    if latest.id:
-        _history_store(account_id=account_id, client=client, until_id=latest.id, stats=stats)
-    end = timezone.now()
+        if account.backfill_until is None:
+            # Fixed at the first attempt: the journal covers everything after it.
+            account.backfill_until = timezone.now()
+        account.save(update_fields=["events_cursor", "backfill_until", "updated_at"])
+    history_done = account.backfill_history_from == latest.id
+    if latest.id and not history_done:
+        _history_store(
+            account_id=account_id,
+            client=client,
+            until_id=latest.id,
+            from_id=account.backfill_history_from,
+            stats=stats,
+        )
+    end = account.backfill_until
     _import_window(
         client,
         account_id=account_id,
         key="bought_at",
-        start=end - timedelta(days=days),
+        start=account.backfill_position or end - timedelta(days=days),
         end=end,
         stats=stats,
+        backfill=True,
     )
     AllegroAccount.objects.filter(pk=account_id).update(
         backfill_completed_at=end, reconciled_through=end

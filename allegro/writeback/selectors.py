@@ -19,6 +19,7 @@ from allegro.writeback.models import (
     FulfillmentStatusMapping,
 )
 from sales.models import SalesOrderInvoice, SalesOrderShipment
+from shop.health import Check
 
 # A write still pending after this long is shown as stuck and offered "Ponów": retries with
 # back-off are over in minutes, so it is paused, lost by Redis, or Allegro is down for long.
@@ -140,3 +141,21 @@ def accounts_status_mappings(*, account_ids: Iterable[int]) -> dict[int, dict[st
     for account_id, sales_status, fulfillment_status in rows:
         mappings[account_id][sales_status] = fulfillment_status
     return mappings
+
+
+def writes_health() -> list[Check]:
+    """When the last write reached Allegro, and how many failed and wait for staff."""
+    last = (
+        AllegroWrite.objects.filter(state=AllegroWrite.State.DONE)
+        .order_by("-done_at")
+        .values_list("done_at", flat=True)
+        .first()
+    )
+    failed = AllegroWrite.objects.filter(state=AllegroWrite.State.FAILED).count()
+    detail = (
+        _("last sent %(when)s") % {"when": timezone.localtime(last).strftime("%Y-%m-%d %H:%M:%S")}
+        if last
+        else _("nothing sent yet")
+    )
+    detail += " · " + _("%(count)d failed") % {"count": failed}
+    return [Check(_("Writes to Allegro"), failed == 0, detail)]

@@ -88,6 +88,7 @@ class Workers:
         self.log_dir = log_dir
         self.queue = queue
         self.processes: list[subprocess.Popen] = []
+        self.scheduler: subprocess.Popen | None = None
 
     def start(self, count: int = 1) -> list[subprocess.Popen]:
         started = []
@@ -106,6 +107,21 @@ class Workers:
             started.append(process)
         return started
 
+    def start_scheduler(self) -> subprocess.Popen:
+        """`manage.py scheduler`, as scripts/run and the systemd unit start it."""
+        log = (self.log_dir / "scheduler.log").open("ab")
+        process = subprocess.Popen(
+            [sys.executable, "manage.py", "scheduler"],
+            cwd=ROOT,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        log.close()
+        self.scheduler = process
+        return process
+
     @property
     def alive(self) -> list[subprocess.Popen]:
         return [p for p in self.processes if p.poll() is None]
@@ -117,6 +133,8 @@ class Workers:
         process.wait(timeout=10)
 
     def stop_all(self) -> None:
+        if self.scheduler is not None and self.scheduler.poll() is None:
+            self.kill(self.scheduler)
         for process in self.processes:
             if process.poll() is None:
                 try:
@@ -132,7 +150,7 @@ class Workers:
     def logs(self) -> str:
         return "\n".join(
             f"--- {path.name}\n{path.read_text(errors='replace')[-3000:]}"
-            for path in sorted(self.log_dir.glob("worker-*.log"))
+            for path in sorted(self.log_dir.glob("*.log"))
         )
 
 

@@ -148,3 +148,34 @@ def test_concurrent_imports_of_one_account_store_each_order_once(
     assert len(lines) == len(set(lines))
     events = AllegroOrderEvent.objects.values_list("event_id", flat=True)
     assert len(events) == len(set(events))
+
+
+def test_a_backfill_under_thirty_percent_failures_goes_on_from_where_it_stopped(
+    allegro_emulator, connected_account, settings
+):
+    """Every third answer of the list and the journal is a 502, and each job gives up at its
+    first failure: the backfill still completes, because each run starts where the last
+    stored page ended instead of from the beginning."""
+    settings.ALLEGRO_IMPORT_ATTEMPTS = 1
+    requests.post(
+        f"{allegro_emulator}/_emulator/generate", json={"count": 1500, "days": 20}, timeout=60
+    ).raise_for_status()
+    faults = [
+        {"type": "status", "status": 502, "ratio": 0.3, "seed": 11, "path": path}
+        for path in ("/order/checkout-forms", "/order/events")
+    ]
+    requests.post(f"{allegro_emulator}/_emulator/faults", json=faults, timeout=5).raise_for_status()
+
+    positions = []
+    for _run in range(40):
+        import_account(connected_account.id)
+        account = AllegroAccount.objects.get(pk=connected_account.id)
+        positions.append(account.backfill_position)
+        if account.backfill_completed_at is not None:
+            break
+
+    assert account.backfill_completed_at is not None, positions
+    assert len(positions) > 1, "the faults never fired: the test proves nothing"
+    known = [position for position in positions if position is not None]
+    assert known == sorted(known), "the backfill went backwards"
+    assert AllegroOrder.objects.filter(account=connected_account).count() >= 1500

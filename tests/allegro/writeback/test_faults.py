@@ -6,6 +6,7 @@ thread of this process; the workers reach it over HTTP like they would reach All
 """
 
 import contextlib
+import os
 import threading
 import time
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ import redis
 from django.core.files.base import ContentFile
 
 from allegro.accounts.clients import client_for_account
+from allegro.accounts.models import AllegroAccount
 from allegro.conversion.services import allegro_order_convert
 from allegro.orders.models import AllegroOrder
 from allegro.orders.services import account_import_run
@@ -415,3 +417,65 @@ def test_an_older_status_that_meets_a_conflict_does_not_undo_a_newer_one(
     state = on_allegro(allegro_emulator, order)
     assert state["checkoutForm"]["fulfillment"]["status"] == "READY_FOR_SHIPMENT"
     assert state["fulfillmentChanges"] == 1
+
+
+# How long the scheduler test keeps Redis down; the issue saw rqcron die at once and never
+# come back, so a minute is what it must outlive.
+REDIS_OUTAGE_SECONDS = float(os.environ.get("REDIS_OUTAGE_SECONDS", "60"))
+
+
+@pytest.mark.postgres
+def test_the_scheduler_outlives_a_minute_without_redis_and_everything_arrives_once(
+    allegro_emulator, make_orders, start_workers, settings, tmp_path
+):
+    """Redis (ours) is down for a minute while staff change statuses and buyers order: the
+    scheduler process stays up, and once Redis is back its periodic jobs alone (no test
+    sweeping here) deliver every write and import every new order, each once."""
+    redis_server = PrivateRedis(tmp_path)
+    redis_server.start()
+    settings.REDIS_URL = redis_server.url
+    settings.RQ_QUEUES = {"default": {"URL": redis_server.url, "DEFAULT_TIMEOUT": 600}}
+    schedule = {
+        "ALLEGRO_IMPORT_INTERVAL": 2,
+        "ALLEGRO_WRITE_SWEEP_INTERVAL": 2,
+        "ALLEGRO_WRITE_SWEEP_AFTER": 1,
+    }
+    try:
+        orders = make_orders(6)
+        workers = start_workers(2, redis_url=redis_server.url, **schedule)
+        scheduler = workers.start_scheduler()
+        wait_for(
+            lambda: AllegroAccount.objects.exclude(last_import_at=None).exists(),
+            timeout=30,
+            what="the scheduler's first import",
+        )
+
+        redis_server.stop()
+        stopped = time.monotonic()
+        for order in orders:
+            sales_order_status_change(order_id=order.sales_id, status="IN_PROGRESS", user=None)
+        bought = emulator_call(
+            allegro_emulator, "orders", {"marketplace": "allegro-cz", "count": 2}
+        )
+        time.sleep(max(0.0, REDIS_OUTAGE_SECONDS - (time.monotonic() - stopped)))
+        assert scheduler.poll() is None, workers.logs()
+        redis_server.start()
+        if len(workers.alive) < 2:  # a worker that gave up on Redis: its supervisor restarts it
+            workers.start(2 - len(workers.alive))
+
+        def arrived() -> bool:
+            pending = AllegroWrite.objects.filter(state=AllegroWrite.State.PENDING).exists()
+            imported = AllegroOrder.objects.filter(checkout_form_id__in=bought["ids"]).count()
+            return not pending and imported == len(bought["ids"])
+
+        try:
+            wait_for(arrived, timeout=90, interval=0.5, what="writes and new orders")
+        except AssertionError:
+            raise AssertionError(workers.logs()) from None
+        assert scheduler.poll() is None, workers.logs()
+    finally:
+        redis_server.stop()
+
+    assert_no_write_failed()
+    for order in orders:
+        assert_each_change_arrived_once(allegro_emulator, order, final="PROCESSING", changes=1)

@@ -1,0 +1,155 @@
+"""Is the back office healthy? The infrastructure's checks, plus what each app registers.
+
+`/health/` (for load balancers) asks only the database and Redis. Administrators see every
+check on their page, and each check that needs them also raises a banner on every page:
+an import that has not run for three intervals, no worker or scheduler seen for a minute,
+an Allegro account to connect again. Apps add their own checks with `source_register` at
+start-up (AppConfig.ready): the shop knows no channel.
+"""
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import django_rq
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+from django.utils.translation import gettext as _
+from redis.exceptions import RedisError
+from rq import Worker
+from rq.cron_scheduler_registry import get_registry_key
+from rq.registry import FailedJobRegistry
+
+logger = logging.getLogger(__name__)
+
+BANNER_CACHE_KEY = "shop:health:warnings"
+BANNER_CACHE_SECONDS = 15
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    ok: bool
+    detail: str
+    # What an administrator must hear of on every page; empty when nothing needs doing.
+    warning: str = ""
+
+
+HealthSource = Callable[[], list[Check]]
+_sources: list[HealthSource] = []
+
+
+def source_register(source: HealthSource) -> None:
+    if source not in _sources:
+        _sources.append(source)
+
+
+def _ago(seconds: float) -> str:
+    return _("%(seconds)d s ago") % {"seconds": round(seconds)}
+
+
+def database_check() -> Check:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except Exception as error:  # any failure of the database is the answer, not a crash
+        return Check(_("Database"), False, str(error), _("The database does not answer."))
+    return Check(_("Database"), True, connection.vendor)
+
+
+def redis_check() -> Check:
+    try:
+        django_rq.get_connection("default").ping()
+    except RedisError as error:
+        return Check("Redis", False, str(error), _("Redis does not answer: nothing is queued."))
+    return Check("Redis", True, "ping")
+
+
+def _stale_after() -> float:
+    return float(settings.HEALTH_STALE_SECONDS)
+
+
+def _queue_checks() -> list[Check]:
+    redis = django_rq.get_connection("default")
+    now = time.time()
+    checks = []
+    workers = Worker.all(connection=redis)
+    beats = [w.last_heartbeat.timestamp() for w in workers if w.last_heartbeat is not None]
+    newest = max(beats, default=None)
+    if newest is not None and now - newest <= _stale_after():
+        checks.append(
+            Check(
+                _("Workers"),
+                True,
+                _("%(count)d seen, last %(ago)s")
+                % {"count": len(workers), "ago": _ago(now - newest)},
+            )
+        )
+    else:
+        seen = _("last seen %(ago)s") % {"ago": _ago(now - newest)} if newest else _("none seen")
+        checks.append(
+            Check(
+                _("Workers"),
+                False,
+                seen,
+                _("No worker has been seen for a minute: nothing is imported or sent to Allegro."),
+            )
+        )
+    # (name, last heartbeat as a Unix time) of every cron scheduler RQ knows.
+    entries: list[Any] = redis.zrange(get_registry_key(), 0, -1, withscores=True)
+    scores = [float(entry[1]) for entry in entries]
+    last = max(scores, default=None)
+    if last is not None and now - last <= _stale_after():
+        checks.append(
+            Check(_("Scheduler"), True, _("last seen %(ago)s") % {"ago": _ago(now - last)})
+        )
+    else:
+        seen = _("last seen %(ago)s") % {"ago": _ago(now - last)} if last else _("never seen")
+        checks.append(
+            Check(
+                _("Scheduler"),
+                False,
+                seen,
+                _("The scheduler has not been seen for a minute: no import or sweep is started."),
+            )
+        )
+    queue = django_rq.get_queue("default")
+    failed = FailedJobRegistry(queue=queue).count
+    checks.append(
+        Check(
+            _("Queue"),
+            True,
+            _("%(waiting)d waiting, %(failed)d failed")
+            % {"waiting": queue.count, "failed": failed},
+        )
+    )
+    return checks
+
+
+def checks() -> list[Check]:
+    """Every check: the database, Redis and its workers and scheduler, then the apps'."""
+    found = [database_check(), redis_check()]
+    if found[1].ok:
+        try:
+            found += _queue_checks()
+        except RedisError as error:
+            found.append(Check(_("Queue"), False, str(error)))
+    for source in _sources:
+        try:
+            found += source()
+        except Exception as error:  # one broken check must not hide the others
+            logger.warning("health.source_failed", extra={"source": repr(source)}, exc_info=True)
+            found.append(Check(getattr(source, "__name__", "?"), False, str(error)))
+    return found
+
+
+def warnings() -> list[str]:
+    """What the banner says to administrators; cached briefly, every page asks."""
+    cached = cache.get(BANNER_CACHE_KEY)
+    if cached is None:
+        cached = [check.warning for check in checks() if check.warning]
+        cache.set(BANNER_CACHE_KEY, cached, BANNER_CACHE_SECONDS)
+    return list(cached)
