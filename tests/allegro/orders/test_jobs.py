@@ -1,6 +1,7 @@
 """Import jobs on the real Redis queue, and concurrent imports on PostgreSQL."""
 
 import threading
+import time
 
 import django_rq
 import pytest
@@ -14,6 +15,7 @@ from allegro.accounts.models import AllegroAccount
 from allegro.orders.jobs import import_account, import_all_accounts
 from allegro.orders.models import AllegroOrder, AllegroOrderEvent, AllegroOrderLine
 from allegro.orders.services import CursorMoved, account_import_events, account_import_run
+from tests.support.workers import Workers, wait_for, worker_env
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -179,3 +181,42 @@ def test_a_backfill_under_thirty_percent_failures_goes_on_from_where_it_stopped(
     known = [position for position in positions if position is not None]
     assert known == sorted(known), "the backfill went backwards"
     assert AllegroOrder.objects.filter(account=connected_account).count() >= 1500
+
+
+@pytest.mark.postgres
+def test_a_worker_killed_in_the_middle_of_an_import_delays_the_next_by_one_lease_at_most(
+    allegro_emulator, connected_account, settings, tmp_path
+):
+    """A real worker hangs in an import (Allegro answers slowly) and is killed -9: its lease
+    lapses, and the next import runs JOB_LEASE_SECONDS later, not after 15 minutes."""
+    settings.JOB_LEASE_SECONDS = 4
+    slow = {"type": "slow", "seconds": 60, "count": 1, "path": "/order/"}
+    requests.post(f"{allegro_emulator}/_emulator/faults", json=slow, timeout=5).raise_for_status()
+    queue = django_rq.get_queue("default")
+    queue.empty()
+    workers = Workers(
+        env=worker_env(
+            emulator_url=allegro_emulator, redis_url=settings.REDIS_URL, JOB_LEASE_SECONDS=4
+        ),
+        log_dir=tmp_path,
+    )
+    try:
+        workers.start(1)
+        queue.enqueue(import_account, connected_account.id)
+        lease_key = f"allegro:import:{connected_account.id}"
+        wait_for(lambda: queue.connection.exists(lease_key), timeout=30, what="the import")
+        time.sleep(2 * 4 / 3)  # past one renewal: the lease is kept alive, not just taken
+        assert import_account(connected_account.id) == "busy"
+        workers.kill(workers.processes[0])
+        killed = time.monotonic()
+
+        wait_for(
+            lambda: import_account(connected_account.id) != "busy",
+            timeout=20,
+            interval=0.2,
+            what="the next import",
+        )
+        assert time.monotonic() - killed <= 4 + 1.5
+    finally:
+        workers.stop_all()
+        queue.empty()
