@@ -31,6 +31,7 @@ BANNER_CACHE_SECONDS = 15
 
 @dataclass(frozen=True)
 class Check:
+    key: str  # stable, for machines and tests: "database", "scheduler", "allegro.account.<id>"
     name: str
     ok: bool
     detail: str
@@ -56,16 +57,20 @@ def database_check() -> Check:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
     except Exception as error:  # any failure of the database is the answer, not a crash
-        return Check(_("Database"), False, str(error), _("The database does not answer."))
-    return Check(_("Database"), True, connection.vendor)
+        return Check(
+            "database", _("Database"), False, str(error), _("The database does not answer.")
+        )
+    return Check("database", _("Database"), True, connection.vendor)
 
 
 def redis_check() -> Check:
     try:
         django_rq.get_connection("default").ping()
     except RedisError as error:
-        return Check("Redis", False, str(error), _("Redis does not answer: nothing is queued."))
-    return Check("Redis", True, "ping")
+        return Check(
+            "redis", "Redis", False, str(error), _("Redis does not answer: nothing is queued.")
+        )
+    return Check("redis", "Redis", True, "ping")
 
 
 def _stale_after() -> float:
@@ -82,6 +87,7 @@ def _queue_checks() -> list[Check]:
     if newest is not None and now - newest <= _stale_after():
         checks.append(
             Check(
+                "workers",
                 _("Workers"),
                 True,
                 _("%(count)d seen, last %(ago)s")
@@ -92,6 +98,7 @@ def _queue_checks() -> list[Check]:
         seen = _("last seen %(ago)s") % {"ago": _ago(now - newest)} if newest else _("none seen")
         checks.append(
             Check(
+                "workers",
                 _("Workers"),
                 False,
                 seen,
@@ -104,12 +111,18 @@ def _queue_checks() -> list[Check]:
     last = max(scores, default=None)
     if last is not None and now - last <= _stale_after():
         checks.append(
-            Check(_("Scheduler"), True, _("last seen %(ago)s") % {"ago": _ago(now - last)})
+            Check(
+                "scheduler",
+                _("Scheduler"),
+                True,
+                _("last seen %(ago)s") % {"ago": _ago(now - last)},
+            )
         )
     else:
         seen = _("last seen %(ago)s") % {"ago": _ago(now - last)} if last else _("never seen")
         checks.append(
             Check(
+                "scheduler",
                 _("Scheduler"),
                 False,
                 seen,
@@ -120,6 +133,7 @@ def _queue_checks() -> list[Check]:
     failed = FailedJobRegistry(queue=queue).count
     checks.append(
         Check(
+            "queue",
             _("Queue"),
             True,
             _("%(waiting)d waiting, %(failed)d failed")
@@ -136,13 +150,14 @@ def checks() -> list[Check]:
         try:
             found += _queue_checks()
         except RedisError as error:
-            found.append(Check(_("Queue"), False, str(error)))
+            found.append(Check("queue", _("Queue"), False, str(error)))
     for source in _sources:
         try:
             found += source()
         except Exception as error:  # one broken check must not hide the others
             logger.warning("health.source_failed", extra={"source": repr(source)}, exc_info=True)
-            found.append(Check(getattr(source, "__name__", "?"), False, str(error)))
+            name = getattr(source, "__name__", "?")
+            found.append(Check(name, name, False, str(error)))
     return found
 
 

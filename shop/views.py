@@ -109,7 +109,7 @@ def product_update_view(request: HttpRequest, pk: int) -> HttpResponse:
 def health(request: HttpRequest) -> JsonResponse:
     """For load balancers and monitors: 200 when the database and Redis answer, else 503."""
     found = [health_checks.database_check(), health_checks.redis_check()]
-    body = {check.name.lower(): "ok" if check.ok else check.detail for check in found}
+    body = {check.key: "ok" if check.ok else check.detail for check in found}
     return JsonResponse(body, status=200 if all(check.ok for check in found) else 503)
 
 

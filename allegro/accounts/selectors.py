@@ -15,10 +15,12 @@ def accounts_health() -> list[Check]:
     checks = []
     for account in AllegroAccount.objects.order_by("login"):
         name = _("Allegro account %(login)s") % {"login": account.login}
+        key = f"allegro.account.{account.pk}"
         if not account.is_connected:
             reason = account.status_reason or account.get_status_display()
             checks.append(
                 Check(
+                    key,
                     name,
                     False,
                     reason,
@@ -40,7 +42,7 @@ def accounts_health() -> list[Check]:
                 "login": account.login,
                 "seconds": stale_after,
             }
-            checks.append(Check(name, False, detail, warning))
+            checks.append(Check(key, name, False, detail, warning))
         else:
-            checks.append(Check(name, True, detail))
+            checks.append(Check(key, name, True, detail))
     return checks

@@ -158,4 +158,4 @@ def writes_health() -> list[Check]:
         else _("nothing sent yet")
     )
     detail += " · " + _("%(count)d failed") % {"count": failed}
-    return [Check(_("Writes to Allegro"), failed == 0, detail)]
+    return [Check("allegro.writes", _("Writes to Allegro"), failed == 0, detail)]

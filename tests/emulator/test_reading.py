@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections import Counter
 from decimal import Decimal
 from pathlib import Path
@@ -148,14 +147,13 @@ def test_seeding_is_deterministic(tmp_path: Path) -> None:
     assert first.forms() == second.forms()
 
 
-def test_list_of_100_forms_is_fast_with_10000_orders(tmp_path: Path) -> None:
+def test_list_pages_100_forms_out_of_10000_orders(tmp_path: Path) -> None:
+    """How fast is bench/emulator_bench.py's to say; here, that the pages are right."""
     clock = FakeClock()
     em = Emulator(create_app(tmp_path / "big.sqlite3", seed=False, clock=clock), clock)
     em.control("POST", "/generate", {"count": 10_000, "days": 30})
     em.connect()
     for query in ("", "?status=READY_FOR_PROCESSING&offset=5000", "?marketplace.id=allegro-hu"):
-        started = time.perf_counter()
         page = em.forms(query)
-        elapsed = time.perf_counter() - started
         assert page["count"] == 100
-        assert elapsed < 0.1, (query, elapsed)
+        assert len({form["id"] for form in page["checkoutForms"]}) == 100
