@@ -28,6 +28,7 @@ class AllegroConfig(AppConfig):
         from sales.signals import (
             sales_order_invoice_attached,
             sales_order_shipment_added,
+            sales_order_shipment_removing,
             sales_order_status_changed,
         )
 
@@ -40,6 +41,9 @@ class AllegroConfig(AppConfig):
         )
         sales_order_shipment_added.connect(
             writeback.on_shipment_added, dispatch_uid="allegro.writeback.shipment"
+        )
+        sales_order_shipment_removing.connect(
+            writeback.on_shipment_removing, dispatch_uid="allegro.writeback.shipment_removing"
         )
         sales_order_invoice_attached.connect(
             writeback.on_invoice_attached, dispatch_uid="allegro.writeback.invoice"
