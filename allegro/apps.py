@@ -30,6 +30,7 @@ class AllegroConfig(AppConfig):
         from sales.signals import (
             sales_order_invoice_attached,
             sales_order_shipment_added,
+            sales_order_shipment_removing,
             sales_order_status_changed,
         )
         from shop.health import source_register
@@ -45,6 +46,9 @@ class AllegroConfig(AppConfig):
         )
         sales_order_shipment_added.connect(
             writeback.on_shipment_added, dispatch_uid="allegro.writeback.shipment"
+        )
+        sales_order_shipment_removing.connect(
+            writeback.on_shipment_removing, dispatch_uid="allegro.writeback.shipment_removing"
         )
         sales_order_invoice_attached.connect(
             writeback.on_invoice_attached, dispatch_uid="allegro.writeback.invoice"

@@ -14,3 +14,13 @@ class ErpConfig(AppConfig):
 
         order_panel_register(ANY_CHANNEL, sales_order_panel)
         list_actions_register("erp/sales_list_actions.html")
+        # With an ERP backend configured, the sync switches the shop's currencies, not staff.
+        from shop.currencies import currency_source_register
+
+        currency_source_register(_currency_source)
+
+
+def _currency_source() -> str | None:
+    from django.conf import settings
+
+    return "ERP" if settings.ERP_BACKEND else None

@@ -62,7 +62,7 @@ from sales.services import (
     sales_order_invoice_attach,
     sales_order_status_change,
 )
-from shop.models import Currency
+from shop.services import currencies_set_from_source
 
 logger = logging.getLogger(__name__)
 
@@ -166,17 +166,7 @@ def erp_order_hash(order: ErpOrder) -> str:
 def currencies_apply(*, currencies: list[ErpCurrency]) -> list[str]:
     """Make the shop's currencies those the ERP has available (the home currency stays on);
     returns "CZK+" / "EUR-" for each one switched."""
-    available = {c.code for c in currencies if c.available}
-    changed = []
-    for code in settings.CURRENCIES:
-        if code == settings.DEFAULT_CURRENCY:
-            continue
-        currency, _created = Currency.objects.select_for_update().get_or_create(code=code)
-        wanted = code in available
-        if currency.is_available != wanted:
-            currency.is_available = wanted
-            currency.save(update_fields=["is_available", "updated_at"])
-            changed.append(f"{code}{'+' if wanted else '-'}")
+    changed = currencies_set_from_source(available={c.code for c in currencies if c.available})
     if changed:
         logger.info("erp.currencies.changed", extra={"changed": changed})
     return changed

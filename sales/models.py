@@ -214,6 +214,7 @@ class SalesOrderEvent(models.Model):
         ATTENTION_FLAGGED = "ATTENTION_FLAGGED", _("Flagged for attention")
         ATTENTION_CLEARED = "ATTENTION_CLEARED", _("Attention cleared")
         SHIPMENT_ADDED = "SHIPMENT_ADDED", _("Tracking number added")
+        SHIPMENT_REMOVED = "SHIPMENT_REMOVED", _("Tracking number removed")
         INVOICE_ATTACHED = "INVOICE_ATTACHED", _("Invoice attached")
 
     order = models.ForeignKey(SalesOrder, on_delete=models.CASCADE, related_name="events")
@@ -251,6 +252,8 @@ class SalesOrderShipment(models.Model):
             models.UniqueConstraint(
                 fields=["order", "carrier_code", "waybill"], name="sales_shipment_unique_waybill"
             ),
+            # The rest of the rule (1-64 of letters, digits, "-", "/") is waybill_normalize's.
+            models.CheckConstraint(condition=~Q(waybill=""), name="sales_shipment_waybill_given"),
         ]
 
     def __str__(self) -> str:

@@ -1,6 +1,7 @@
 """Writes to the order book. Every change locks the order, writes its event in the same
 transaction, and announces status changes through sales.signals."""
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -26,12 +27,15 @@ from sales.models import (
 from sales.signals import (
     sales_order_invoice_attached,
     sales_order_shipment_added,
+    sales_order_shipment_removing,
     sales_order_status_changed,
 )
 from shop.models import Currency, Product
 
 NUMBER_FORMAT = "ZS/{year}/{sequence:06d}"
 MAX_WAYBILL_LENGTH = 64  # Allegro's limit, and no carrier's numbers are longer
+# What carriers' tracking numbers are made of ("AD-1239134", "JJD000030123", "0000123/2026").
+WAYBILL_CHARACTERS = re.compile(r"[A-Za-z0-9/-]+")
 MAX_INVOICE_BYTES = 3 * 1024 * 1024  # Allegro refuses larger invoice files
 # One statement that increments and reads (PostgreSQL and SQLite >= 3.35 both RETURN).
 NEXT_NUMBER_SQL = (
@@ -252,6 +256,23 @@ def sales_order_attention_clear(*, order_id: int, user: User | AnonymousUser | N
     return order
 
 
+def waybill_normalize(waybill: str) -> str:
+    """A tracking number as carriers and Allegro know it, or SalesOrderRefused with the one
+    message every form and service shows. Whitespace anywhere is dropped (a number copied as
+    "Z 123 4567 890" is Packeta's "Z1234567890": carriers print the groups, their tracking
+    takes them joined), what is left is 1 to 64 letters, digits, "-" or "/"."""
+    joined = "".join(waybill.split())
+    if not (1 <= len(joined) <= MAX_WAYBILL_LENGTH) or not WAYBILL_CHARACTERS.fullmatch(joined):
+        raise SalesOrderRefused(
+            _(
+                "A tracking number has 1 to %(max)d characters: letters, digits, “-” and “/”"
+                " (spaces are left out)."
+            )
+            % {"max": MAX_WAYBILL_LENGTH}
+        )
+    return joined
+
+
 @transaction.atomic
 def sales_order_shipment_add(
     *,
@@ -262,11 +283,9 @@ def sales_order_shipment_add(
     user: User | AnonymousUser | None,
 ) -> SalesOrderShipment:
     """Record a tracking number; the same waybill twice is one shipment."""
-    waybill = waybill.strip()
-    if not waybill or len(waybill) > MAX_WAYBILL_LENGTH:
-        raise SalesOrderRefused(
-            _("A tracking number has 1 to %(max)d characters.") % {"max": MAX_WAYBILL_LENGTH}
-        )
+    waybill = waybill_normalize(waybill)
+    if not carrier_code.strip():
+        raise SalesOrderRefused(_("Choose the carrier of the tracking number."))
     order = SalesOrder.objects.select_for_update().get(pk=order_id)
     shipment, created = SalesOrderShipment.objects.get_or_create(
         order=order,
@@ -284,6 +303,35 @@ def sales_order_shipment_add(
         sales_order_shipment_added.send(
             sender=SalesOrder, order=order, shipment=shipment, user=_acting(user)
         )
+    return shipment
+
+
+@transaction.atomic
+def sales_order_shipment_remove(
+    *, shipment_id: int, user: User | AnonymousUser | None
+) -> SalesOrderShipment:
+    """Remove a tracking number (a wrong one) while no channel has it yet. The channels hear
+    sales_order_shipment_removing in this transaction: each cancels what it would have sent,
+    or refuses (SalesOrderRefused) once the number is sent or being sent; a refusal rolls the
+    whole removal back. Returns the removed shipment (no longer in the database)."""
+    order_id = (
+        SalesOrderShipment.objects.filter(pk=shipment_id).values_list("order_id", flat=True).first()
+    )
+    gone = SalesOrderRefused(_("This tracking number was removed already."))
+    if order_id is None:
+        raise gone
+    order = SalesOrder.objects.select_for_update().get(pk=order_id)
+    shipment = SalesOrderShipment.objects.filter(pk=shipment_id).first()
+    if shipment is None:  # removed by someone else while this waited for the order's lock
+        raise gone
+    sales_order_shipment_removing.send(
+        sender=SalesOrder, order=order, shipment=shipment, user=_acting(user)
+    )
+    label = f"{shipment.carrier_name or shipment.carrier_code}: {shipment.waybill}"
+    shipment.delete()
+    SalesOrderEvent.objects.create(
+        order=order, type=SalesOrderEvent.Type.SHIPMENT_REMOVED, user=_acting(user), message=label
+    )
     return shipment
 
 

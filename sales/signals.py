@@ -10,5 +10,9 @@ from django.dispatch import Signal
 sales_order_status_changed = Signal()
 # kwargs: order (SalesOrder), shipment (SalesOrderShipment), user
 sales_order_shipment_added = Signal()
+# kwargs: order (SalesOrder), shipment (SalesOrderShipment), user; sent before the shipment is
+# deleted. A receiver cancels what it would still send, or refuses the removal (the number is
+# sent or being sent) by raising sales.services.SalesOrderRefused, which rolls it all back.
+sales_order_shipment_removing = Signal()
 # kwargs: order (SalesOrder), invoice (SalesOrderInvoice), user
 sales_order_invoice_attached = Signal()

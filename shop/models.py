@@ -2,7 +2,7 @@ from decimal import Decimal
 from typing import ClassVar
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -72,6 +72,28 @@ class Currency(models.Model):
         return self.code
 
 
+# Poland's VAT rates for goods (23 %, reduced 8 % and 5 %, 0 %); a product has one of them.
+VAT_RATES = (Decimal("23"), Decimal("8"), Decimal("5"), Decimal("0"))
+
+
+def vat_rate_refusal() -> str:
+    return str(_("VAT rate must be one of: %(rates)s.")) % {
+        "rates": ", ".join(f"{rate} %" for rate in VAT_RATES)
+    }
+
+
+def validate_vat_rate(value: Decimal) -> None:
+    if value not in VAT_RATES:
+        raise ValidationError(vat_rate_refusal(), code="vat_rate")
+
+
+def validate_price(value: Decimal) -> None:
+    """A price is 0 or more (djmoney hands the validator the Money's amount or the Money)."""
+    amount = getattr(value, "amount", value)
+    if amount is not None and amount < 0:
+        raise ValidationError(_("A price cannot be negative."), code="price_negative")
+
+
 class Product(models.Model):
     sku = models.CharField(_("code (SKU)"), max_length=64, unique=True)
     ean = models.CharField(_("EAN"), max_length=14, blank=True)
@@ -80,7 +102,7 @@ class Product(models.Model):
         _("VAT rate (%)"),
         max_digits=5,
         decimal_places=2,
-        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+        validators=[validate_vat_rate],
     )
     price = MoneyField(
         _("price"),
@@ -88,6 +110,7 @@ class Product(models.Model):
         decimal_places=2,
         default_currency=settings.DEFAULT_CURRENCY,
         currency_choices=[(c, c) for c in settings.CURRENCIES],
+        validators=[validate_price],
     )
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -104,8 +127,9 @@ class Product(models.Model):
         ordering = ["sku"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(vat_rate__gte=0, vat_rate__lte=100), name="product_vat_rate_range"
+                condition=Q(vat_rate__in=VAT_RATES), name="product_vat_rate_polish"
             ),
+            models.CheckConstraint(condition=Q(price__gte=0), name="product_price_not_negative"),
         ]
 
     def __str__(self) -> str:

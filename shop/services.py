@@ -1,6 +1,7 @@
 """Writes for the shop's settings and products; views call these and nothing else writes."""
 
 import logging
+from collections.abc import Collection
 from decimal import Decimal
 
 from django.conf import settings
@@ -10,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from djmoney.money import Money
 
+from shop.currencies import currency_source
 from shop.models import Currency, Product, ShopSettings, ShopVariant
 
 logger = logging.getLogger(__name__)
@@ -47,7 +49,17 @@ def shop_variant_set(*, variant: str, user: AbstractBaseUser | AnonymousUser) ->
 def currency_set_available(
     *, code: str, available: bool, user: AbstractBaseUser | AnonymousUser
 ) -> Currency:
-    """Switch a foreign currency on or off; the home currency (PLN) can never be switched off."""
+    """Switch a foreign currency on or off by hand; the home currency (PLN) can never be
+    switched off, and nothing is switched here while another system (the ERP) decides."""
+    source = currency_source()
+    if source is not None:
+        raise ValidationError(
+            _(
+                "The shop's currencies come from %(source)s: switch %(code)s there; the next"
+                " synchronization brings the change here."
+            )
+            % {"source": source, "code": code}
+        )
     if code == settings.DEFAULT_CURRENCY:
         raise ValidationError(
             _("%(code)s is the shop's home currency and is always available.") % {"code": code}
@@ -65,6 +77,23 @@ def currency_set_available(
         extra={"user_id": user.pk, "code": code, "available": available},
     )
     return currency
+
+
+@transaction.atomic
+def currencies_set_from_source(*, available: Collection[str]) -> list[str]:
+    """The source's own way in (the ERP sync): make exactly `available` the shop's foreign
+    currencies, the home one staying on; returns "CZK+" / "EUR-" for each one switched."""
+    changed = []
+    for code in settings.CURRENCIES:
+        if code == settings.DEFAULT_CURRENCY:
+            continue
+        currency, _created = Currency.objects.select_for_update().get_or_create(code=code)
+        wanted = code in available
+        if currency.is_available != wanted:
+            currency.is_available = wanted
+            currency.save(update_fields=["is_available", "updated_at"])
+            changed.append(f"{code}{'+' if wanted else '-'}")
+    return changed
 
 
 def _product_save(product: Product) -> Product:

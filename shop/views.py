@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from shop import health as health_checks
+from shop.currencies import currency_source
 from shop.forms import CurrencyAvailabilityForm, ProductForm, ProductSearchForm, VariantForm
 from shop.models import Product, ShopSettings
 from shop.selectors import currency_list, product_list
@@ -28,6 +29,7 @@ def _settings_page(request: HttpRequest, variant_form: VariantForm) -> HttpRespo
         "title": _("Shop settings"),
         "variant_form": variant_form,
         "currencies": currency_list(),
+        "currency_source": currency_source(),
         "search_form": search_form,
         "page": page,
         "search": search,

@@ -6,6 +6,7 @@ remembered for a few minutes only, so the page does not wait for a timeout on ev
 """
 
 import logging
+import re
 from dataclasses import dataclass
 
 from django.core.cache import cache
@@ -81,3 +82,33 @@ def carriers_for(account: AllegroAccount) -> CarrierChoices:
         CACHE_SECONDS if found.from_allegro else FALLBACK_CACHE_SECONDS,
     )
     return found
+
+
+# Words of Allegro's delivery method names ("Allegro Kurier DPD", "Allegro Wysyłka z Polski do
+# Czech - Odbiór w Punkcie Packeta") and the carrier each names; the first that matches wins.
+# No method means "Allegro One": since 9 June 2026 its parcels carry Allegro's own waybills.
+DELIVERY_METHOD_WORDS: list[tuple[str, str]] = [
+    (r"packeta|z[áa]silkovna|z-box", "PACKETA"),
+    (r"inpost|paczkomat\w*", "INPOST"),
+    (r"orlen|ruchu?", "ORLEN_PACZKA"),
+    (r"dpd", "DPD"),
+    (r"dhl", "DHL"),
+    (r"gls", "GLS"),
+    (r"ups", "UPS"),
+    (r"fedex", "FEDEX"),
+    (r"ppl", "PPL"),
+    (r"poczta polska|pocztex", "POCZTA_POLSKA"),
+    (r"[čc]esk[áa] po[šs]ta", "CESKA_POSTA"),
+    (r"slovensk[áa] po[šs]ta", "SLOVENSKA_POSTA"),
+    (r"magyar posta", "MAGYAR_POSTA"),
+]
+
+
+def carrier_for_delivery_method(method: str, choices: list[tuple[str, str]]) -> str:
+    """The carrier to preselect for an order sent by `method`: one of `choices` (as Allegro
+    lists them now), or "" when the name says nothing sure: staff then choose."""
+    offered = {carrier_id for carrier_id, _name in choices}
+    for words, carrier_id in DELIVERY_METHOD_WORDS:
+        if carrier_id in offered and re.search(rf"\b(?:{words})\b", method, re.IGNORECASE):
+            return carrier_id
+    return ""

@@ -10,21 +10,31 @@ from allegro.writeback.carriers import OTHER
 from allegro.writeback.models import AllegroWrite
 from allegro.writeback.selectors import ALL, WAITING
 from sales.models import SalesOrderStatus
+from sales.services import MAX_WAYBILL_LENGTH, SalesOrderRefused, waybill_normalize
+
+# Allegro takes at most 30 characters of a carrier's name (only sent with OTHER).
+CARRIER_NAME_MAX_LENGTH = 30
 
 # In the mapping's selects: "" would read as a missing field, so "do not send" has a value.
 NOT_SENT_CHOICE = "NOT_SENT"
 
 
 class ShipmentAddForm(forms.Form):
-    """A tracking number for an Allegro order. How long a waybill may be is the service's
-    rule (sales_order_shipment_add), so it is not repeated here."""
+    """A tracking number for an Allegro order. What a waybill may be is sales'
+    waybill_normalize, asked here so that the form and the service say the same."""
 
-    carrier = forms.ChoiceField(label=_("Carrier"))
-    waybill = forms.CharField(label=_("Tracking number"), required=False, max_length=255)
+    carrier = forms.ChoiceField(
+        label=_("Carrier"), error_messages={"required": _("Choose the carrier.")}
+    )
+    waybill = forms.CharField(
+        label=_("Tracking number"),
+        required=False,  # empty is refused by clean_waybill, with the one message
+        widget=forms.TextInput(attrs={"maxlength": MAX_WAYBILL_LENGTH}),
+    )
     carrier_name = forms.CharField(
         label=_("Carrier name"),
         required=False,
-        max_length=255,
+        max_length=CARRIER_NAME_MAX_LENGTH,
         help_text=_("Only for “other”."),
     )
 
@@ -33,7 +43,14 @@ class ShipmentAddForm(forms.Form):
         self.carrier_names = dict(carriers)
         carrier = self.fields["carrier"]
         assert isinstance(carrier, forms.ChoiceField)
-        carrier.choices = carriers
+        # No carrier is assumed: the panel preselects the one of the order's delivery method.
+        carrier.choices = [("", _("— choose —")), *carriers]
+
+    def clean_waybill(self) -> str:
+        try:
+            return waybill_normalize(self.cleaned_data["waybill"])
+        except SalesOrderRefused as error:
+            raise forms.ValidationError(str(error)) from None
 
     def clean(self) -> dict[str, Any]:
         super().clean()

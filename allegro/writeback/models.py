@@ -1,3 +1,5 @@
+from datetime import datetime
+
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -96,6 +98,17 @@ class AllegroWrite(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.cause} {self.state}"
+
+    def reached_allegro(self) -> bool:
+        return self.state == self.State.DONE
+
+    def being_sent(self, now: datetime) -> bool:
+        """A worker holds it now: it may reach Allegro any moment."""
+        return (
+            self.state == self.State.PENDING
+            and self.claimed_until is not None
+            and self.claimed_until > now
+        )
 
 
 # What each sales order status shows as on Allegro where an account's mapping says nothing.

@@ -1,6 +1,6 @@
 """Reads for staff about writes to Allegro: what each write is, what waits, what failed."""
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -66,8 +66,10 @@ def writes_described(writes: Sequence[AllegroWrite]) -> list[WriteRow]:
         elif write.kind == AllegroWrite.Kind.SHIPMENT:
             shipment = shipments.get(write.target.get("shipment_id"))
             what = _("Tracking number %(carrier)s %(waybill)s") % {
-                "carrier": (shipment.carrier_name or shipment.carrier_code) if shipment else "?",
-                "waybill": shipment.waybill if shipment else "?",
+                "carrier": (shipment.carrier_name or shipment.carrier_code)
+                if shipment
+                else write.target.get("carrier", "?"),
+                "waybill": shipment.waybill if shipment else write.target.get("waybill", "?"),
             }
         else:
             invoice = invoices.get(write.target.get("invoice_id"))
@@ -159,3 +161,16 @@ def writes_health() -> list[Check]:
     )
     detail += " · " + _("%(count)d failed") % {"count": failed}
     return [Check("allegro.writes", _("Writes to Allegro"), failed == 0, detail)]
+
+
+def shipments_removable(*, shipment_ids: Collection[int]) -> set[int]:
+    """Which of these tracking numbers may still be removed: Allegro has not got them and no
+    worker is sending them (on_shipment_removing checks again under a lock)."""
+    now = timezone.now()
+    causes = {f"shipment:{shipment_id}": shipment_id for shipment_id in shipment_ids}
+    blocked = {
+        causes[write.cause]
+        for write in AllegroWrite.objects.filter(cause__in=causes)
+        if write.reached_allegro() or write.being_sent(now)
+    }
+    return set(shipment_ids) - blocked

@@ -35,6 +35,7 @@ from allegro.writeback.models import (
 )
 from allegro.writeback.selectors import accounts_status_mappings
 from sales.models import SalesOrderInvoice, SalesOrderShipment, SalesOrderStatus
+from sales.services import SalesOrderRefused
 
 logger = logging.getLogger(__name__)
 
@@ -116,6 +117,47 @@ def on_shipment_added(*, order: Any, shipment: SalesOrderShipment, **kwargs: Any
             cause=f"shipment:{shipment.pk}",
             target={"shipment_id": shipment.pk},
         )
+
+
+def on_shipment_removing(*, order: Any, shipment: SalesOrderShipment, **kwargs: Any) -> None:
+    """A tracking number is being removed: its write is cancelled while Allegro has not got it,
+    and the removal refused once it has (DONE) or a worker is sending it now. The row is
+    locked, so a worker's claim (an UPDATE of a PENDING row) comes before or after, never
+    between."""
+    write = AllegroWrite.objects.select_for_update().filter(cause=f"shipment:{shipment.pk}").first()
+    if write is None or write.state == AllegroWrite.State.SKIPPED:
+        return
+    now = timezone.now()
+    if write.reached_allegro():
+        raise SalesOrderRefused(
+            _(
+                "Tracking number %(waybill)s is on Allegro already, so it cannot be removed"
+                " here; correct it in Allegro's Sales Manager."
+            )
+            % {"waybill": shipment.waybill}
+        )
+    if write.being_sent(now):
+        raise SalesOrderRefused(
+            _("Tracking number %(waybill)s is being sent to Allegro right now; try again shortly.")
+            % {"waybill": shipment.waybill}
+        )
+    write.state = AllegroWrite.State.SKIPPED
+    write.last_error = _("The tracking number was removed before it was sent.")
+    # The shipment row goes: the write keeps what it was about, for the list of writes.
+    write.target = {
+        **write.target,
+        "carrier": shipment.carrier_name or shipment.carrier_code,
+        "waybill": shipment.waybill,
+    }
+    write.done_at = now
+    write.claimed_until = None
+    write.save(
+        update_fields=["state", "last_error", "target", "done_at", "claimed_until", "updated_at"]
+    )
+    logger.info(
+        "allegro.write.shipment_cancelled",
+        extra={"write_id": write.pk, "shipment_id": shipment.pk},
+    )
 
 
 def on_invoice_attached(*, order: Any, invoice: SalesOrderInvoice, **kwargs: Any) -> None:

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 from allegro.accounts.models import AllegroAccount
 from allegro.accounts.views import settings_permission
 from allegro.orders.models import AllegroOrder
-from allegro.writeback.carriers import carriers_for
+from allegro.writeback.carriers import carrier_for_delivery_method, carriers_for
 from allegro.writeback.forms import (
     ShipmentAddForm,
     StatusMappingForm,
@@ -29,6 +29,7 @@ from allegro.writeback.selectors import (
     account_write_pauses,
     allegro_order_writes,
     allegro_write_list,
+    shipments_removable,
     writes_described,
 )
 from allegro.writeback.services import (
@@ -39,7 +40,11 @@ from allegro.writeback.services import (
     writes_retry,
 )
 from sales.models import SalesOrder, SalesOrderShipment
-from sales.services import SalesOrderRefused, sales_order_shipment_add
+from sales.services import (
+    SalesOrderRefused,
+    sales_order_shipment_add,
+    sales_order_shipment_remove,
+)
 from shop.listing import filtered_page
 
 # Retrying and adding tracking numbers act on the shop's orders: an operator's work.
@@ -83,8 +88,16 @@ def sales_order_panel(order: SalesOrder, request: HttpRequest) -> tuple[str, dic
     if can_change:
         # Only those who may add a tracking number make the page ask Allegro for carriers.
         carriers = carriers_for(account)
-        context["shipment_form"] = ShipmentAddForm(carriers=carriers.choices)
+        context["shipment_form"] = ShipmentAddForm(
+            carriers=carriers.choices,
+            initial={
+                "carrier": carrier_for_delivery_method(order.delivery_method, carriers.choices)
+            },
+        )
         context["carriers_from_allegro"] = carriers.from_allegro
+        context["removable_shipment_ids"] = shipments_removable(
+            shipment_ids=[shipment.pk for shipment in context["shipments"]]
+        )
     return "allegro/sales_order_panel.html", context
 
 
@@ -124,6 +137,29 @@ def order_shipment_add(request: HttpRequest, pk: int) -> HttpResponse:
     messages.success(
         request,
         _("Tracking number %(waybill)s added; it goes to Allegro in a moment.")
+        % {"waybill": shipment.waybill},
+    )
+    return back
+
+
+@require_POST
+@permission_required(CHANGE_PERMISSION, raise_exception=True)
+def order_shipment_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    """The panel's "Usuń" on a tracking number not yet on Allegro; `pk` is the shipment's."""
+    order_id = SalesOrderShipment.objects.filter(pk=pk).values_list("order_id", flat=True).first()
+    if order_id is None:
+        raise Http404
+    back = redirect(reverse("sales:order_detail", args=[order_id]) + "#allegro")
+    try:
+        shipment = sales_order_shipment_remove(shipment_id=pk, user=request.user)
+    except SalesOrderRefused as error:
+        messages.error(
+            request, _("The tracking number was not removed. %(errors)s") % {"errors": error}
+        )
+        return back
+    messages.success(
+        request,
+        _("Tracking number %(waybill)s removed; Allegro will not get it.")
         % {"waybill": shipment.waybill},
     )
     return back

@@ -12,6 +12,7 @@ from sales.models import (
     SalesOrder,
     SalesOrderEvent,
     SalesOrderNumberSequence,
+    SalesOrderShipment,
     SalesOrderStatus,
 )
 from sales.services import (
@@ -21,9 +22,11 @@ from sales.services import (
     sales_order_attention_clear,
     sales_order_attention_flag,
     sales_order_create,
+    sales_order_shipment_add,
+    sales_order_shipment_remove,
     sales_order_status_change,
 )
-from sales.signals import sales_order_status_changed
+from sales.signals import sales_order_shipment_removing, sales_order_status_changed
 from shop.models import Currency
 from tests.support.factories import make_product, make_sales_order, make_user
 
@@ -362,3 +365,69 @@ def test_the_database_refuses_a_flag_without_a_reason():
 
     with pytest.raises(IntegrityError), transaction.atomic():
         SalesOrder.objects.filter(pk=order.pk).update(needs_attention=True, attention_reason="")
+
+
+# --- tracking numbers ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("waybill", ["", "  ", "X" * 65, "AB 12<3", "ŻÓŁW-1"])
+def test_shipment_service_refuses_what_no_carrier_uses_with_the_forms_message(db, waybill):
+    order = make_sales_order()
+
+    with pytest.raises(SalesOrderRefused, match="od 1 do 64 znaków: litery, cyfry"):
+        sales_order_shipment_add(order_id=order.pk, carrier_code="DPD", waybill=waybill, user=None)
+
+    assert not order.shipments.exists()
+
+
+def test_shipment_service_keeps_64_characters_without_inner_spaces(db):
+    order = make_sales_order()
+
+    shipment = sales_order_shipment_add(
+        order_id=order.pk, carrier_code="DPD", waybill=" AD-12 " + "9" * 59, user=None
+    )
+
+    assert shipment.waybill == "AD-12" + "9" * 59
+    assert len(shipment.waybill) == 64
+
+
+def test_the_database_refuses_an_empty_tracking_number(db):
+    order = make_sales_order()
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        SalesOrderShipment.objects.create(order=order, carrier_code="DPD", waybill="")
+
+
+def test_a_tracking_number_no_channel_has_is_removed_with_an_event(db):
+    order = make_sales_order(channel="manual")
+    shipment = sales_order_shipment_add(
+        order_id=order.pk, carrier_code="DPD", waybill="AD-1239134", user=None
+    )
+
+    sales_order_shipment_remove(shipment_id=shipment.pk, user=None)
+
+    assert not order.shipments.exists()
+    event = order.events.get(type=SalesOrderEvent.Type.SHIPMENT_REMOVED)
+    assert event.message == "DPD: AD-1239134"
+    with pytest.raises(SalesOrderRefused, match="usunięty"):
+        sales_order_shipment_remove(shipment_id=shipment.pk, user=None)
+
+
+def test_a_channel_refusing_the_removal_leaves_the_tracking_number_and_no_event(db):
+    order = make_sales_order(channel="manual")
+    shipment = sales_order_shipment_add(
+        order_id=order.pk, carrier_code="DPD", waybill="AD-1239134", user=None
+    )
+
+    def refuse(**kwargs):
+        raise SalesOrderRefused("sent already")
+
+    sales_order_shipment_removing.connect(refuse, dispatch_uid="test.refuse")
+    try:
+        with pytest.raises(SalesOrderRefused, match="sent already"):
+            sales_order_shipment_remove(shipment_id=shipment.pk, user=None)
+    finally:
+        sales_order_shipment_removing.disconnect(dispatch_uid="test.refuse")
+
+    assert order.shipments.filter(pk=shipment.pk).exists()
+    assert not order.events.filter(type=SalesOrderEvent.Type.SHIPMENT_REMOVED).exists()

@@ -100,13 +100,34 @@ def test_unknown_variant_shows_an_error_and_changes_nothing(administrator_client
     assert ShopSettings.load().variant == "STANDARD"
 
 
-def test_admin_makes_a_currency_available(administrator_client):
+def test_admin_makes_a_currency_available_when_no_erp_is_connected(administrator_client, settings):
+    settings.ERP_BACKEND = ""
+    page = administrator_client.get(SETTINGS).content.decode()
+    assert "Udostępnij" in page
+
     administrator_client.post(reverse("shop:currency_update"), {"code": "CZK", "available": "on"})
 
     assert Currency.objects.get(code="CZK").is_available
 
 
-def test_switching_off_pln_is_refused_with_a_message(administrator_client):
+def test_with_an_erp_the_currencies_are_read_only_and_say_where_they_come_from(
+    administrator_client, settings
+):
+    settings.ERP_BACKEND = "erp.backends.http.HttpErpBackend"
+
+    page = administrator_client.get(SETTINGS).content.decode()
+    response = administrator_client.post(
+        reverse("shop:currency_update"), {"code": "HUF", "available": "on"}, follow=True
+    )
+
+    assert "Waluty pochodzą z ERP" in page
+    assert "Udostępnij" not in page
+    assert "Waluty sklepu pochodzą z ERP" in response.content.decode()
+    assert not Currency.objects.filter(code="HUF", is_available=True).exists()
+
+
+def test_switching_off_pln_is_refused_with_a_message(administrator_client, settings):
+    settings.ERP_BACKEND = ""
     response = administrator_client.post(
         reverse("shop:currency_update"), {"code": "PLN"}, follow=True
     )
@@ -147,7 +168,9 @@ def test_admin_edits_a_product(administrator_client):
     [
         ({"ean": "12345"}, "ean", "EAN ma 8 lub 13 cyfr."),
         ({"ean": "5901234123458"}, "ean", "Cyfra kontrolna tego EAN jest błędna."),
-        ({"vat_rate": "150"}, "vat_rate", "100"),
+        ({"vat_rate": "150"}, "vat_rate", "Stawka VAT musi być jedną z: 23 %, 8 %, 5 %, 0 %."),
+        ({"vat_rate": "7"}, "vat_rate", "Stawka VAT musi być jedną z: 23 %, 8 %, 5 %, 0 %."),
+        ({"price_0": "-10.00"}, "price", "Cena nie może być ujemna."),
         ({"sku": "DUP-1"}, "sku", "Produkt o tym kodzie (SKU) już istnieje."),
     ],
 )
@@ -162,6 +185,15 @@ def test_bad_product_input_shows_errors_and_saves_nothing(
     assert message in response.context["form"].errors[field][0]
     assert message in response.content.decode()
     assert Product.objects.count() == 1
+
+
+def test_editing_a_product_offers_its_vat_rate_selected(administrator_client):
+    product = make_product(vat_rate=Decimal("8.00"))
+
+    response = administrator_client.get(reverse("shop:product_update", args=[product.pk]))
+
+    assert response.context["form"]["vat_rate"].value() == "8"
+    assert '<option value="8" selected>' in response.content.decode()
 
 
 def test_product_search_narrows_the_list(administrator_client):

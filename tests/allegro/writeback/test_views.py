@@ -14,8 +14,12 @@ from allegro.accounts.models import AllegroAccount
 from allegro.orders.models import AllegroOrder
 from allegro.writeback.carriers import FALLBACK_CARRIERS, carriers_for
 from allegro.writeback.models import AllegroWrite, FulfillmentStatusMapping
-from allegro.writeback.services import WritebackSettingsRefused, account_status_mapping_set
-from sales.models import SalesOrderShipment
+from allegro.writeback.services import (
+    WritebackSettingsRefused,
+    account_status_mapping_set,
+    write_perform,
+)
+from sales.models import SalesOrder, SalesOrderShipment
 from sales.services import sales_order_shipment_add, sales_order_status_change
 from shop.roles import ADMINISTRATOR, OPERATOR
 from tests.support.factories import make_account, make_allegro_order, make_sales_order, make_user
@@ -205,8 +209,14 @@ def test_tracking_number_form_adds_a_shipment_and_a_write(operator_client, conne
     assert "Numer przesyłki Packeta (Zásilkovna) Z123456789" in page
 
 
-@pytest.mark.parametrize("waybill", ["", "   ", "X" * 65])
-def test_tracking_number_form_refuses_an_empty_or_too_long_number(
+WAYBILL_REFUSED = (
+    "Nie dodano numeru przesyłki. Numer przesyłki: Numer przesyłki ma od 1 do 64 znaków:"
+    " litery, cyfry, „-” i „/” (spacje są pomijane)."
+)
+
+
+@pytest.mark.parametrize("waybill", ["", "   ", "X" * 65, "AB123<script>", "ŻÓŁW-1", "A;B"])
+def test_tracking_number_form_refuses_what_carriers_do_not_use_with_one_message(
     operator_client, connected_account, waybill
 ):
     allegro_order, _sales_order = linked_order(account=connected_account)
@@ -216,11 +226,151 @@ def test_tracking_number_form_refuses_an_empty_or_too_long_number(
         {"carrier": "INPOST", "waybill": waybill},
     )
 
-    assert messages_of(response) == [
-        "Nie dodano numeru przesyłki. Numer przesyłki ma od 1 do 64 znaków."
-    ]
+    assert messages_of(response) == [WAYBILL_REFUSED]
     assert not SalesOrderShipment.objects.exists()
     assert not AllegroWrite.objects.exists()
+
+
+def test_tracking_number_field_stops_at_64_characters(operator_client, connected_account):
+    _allegro_order, sales_order = linked_order(account=connected_account)
+
+    page = operator_client.get(detail_url(sales_order)).content.decode()
+
+    assert 'name="waybill" maxlength="64"' in page
+
+
+def test_tracking_number_is_kept_without_the_spaces_it_was_printed_with(
+    operator_client, connected_account
+):
+    allegro_order, sales_order = linked_order(account=connected_account)
+
+    operator_client.post(
+        reverse("allegro:writeback:order_shipment_add", args=[allegro_order.pk]),
+        {"carrier": "PACKETA", "waybill": " Z 123 4567 890 "},
+    )
+
+    assert SalesOrderShipment.objects.get(order=sales_order).waybill == "Z1234567890"
+
+
+def test_no_carrier_chosen_is_refused(operator_client, connected_account):
+    allegro_order, _sales_order = linked_order(account=connected_account)
+
+    response = operator_client.post(
+        reverse("allegro:writeback:order_shipment_add", args=[allegro_order.pk]),
+        {"carrier": "", "waybill": "AD-1239134"},
+    )
+
+    assert messages_of(response) == [
+        "Nie dodano numeru przesyłki. Przewoźnik: Wybierz przewoźnika."
+    ]
+    assert not SalesOrderShipment.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("method", "carrier"),
+    [
+        ("Allegro Wysyłka z Polski do Czech - Odbiór w Punkcie Packeta", "PACKETA"),
+        ("Allegro Paczkomaty InPost", "INPOST"),
+        ("Allegro Kurier DPD pobranie", "DPD"),
+        ("Allegro Wysyłka z Polski na Węgry - Kurier GLS", "GLS"),
+        ("Allegro Paczka w RUCHu", "ORLEN_PACZKA"),
+        ("Allegro One Punkt", ""),
+        ("", ""),
+    ],
+)
+def test_the_carrier_is_preselected_from_the_delivery_method_never_allegro_one(
+    operator_client, connected_account, method, carrier
+):
+    _allegro_order, sales_order = linked_order(account=connected_account)
+    SalesOrder.objects.filter(pk=sales_order.pk).update(delivery_method=method)
+
+    response = operator_client.get(detail_url(sales_order))
+
+    (panel,) = [ctx for name, ctx in response.context["panels"] if "shipment_form" in ctx]
+    assert panel["shipment_form"]["carrier"].value() == carrier
+
+
+def pending_shipment(account: AllegroAccount, **write_fields):
+    """A tracking number added by staff; its write to Allegro as the receiver records it."""
+    _allegro_order, sales_order = linked_order(account=account)
+    shipment = sales_order_shipment_add(
+        order_id=sales_order.pk, carrier_code="DPD", waybill="0000123456789U", user=None
+    )
+    write = AllegroWrite.objects.get(cause=f"shipment:{shipment.pk}")
+    if write_fields:
+        AllegroWrite.objects.filter(pk=write.pk).update(**write_fields)
+    return sales_order, shipment, write
+
+
+def test_a_tracking_number_not_sent_yet_is_removed_and_its_write_cancelled(
+    operator_client, connected_account
+):
+    sales_order, shipment, write = pending_shipment(connected_account)
+    assert "Usuń" in text(operator_client.get(detail_url(sales_order)))
+
+    response = operator_client.post(
+        reverse("allegro:writeback:order_shipment_remove", args=[shipment.pk]), follow=True
+    )
+
+    assert "Usunięto numer przesyłki 0000123456789U; Allegro go nie dostanie." in messages_of(
+        response
+    )
+    assert not SalesOrderShipment.objects.exists()
+    write.refresh_from_db()
+    assert write.state == AllegroWrite.State.SKIPPED
+    assert write.last_error == "Numer przesyłki usunięto, zanim został wysłany."
+    assert sales_order.events.filter(type="SHIPMENT_REMOVED").exists()
+    # A job still queued for it finds nothing to do.
+    assert write_perform(write_id=write.pk, client_for=lambda account: None) == "not due"
+    assert "Numer przesyłki DPD 0000123456789U" in text(
+        operator_client.get(WRITE_LIST + "?state=ALL")
+    )
+
+
+def test_a_failed_tracking_number_can_be_removed(operator_client, connected_account):
+    _sales_order, shipment, write = pending_shipment(connected_account, state="FAILED")
+
+    operator_client.post(reverse("allegro:writeback:order_shipment_remove", args=[shipment.pk]))
+
+    assert not SalesOrderShipment.objects.exists()
+    write.refresh_from_db()
+    assert write.state == AllegroWrite.State.SKIPPED
+
+
+@pytest.mark.parametrize(
+    ("write_fields", "message"),
+    [
+        ({"state": "DONE", "done_at": timezone.now()}, "jest już w Allegro"),
+        (
+            {"claimed_until": timezone.now() + timedelta(minutes=2)},
+            "jest właśnie wysyłany do Allegro",
+        ),
+    ],
+)
+def test_a_tracking_number_sent_or_being_sent_cannot_be_removed(
+    operator_client, connected_account, write_fields, message
+):
+    sales_order, shipment, write = pending_shipment(connected_account, **write_fields)
+    assert "Usuń" not in text(operator_client.get(detail_url(sales_order)))
+
+    response = operator_client.post(
+        reverse("allegro:writeback:order_shipment_remove", args=[shipment.pk]), follow=True
+    )
+
+    assert message in messages_of(response)[0]
+    assert SalesOrderShipment.objects.filter(pk=shipment.pk).exists()
+    assert AllegroWrite.objects.get(pk=write.pk).state == write_fields.get("state", "PENDING")
+    assert not sales_order.events.filter(type="SHIPMENT_REMOVED").exists()
+
+
+def test_removing_a_tracking_number_needs_the_right_to_change_orders(client, connected_account):
+    _sales_order, shipment, _write = pending_shipment(connected_account)
+    client.force_login(make_user())
+
+    response = client.post(reverse("allegro:writeback:order_shipment_remove", args=[shipment.pk]))
+
+    assert response.status_code == 403
+    assert SalesOrderShipment.objects.exists()
 
 
 def test_other_carrier_needs_its_name(operator_client, connected_account):
