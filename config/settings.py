@@ -1,6 +1,7 @@
 """Settings come from the environment; every default is safe for a developer's machine."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -34,6 +35,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "djmoney",
     "django_rq",
+    "axes",
     "shop",
     "sales",
     "allegro",
@@ -52,6 +54,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "shop.middleware.ContentSecurityPolicyMiddleware",
+    # Last: turns a lockout raised while signing in into our lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -97,6 +102,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out user or address before the password is even checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "allegro:orders:order_list"
 LOGOUT_REDIRECT_URL = "login"
@@ -122,7 +132,40 @@ SECURE_SSL_REDIRECT = not DEBUG and env_bool("SECURE_SSL_REDIRECT", True)
 SECURE_HSTS_SECONDS = 0 if DEBUG else int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Only a proxy in front of us may say the request came over HTTPS, or from which address: a
+# client talking to us directly could otherwise claim either.
+TRUST_PROXY_HEADERS = env_bool("TRUST_PROXY_HEADERS", False)
+if TRUST_PROXY_HEADERS:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Scripts, styles and images from the back office itself only; nothing inline, no framing.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+# The RQ dashboard (django-rq's own templates) runs inline scripts: allowed there only.
+CONTENT_SECURITY_POLICY_RELAXED_PATHS = ("/admin/rq/",)
+CONTENT_SECURITY_POLICY_RELAXED = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; object-src 'none'; base-uri 'self'; frame-ancestors 'none'"
+)
+# Staff sign in for a working day; a shared machine can end the session with the browser.
+SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(8 * 60 * 60)))
+SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", False)
+
+# Sign-in throttling (django-axes): this many failures for one user name, or from one address,
+# lock it out for LOGIN_LOCKOUT_MINUTES (0: until an administrator lifts it).
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "10"))
+_LOCKOUT_MINUTES = int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "30"))
+AXES_COOLOFF_TIME = timedelta(minutes=_LOCKOUT_MINUTES) if _LOCKOUT_MINUTES else None
+AXES_LOCKOUT_PARAMETERS = [["username"], ["ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_CLIENT_IP_CALLABLE = "shop.auth.client_ip"
+AXES_VERBOSE = False
+
+# The product's own name, and the shop's (shown beside it in the header and titles).
+PRODUCT_NAME = "Kontuar"
+SHOP_NAME = os.environ.get("SHOP_NAME", "")
 
 CURRENCIES = ("PLN", "CZK", "EUR", "HUF")
 DEFAULT_CURRENCY = "PLN"
@@ -147,8 +190,15 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "filters": {"refusals_one_line": {"()": "shop.log.RefusalsOneLine"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "loggers": {
+        # A refusal (403) or a missing page (404) is expected: one line, never a traceback.
+        "django.request": {"filters": ["refusals_one_line"]},
+        # django-axes speaks several lines per attempt; shop.auth logs one line each instead.
+        "axes": {"level": "ERROR"},
+    },
 }
 # An import that runs longer than this loses its lock to the next one (which then races safely).
 # A running import or automatic conversion holds its account's lease and renews it; a

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required, permission_required
+from django.templatetags.static import static
 from django.urls import URLPattern, include, path
 from django.views.generic import RedirectView
 from django.views.i18n import set_language
@@ -23,6 +24,11 @@ urlpatterns = [
     path("health/", shop_views.health, name="health"),
     path("admin/rq/", include((rq_dashboard, "django_rq"))),
     path("admin/", admin.site.urls),
+    # Browsers ask for /favicon.ico whatever the page says.
+    path(
+        "favicon.ico",
+        login_not_required(RedirectView.as_view(url=static("shop/favicon.svg"), permanent=True)),
+    ),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("allegro/", include("allegro.urls")),

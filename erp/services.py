@@ -6,6 +6,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
 
 from erp.models import ErpSettings
+from shop.services import audit_record
 
 logger = logging.getLogger(__name__)
 
@@ -21,5 +22,12 @@ def erp_settings_periodic_set(
         return row
     row.periodic_sync = enabled
     row.save(update_fields=["periodic_sync", "updated_at"])
+    audit_record(
+        user=user,
+        action="erp.periodic_set",
+        obj=row,
+        before={"periodic_sync": not enabled},
+        after={"periodic_sync": enabled},
+    )
     logger.info("erp.periodic_set", extra={"user_id": user.pk, "enabled": enabled})
     return row

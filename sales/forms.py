@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from sales.models import CURRENCY_CHOICES, SalesOrderStatus
 from sales.selectors import SOURCE_SEPARATOR
+from shop.forms import FilterDateField
 
 ANY = [("", _("any"))]
 
@@ -38,12 +39,8 @@ class SalesOrderFilterForm(forms.Form):
     currency = forms.ChoiceField(
         label=_("Currency"), required=False, choices=[*ANY, *CURRENCY_CHOICES]
     )
-    created_from = forms.DateField(
-        label=_("Created from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    created_to = forms.DateField(
-        label=_("Created to"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    created_from = FilterDateField(label=_("Created from"))
+    created_to = FilterDateField(label=_("Created to"))
     needs_attention = forms.BooleanField(label=_("Needs attention"), required=False)
 
     def __init__(self, *args, sources: Iterable[tuple[str, str]] = (), **kwargs) -> None:

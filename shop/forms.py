@@ -1,11 +1,37 @@
+import datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from shop.models import VAT_RATES, Product, ShopVariant, vat_rate_refusal
-from shop.services import validate_ean
+from shop.services import ROLES, validate_ean
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+# Dates a filter accepts: far enough either way for any order, near enough that the day after
+# and the time-zone shift of either end are still dates Python and the database can hold.
+FILTER_DATE_MIN = datetime.date(1900, 1, 1)
+FILTER_DATE_MAX = datetime.date(2999, 12, 31)
+
+
+class FilterDateField(forms.DateField):
+    """An optional date of a list's filters; a date out of range is a form error (the list
+    shows it and is not narrowed), never a failed page."""
+
+    def __init__(self, *, label: "StrOrPromise") -> None:
+        super().__init__(
+            label=label,
+            required=False,
+            widget=forms.DateInput(attrs={"type": "date"}),
+            validators=[
+                MinValueValidator(FILTER_DATE_MIN, _("Enter a date after 1900.")),
+                MaxValueValidator(FILTER_DATE_MAX, _("Enter a date before 3000.")),
+            ],
+        )
 
 
 class VariantForm(forms.Form):
@@ -51,3 +77,38 @@ class ProductForm(forms.ModelForm):
         if self.instance.pk is not None:
             # 23.00 from the database is the choice "23".
             self.initial["vat_rate"] = f"{self.instance.vat_rate.normalize():f}"
+
+
+class AuditFilterForm(forms.Form):
+    username = forms.CharField(label=_("User"), required=False, max_length=150)
+    action = forms.ChoiceField(label=_("Action"), required=False)
+    object = forms.CharField(label=_("Object"), required=False, max_length=100)
+    at_from = FilterDateField(label=_("From"))
+    at_to = FilterDateField(label=_("To"))
+
+    def __init__(self, *args, actions: list[str] = [], **kwargs) -> None:  # noqa: B006
+        super().__init__(*args, **kwargs)
+        action = self.fields["action"]
+        assert isinstance(action, forms.ChoiceField)
+        action.choices = [("", _("any")), *[(a, a) for a in actions]]
+
+
+ROLE_CHOICES = [(role, _(role)) for role in ROLES]
+
+
+class UserCreateForm(forms.Form):
+    username = forms.CharField(label=_("User name"), max_length=150)
+    password = forms.CharField(label=_("Password"), widget=forms.PasswordInput, strip=False)
+    role = forms.ChoiceField(label=_("Role"), choices=ROLE_CHOICES)
+
+
+class UserUpdateForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role"), choices=ROLE_CHOICES)
+    is_active = forms.BooleanField(label=_("Active (may sign in)"), required=False)
+    password = forms.CharField(
+        label=_("New password"),
+        widget=forms.PasswordInput,
+        strip=False,
+        required=False,
+        help_text=_("Leave empty to keep the current password."),
+    )

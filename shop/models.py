@@ -32,7 +32,11 @@ class ShopSettings(models.Model):
         verbose_name = _("shop settings")
         verbose_name_plural = _("shop settings")
         constraints = [models.CheckConstraint(condition=Q(id=1), name="shop_settings_singleton")]
-        permissions = [("manage_shop_settings", _("Can manage shop settings"))]
+        permissions = [
+            ("manage_shop_settings", _("Can manage shop settings")),
+            ("manage_users", _("Can manage users, their roles and sign-in lockouts")),
+            ("view_audit_trail", _("Can see the audit trail")),
+        ]
 
     def __str__(self) -> str:
         return str(_("Shop settings"))
@@ -134,3 +138,44 @@ class Product(models.Model):
 
     def __str__(self) -> str:
         return f"{self.sku} – {self.name}"
+
+
+class AuditEntry(models.Model):
+    """One change of settings, accounts, roles or products: who, when, and the values before
+    and after. Written by `shop.services.audit_record` in the transaction of the change, so
+    the change and its entry are kept or lost together. Never edited."""
+
+    at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # Kept as written: the entry still says who it was after the user is renamed or deleted.
+    username = models.CharField(_("user name"), max_length=150, blank=True)
+    action = models.CharField(_("action"), max_length=64, db_index=True)
+    object_type = models.CharField(_("object type"), max_length=100)
+    object_id = models.CharField(_("object id"), max_length=64, blank=True)
+    object_repr = models.CharField(_("object"), max_length=255, blank=True)
+    before = models.JSONField(_("before"), default=dict, blank=True)
+    after = models.JSONField(_("after"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit trail")
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.username or '—'} {self.action} {self.object_repr}"
+
+    def changes(self) -> list[tuple[str, object, object]]:
+        """(field, before, after) for each field that differs, in a stable order."""
+        fields = sorted(set(self.before) | set(self.after))
+        return [
+            (field, self.before.get(field), self.after.get(field))
+            for field in fields
+            if self.before.get(field) != self.after.get(field)
+        ]

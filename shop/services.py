@@ -1,20 +1,72 @@
 """Writes for the shop's settings and products; views call these and nothing else writes."""
 
+import json
 import logging
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from decimal import Decimal
+from typing import Any
 
+from axes.models import AccessAttempt
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Group, User
+from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import IntegrityError, models, transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 from djmoney.money import Money
 
 from shop.currencies import currency_source
-from shop.models import Currency, Product, ShopSettings, ShopVariant
+from shop.models import AuditEntry, Currency, Product, ShopSettings, ShopVariant
+from shop.roles import ADMINISTRATOR, OPERATOR
 
 logger = logging.getLogger(__name__)
+
+
+class _AuditEncoder(DjangoJSONEncoder):
+    def default(self, o: Any) -> Any:
+        if isinstance(o, Money):
+            return f"{o.amount} {o.currency}"
+        return super().default(o)
+
+
+def _jsonable(values: Mapping[str, Any]) -> dict[str, Any]:
+    result: dict[str, Any] = json.loads(json.dumps(dict(values), cls=_AuditEncoder))
+    return result
+
+
+def audit_record(
+    *,
+    user: AbstractBaseUser | AnonymousUser | None,
+    action: str,
+    obj: models.Model | None = None,
+    object_type: str = "",
+    object_id: str = "",
+    object_repr: str = "",
+    before: Mapping[str, Any],
+    after: Mapping[str, Any],
+) -> AuditEntry:
+    """Write down who changed what, from which values to which.
+
+    Call it inside the transaction of the change: the entry and the change are kept or rolled
+    back together. `obj` names the changed row; without one, give its type, id and name."""
+    if obj is not None:
+        object_type = object_type or obj._meta.label
+        object_id = object_id or str(obj.pk)
+        object_repr = object_repr or str(obj)
+    known = user if user is not None and user.is_authenticated else None
+    with transaction.atomic():
+        return AuditEntry.objects.create(
+            user_id=known.pk if known is not None else None,
+            username=known.get_username() if known is not None else "",
+            action=action,
+            object_type=object_type,
+            object_id=object_id,
+            object_repr=object_repr[:255],
+            before=_jsonable(before),
+            after=_jsonable(after),
+        )
 
 
 def validate_ean(value: str) -> None:
@@ -39,6 +91,13 @@ def shop_variant_set(*, variant: str, user: AbstractBaseUser | AnonymousUser) ->
         previous = shop_settings.variant
         shop_settings.variant = variant
         shop_settings.save(update_fields=["variant", "updated_at"])
+        audit_record(
+            user=user,
+            action="shop.variant_set",
+            obj=shop_settings,
+            before={"variant": previous},
+            after={"variant": variant},
+        )
     logger.info(
         "shop.variant_set",
         extra={"user_id": user.pk, "previous": previous, "variant": variant},
@@ -72,6 +131,13 @@ def currency_set_available(
             return currency
         currency.is_available = available
         currency.save(update_fields=["is_available", "updated_at"])
+        audit_record(
+            user=user,
+            action="shop.currency_set_available",
+            obj=currency,
+            before={"is_available": not available},
+            after={"is_available": available},
+        )
     logger.info(
         "shop.currency_set_available",
         extra={"user_id": user.pk, "code": code, "available": available},
@@ -94,6 +160,13 @@ def currencies_set_from_source(*, available: Collection[str]) -> list[str]:
             currency.save(update_fields=["is_available", "updated_at"])
             changed.append(f"{code}{'+' if wanted else '-'}")
     return changed
+
+
+_PRODUCT_FIELDS = ("sku", "ean", "name", "vat_rate", "price", "is_active")
+
+
+def _fields(product: Product) -> dict[str, Any]:
+    return _jsonable({field: getattr(product, field) for field in _PRODUCT_FIELDS})
 
 
 def _product_save(product: Product) -> Product:
@@ -123,10 +196,14 @@ def product_create(
     price: Money,
     user: AbstractBaseUser | AnonymousUser,
 ) -> Product:
-    # django-stubs types djmoney's MoneyField as its base DecimalField; it holds Money.
-    product = _product_save(
-        Product(sku=sku, ean=ean, name=name, vat_rate=vat_rate, price=price)  # type: ignore[misc]
-    )
+    with transaction.atomic():
+        # django-stubs types djmoney's MoneyField as its base DecimalField; it holds Money.
+        product = _product_save(
+            Product(sku=sku, ean=ean, name=name, vat_rate=vat_rate, price=price)  # type: ignore[misc]
+        )
+        audit_record(
+            user=user, action="shop.product_created", obj=product, before={}, after=_fields(product)
+        )
     logger.info("shop.product_created", extra={"user_id": user.pk, "product_id": product.pk})
     return product
 
@@ -142,10 +219,126 @@ def product_update(
     is_active: bool,
     user: AbstractBaseUser | AnonymousUser,
 ) -> Product:
+    # A bound form has already copied its values into `product`: "before" is the stored row.
+    stored = Product.objects.filter(pk=product.pk).first()
+    before = _fields(stored) if stored is not None else {}
     product.sku, product.ean, product.name = sku, ean, name
     # django-stubs types djmoney's MoneyField as its base DecimalField; it holds Money.
     product.vat_rate, product.is_active = vat_rate, is_active
     product.price = price  # type: ignore[assignment]
-    _product_save(product)
+    with transaction.atomic():
+        _product_save(product)
+        after = _fields(product)
+        if after != before:
+            audit_record(
+                user=user, action="shop.product_updated", obj=product, before=before, after=after
+            )
     logger.info("shop.product_updated", extra={"user_id": user.pk, "product_id": product.pk})
     return product
+
+
+ROLES = (OPERATOR, ADMINISTRATOR)
+
+
+class UserRefused(Exception):
+    """The user change was not made; the message says why and can be shown as it is."""
+
+
+def _user_fields(target: User) -> dict[str, Any]:
+    return {
+        "username": target.get_username(),
+        "role": ", ".join(
+            sorted(target.groups.filter(name__in=ROLES).values_list("name", flat=True))
+        ),
+        "is_active": target.is_active,
+    }
+
+
+def _role_set(target: User, role: str) -> None:
+    if role not in ROLES:
+        raise UserRefused(_("Unknown role %(role)s.") % {"role": role})
+    target.groups.remove(*Group.objects.filter(name__in=ROLES).exclude(name=role))
+    target.groups.add(Group.objects.get(name=role))
+
+
+def user_create(
+    *, username: str, password: str, role: str, user: AbstractBaseUser | AnonymousUser
+) -> User:
+    """A new member of staff in one of the roles; the password must pass the validators
+    (settings.AUTH_PASSWORD_VALIDATORS). Raises ValidationError or UserRefused."""
+    username = username.strip()
+    validate_password(password, user=User(username=username))
+    with transaction.atomic():
+        if User.objects.filter(username__iexact=username).exists():
+            raise UserRefused(
+                _("A user named %(username)s already exists.") % {"username": username}
+            )
+        target = User.objects.create_user(username=username, password=password)
+        _role_set(target, role)
+        audit_record(
+            user=user, action="user.created", obj=target, before={}, after=_user_fields(target)
+        )
+    logger.info("shop.user_created", extra={"user_id": user.pk, "target_id": target.pk})
+    return target
+
+
+def user_update(
+    *,
+    target_id: int,
+    role: str,
+    is_active: bool,
+    password: str = "",
+    user: AbstractBaseUser | AnonymousUser,
+) -> User:
+    """Change a user's role, switch them off or on, or give them a new password (when one is
+    given). Administrators cannot take their own role away nor switch themselves off: the shop
+    would be left without anyone to undo it."""
+    with transaction.atomic():
+        target = User.objects.select_for_update().get(pk=target_id)
+        if target.pk == user.pk and (role != ADMINISTRATOR or not is_active):
+            raise UserRefused(
+                _("You cannot take away your own Administrator role nor deactivate yourself.")
+            )
+        if password:
+            validate_password(password, user=target)
+        before = _user_fields(target)
+        _role_set(target, role)
+        target.is_active = is_active
+        if password:
+            target.set_password(password)
+        target.save()
+        after = _user_fields(target)
+        if password:
+            before["password"], after["password"] = "", _("changed")
+        if after != before:
+            audit_record(user=user, action="user.updated", obj=target, before=before, after=after)
+    logger.info("shop.user_updated", extra={"user_id": user.pk, "target_id": target.pk})
+    return target
+
+
+def lockout_lift(*, attempt_id: int, user: AbstractBaseUser | AnonymousUser) -> int:
+    """Let the user name and the address of one recorded sign-in failure try again: every
+    failure counted against either is forgotten. Returns how many records were removed."""
+    with transaction.atomic():
+        attempt = AccessAttempt.objects.filter(pk=attempt_id).first()
+        if attempt is None:
+            return 0
+        matching = AccessAttempt.objects.filter(
+            Q(username=attempt.username) | Q(ip_address=attempt.ip_address)
+        )
+        failures = sum(matching.values_list("failures_since_start", flat=True))
+        count, _deleted = matching.delete()
+        audit_record(
+            user=user,
+            action="auth.lockout_lifted",
+            object_type="axes.AccessAttempt",
+            object_id=str(attempt_id),
+            object_repr=f"{attempt.username or '—'} / {attempt.ip_address or '—'}",
+            before={"failures": failures},
+            after={"failures": 0},
+        )
+    logger.info(
+        "auth.lockout_lifted",
+        extra={"user_id": user.pk, "username": attempt.username, "ip_address": attempt.ip_address},
+    )
+    return count

@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required, permission_required
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -11,10 +12,37 @@ from django.views.decorators.http import require_GET, require_POST
 
 from shop import health as health_checks
 from shop.currencies import currency_source
-from shop.forms import CurrencyAvailabilityForm, ProductForm, ProductSearchForm, VariantForm
+from shop.forms import (
+    AuditFilterForm,
+    CurrencyAvailabilityForm,
+    ProductForm,
+    ProductSearchForm,
+    UserCreateForm,
+    UserUpdateForm,
+    VariantForm,
+)
+from shop.listing import filtered_page
 from shop.models import Product, ShopSettings
-from shop.selectors import currency_list, product_list
-from shop.services import currency_set_available, product_create, product_update, shop_variant_set
+from shop.roles import OPERATOR
+from shop.selectors import (
+    audit_actions,
+    audit_entries,
+    currency_list,
+    login_lockouts,
+    product_list,
+    staff_list,
+    user_role,
+)
+from shop.services import (
+    UserRefused,
+    currency_set_available,
+    lockout_lift,
+    product_create,
+    product_update,
+    shop_variant_set,
+    user_create,
+    user_update,
+)
 
 PRODUCTS_PER_PAGE = 50
 
@@ -120,3 +148,69 @@ def health(request: HttpRequest) -> JsonResponse:
 def health_detail(request: HttpRequest) -> HttpResponse:
     context = {"title": _("System health"), "checks": health_checks.checks()}
     return render(request, "shop/health_detail.html", context)
+
+
+# Users, their roles and sign-in lockouts (Administrators).
+
+
+@permission_required("shop.manage_users", raise_exception=True)
+def user_list(request: HttpRequest) -> HttpResponse:
+    context = {
+        "title": _("Users"),
+        "users": [(member, user_role(user=member)) for member in staff_list()],
+        "lockouts": login_lockouts(),
+        "form": UserCreateForm(),
+    }
+    return render(request, "shop/user_list.html", context)
+
+
+@permission_required("shop.manage_users", raise_exception=True)
+def user_create_view(request: HttpRequest) -> HttpResponse:
+    form = UserCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            member = user_create(**form.cleaned_data, user=request.user)
+        except ValidationError as error:
+            form.add_error("password", error)
+        except UserRefused as refusal:
+            form.add_error("username", str(refusal))
+        else:
+            messages.success(request, _("User %(username)s added.") % {"username": member})
+            return redirect("shop:users")
+    return render(request, "shop/user_form.html", {"title": _("Add user"), "form": form})
+
+
+@permission_required("shop.manage_users", raise_exception=True)
+def user_update_view(request: HttpRequest, pk: int) -> HttpResponse:
+    member = get_object_or_404(User, pk=pk)
+    initial = {"role": user_role(user=member) or OPERATOR, "is_active": member.is_active}
+    form = UserUpdateForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user_update(target_id=member.pk, **form.cleaned_data, user=request.user)
+        except ValidationError as error:
+            form.add_error("password", error)
+        except UserRefused as refusal:
+            form.add_error(None, str(refusal))
+        else:
+            messages.success(request, _("User %(username)s saved.") % {"username": member})
+            return redirect("shop:users")
+    context = {"title": f"{_('User')} {member.get_username()}", "form": form, "member": member}
+    return render(request, "shop/user_form.html", context)
+
+
+@require_POST
+@permission_required("shop.manage_users", raise_exception=True)
+def lockout_lift_view(request: HttpRequest, pk: int) -> HttpResponse:
+    if lockout_lift(attempt_id=pk, user=request.user):
+        messages.success(request, _("The lockout is lifted: they may sign in again."))
+    return redirect("shop:users")
+
+
+@permission_required("shop.view_audit_trail", raise_exception=True)
+def audit_list(request: HttpRequest) -> HttpResponse:
+    form = AuditFilterForm(request.GET, actions=audit_actions())
+    page = filtered_page(request, form, audit_entries)
+    return render(
+        request, "shop/audit_list.html", {"title": _("Audit trail"), "form": form, "page": page}
+    )

@@ -3,6 +3,8 @@
 import logging
 
 from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db import transaction
 from django.utils.translation import gettext
 
 from allegro.accounts.models import AllegroAccount
@@ -14,6 +16,7 @@ from allegro.api.client import (
     oauth_from_settings,
 )
 from allegro.api.errors import AccessDenied, AllegroAuthError, AuthorizationPending
+from shop.services import audit_record
 
 logger = logging.getLogger(__name__)
 
@@ -30,7 +33,9 @@ def account_connect_start() -> DeviceAuthorization:
     return oauth_from_settings().device_authorization_start()
 
 
-def account_connect_poll(*, device_code: str) -> AllegroAccount | None:
+def account_connect_poll(
+    *, device_code: str, user: AbstractBaseUser | AnonymousUser | None = None
+) -> AllegroAccount | None:
     """None while the seller has not confirmed; the connected account once they have.
 
     Raises SlowDown when polled too often (add 5 s to the interval), AllegroConnectError when
@@ -59,18 +64,27 @@ def account_connect_poll(*, device_code: str) -> AllegroAccount | None:
     # Tokens may have been refreshed while reading /me; store the pair in use now.
     tokens = client.tokens.current()
 
-    # update_or_create runs in one transaction and locks an existing row: a reconnect of the
-    # same seller keeps the account (and its import cursor) and replaces its tokens.
-    account, created = AllegroAccount.objects.update_or_create(
-        seller_id=profile.id,
-        defaults={
-            "login": profile.login,
-            "base_marketplace": profile.base_marketplace,
-            "status": AllegroAccount.Status.CONNECTED,
-            "status_reason": "",
-            **account_token_fields(tokens),
-        },
-    )
+    # update_or_create locks an existing row: a reconnect of the same seller keeps the account
+    # (and its import cursor) and replaces its tokens; the audit entry joins its transaction.
+    with transaction.atomic():
+        previous = AllegroAccount.objects.filter(seller_id=profile.id).first()
+        account, created = AllegroAccount.objects.update_or_create(
+            seller_id=profile.id,
+            defaults={
+                "login": profile.login,
+                "base_marketplace": profile.base_marketplace,
+                "status": AllegroAccount.Status.CONNECTED,
+                "status_reason": "",
+                **account_token_fields(tokens),
+            },
+        )
+        audit_record(
+            user=user,
+            action="allegro.account_connected",
+            obj=account,
+            before={"status": previous.status, "login": previous.login} if previous else {},
+            after={"status": account.status, "login": account.login},
+        )
     logger.info(
         "allegro.account.connected",
         extra={"account_id": account.pk, "seller_id": profile.id, "reconnect": not created},

@@ -102,7 +102,7 @@ def _poll(request: HttpRequest) -> dict[str, Any]:
         del request.session[SESSION_KEY]
         return {"state": "failed", "message": _("The code has expired. Start connecting again.")}
     try:
-        account = account_connect_poll(device_code=flow["device_code"])
+        account = account_connect_poll(device_code=flow["device_code"], user=request.user)
     except SlowDown:
         flow["interval"] += 5
         request.session.modified = True

@@ -41,6 +41,7 @@ from sales.services import (
     sales_order_create,
 )
 from shop.models import Currency, Product, ShopSettings
+from shop.services import audit_record
 from shop.templatetags.shop_format import money
 
 logger = logging.getLogger(__name__)
@@ -432,6 +433,13 @@ def account_auto_conversion_set(
         return account
     account.auto_create_orders = enabled
     account.save(update_fields=["auto_create_orders", "updated_at"])
+    audit_record(
+        user=user,
+        action="allegro.auto_conversion_set",
+        obj=account,
+        before={"auto_create_orders": not enabled},
+        after={"auto_create_orders": enabled},
+    )
     logger.info(
         "allegro.conversion.auto_switched",
         extra={

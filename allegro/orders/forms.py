@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from allegro.marketplaces import Marketplace
 from allegro.orders.models import BuyerStatus, FulfillmentStatus
+from shop.forms import FilterDateField
 
 ANY = [("", _("any"))]
 
@@ -27,11 +28,7 @@ class OrderFilterForm(forms.Form):
     fulfillment_status = forms.ChoiceField(
         label=_("Fulfillment"), required=False, choices=ANY + FulfillmentStatus.choices
     )
-    bought_from = forms.DateField(
-        label=_("Bought from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    bought_to = forms.DateField(
-        label=_("Bought to"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    bought_from = FilterDateField(label=_("Bought from"))
+    bought_to = FilterDateField(label=_("Bought to"))
     not_converted = forms.BooleanField(label=_("Not converted yet"), required=False)
     conversion_failed = forms.BooleanField(label=_("Automatic conversion failed"), required=False)

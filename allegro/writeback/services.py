@@ -36,6 +36,7 @@ from allegro.writeback.models import (
 from allegro.writeback.selectors import accounts_status_mappings
 from sales.models import SalesOrderInvoice, SalesOrderShipment, SalesOrderStatus
 from sales.services import SalesOrderRefused
+from shop.services import audit_record
 
 logger = logging.getLogger(__name__)
 
@@ -412,18 +413,28 @@ def account_status_mapping_set(
                 % {"status": SalesOrderStatus(sales_status).label, "value": allegro_status}
             )
     # Locked so that two administrators saving at once leave one whole mapping, not a mix.
-    AllegroAccount.objects.select_for_update().get(pk=account_id)
+    account = AllegroAccount.objects.select_for_update().get(pk=account_id)
+    before = accounts_status_mappings(account_ids=[account_id])[account_id]
     for sales_status, allegro_status in mapping.items():
         FulfillmentStatusMapping.objects.update_or_create(
             account_id=account_id,
             sales_status=sales_status,
             defaults={"fulfillment_status": allegro_status},
         )
+    after = accounts_status_mappings(account_ids=[account_id])[account_id]
+    if after != before:
+        audit_record(
+            user=user,
+            action="allegro.status_mapping_set",
+            obj=account,
+            before=before,
+            after=after,
+        )
     logger.info(
         "allegro.writeback.mapping_set",
         extra={"account_id": account_id, "mapping": dict(mapping), "user_id": _user_id(user)},
     )
-    return accounts_status_mappings(account_ids=[account_id])[account_id]
+    return after
 
 
 @transaction.atomic
@@ -451,9 +462,17 @@ def account_write_switches_set(
     resumed = [
         kind for kind, field in PAUSE_FIELDS.items() if field in changed and not wanted[field]
     ]
+    before = {field: getattr(account, field) for field in changed}
     for field in changed:
         setattr(account, field, wanted[field])
     account.save(update_fields=[*changed, "updated_at"])
+    audit_record(
+        user=user,
+        action="allegro.write_switches_set",
+        obj=account,
+        before=before,
+        after={field: wanted[field] for field in changed},
+    )
     logger.info(
         "allegro.writeback.switches_set",
         extra={
