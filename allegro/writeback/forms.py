@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from allegro.orders.models import FulfillmentStatus
 from allegro.writeback.carriers import OTHER
 from allegro.writeback.models import AllegroWrite
-from allegro.writeback.selectors import ALL, WAITING
+from allegro.writeback.selectors import ALL, HELD, WAITING
 from sales.models import SalesOrderStatus
 
 # In the mapping's selects: "" would read as a missing field, so "do not send" has a value.
@@ -59,6 +59,7 @@ class WriteFilterForm(forms.Form):
         choices=[
             (AllegroWrite.State.FAILED, _("Failed")),
             (WAITING, _("Waiting too long")),
+            (HELD, _("Held for attention")),
             (AllegroWrite.State.PENDING, _("Pending")),
             (AllegroWrite.State.DONE, _("Done")),
             (AllegroWrite.State.SKIPPED, _("Nothing to send")),
