@@ -53,16 +53,17 @@ def test_pressing_twice_shows_the_running_sync(
     assert status["running"] and status["processed"] == 0
 
 
+def finished_run(**counters) -> ErpSyncRun:
+    return ErpSyncRun.objects.create(
+        trigger="MANUAL", state="DONE", total=1, processed=1, **counters
+    )
+
+
 @pytest.mark.django_db
 def test_the_summary_links_failed_orders(administrator_client):
     order = make_sales_order()
-    run = ErpSyncRun.objects.create(
-        trigger="MANUAL",
-        state="DONE",
-        total=1,
-        processed=1,
-        failed=1,
-        errors=[{"number": order.number, "order_id": order.pk, "message": "Nope"}],
+    run = finished_run(
+        failed=1, errors=[{"number": order.number, "order_id": order.pk, "message": "Nope"}]
     )
 
     page = administrator_client.get(reverse("erp:sync_detail", args=[run.pk])).content.decode()
@@ -143,14 +144,7 @@ def test_concurrent_presses_make_one_running_sync():
 @pytest.mark.django_db
 def test_the_summary_counts_held_orders_and_links_them(administrator_client):
     order = make_sales_order()
-    run = ErpSyncRun.objects.create(
-        trigger="MANUAL",
-        state="DONE",
-        total=1,
-        processed=1,
-        held=1,
-        held_orders=[{"number": order.number, "order_id": order.pk}],
-    )
+    run = finished_run(held=1, held_orders=[{"number": order.number, "order_id": order.pk}])
 
     detail = administrator_client.get(reverse("erp:sync_detail", args=[run.pk]))
     listing = administrator_client.get(reverse("erp:sync_list"))

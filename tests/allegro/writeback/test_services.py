@@ -200,19 +200,20 @@ def resolve(sales_order, resolution: AttentionResolution) -> None:
     sales_order_attention_resolve(order_id=sales_order.id, resolution=resolution, user=None)
 
 
-def with_invoice_wanted(sales_order) -> None:
+def held_status_and_invoice(sales_order) -> None:
+    """Flag the order, then record a status write and an invoice write (the buyer wants one)."""
     AllegroOrder.objects.filter(sales_order=sales_order).update(invoice_required=True)
+    flag(sales_order)
+    sales_order_status_change(order_id=sales_order.id, status="IN_PROGRESS", user=None)
+    sales_order_invoice_attach(
+        order_id=sales_order.id, number="FV/1/2026", pdf=ContentFile(PDF), user=None
+    )
 
 
 def test_status_and_invoice_wait_while_the_order_needs_attention_tracking_numbers_do_not(
     allegro_emulator, czech_sales_order
 ):
-    with_invoice_wanted(czech_sales_order)
-    flag(czech_sales_order)
-    sales_order_status_change(order_id=czech_sales_order.id, status="IN_PROGRESS", user=None)
-    sales_order_invoice_attach(
-        order_id=czech_sales_order.id, number="FV/1/2026", pdf=ContentFile(PDF), user=None
-    )
+    held_status_and_invoice(czech_sales_order)
     sales_order_shipment_add(
         order_id=czech_sales_order.id, carrier_code="PACKETA", waybill="Z123456789", user=None
     )
@@ -230,12 +231,7 @@ def test_status_and_invoice_wait_while_the_order_needs_attention_tracking_number
 
 
 def test_going_on_anyway_sends_what_waited(allegro_emulator, czech_sales_order, monkeypatch):
-    with_invoice_wanted(czech_sales_order)
-    flag(czech_sales_order)
-    sales_order_status_change(order_id=czech_sales_order.id, status="IN_PROGRESS", user=None)
-    sales_order_invoice_attach(
-        order_id=czech_sales_order.id, number="FV/1/2026", pdf=ContentFile(PDF), user=None
-    )
+    held_status_and_invoice(czech_sales_order)
     assert perform_all() == ["held", "held"]
     queued: list[int] = []
     monkeypatch.setattr("allegro.writeback.services.write_enqueue", queued.append)
@@ -264,12 +260,7 @@ def test_a_cancellation_flagged_after_the_write_was_queued_holds_it(
 def test_cancelling_on_the_decision_drops_what_waited_and_sends_the_cancellation(
     allegro_emulator, czech_sales_order
 ):
-    with_invoice_wanted(czech_sales_order)
-    flag(czech_sales_order)
-    sales_order_status_change(order_id=czech_sales_order.id, status="IN_PROGRESS", user=None)
-    sales_order_invoice_attach(
-        order_id=czech_sales_order.id, number="FV/1/2026", pdf=ContentFile(PDF), user=None
-    )
+    held_status_and_invoice(czech_sales_order)
 
     resolve(czech_sales_order, AttentionResolution.CANCEL)
 
