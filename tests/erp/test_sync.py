@@ -268,3 +268,27 @@ def test_an_order_resolved_by_cancelling_before_it_was_sent_never_reaches_the_er
 
     assert (run.total, run.held) == (0, 0)
     assert sim("state", method="GET")["total_orders"] == 0
+
+
+class FlaggedWhileLooking(HttpErpBackend):
+    """The buyer's cancellation arrives while the sync asks the ERP for its documents."""
+
+    def __init__(self, order_id: int) -> None:
+        super().__init__()
+        self.order_id = order_id
+
+    def orders_lookup(self, numbers):
+        sales_order_attention_flag(order_id=self.order_id, reason="Kupujący anulował")
+        return super().orders_lookup(numbers)
+
+
+def test_an_order_flagged_during_the_sync_is_not_pulled(sim):
+    order = make_sales_order()
+    sync()
+    sim("orders/fulfil", {"number": order.number})
+
+    run = sync(FlaggedWhileLooking(order.pk))
+
+    assert (run.updated, run.failed, run.held) == (0, 0, 1)
+    order.refresh_from_db()
+    assert order.status == SalesOrderStatus.NEW and not order.invoices.exists()
