@@ -28,6 +28,7 @@ class AllegroConfig(AppConfig):
             source_link_register,
         )
         from sales.signals import (
+            sales_order_attention_resolved,
             sales_order_invoice_attached,
             sales_order_shipment_added,
             sales_order_shipment_removing,
@@ -52,6 +53,11 @@ class AllegroConfig(AppConfig):
         )
         sales_order_invoice_attached.connect(
             writeback.on_invoice_attached, dispatch_uid="allegro.writeback.invoice"
+        )
+        # Status and invoice writes wait while the order needs attention; the decision frees
+        # or drops them.
+        sales_order_attention_resolved.connect(
+            writeback.on_attention_resolved, dispatch_uid="allegro.writeback.attention"
         )
 
 

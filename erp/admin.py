@@ -23,7 +23,7 @@ class ErpOrderLinkAdmin(ReadOnlyAdmin):
 
 @admin.register(ErpSyncRun)
 class ErpSyncRunAdmin(ReadOnlyAdmin):
-    list_display = ["started_at", "trigger", "state", "total", "sent", "updated", "failed"]
+    list_display = ["started_at", "trigger", "state", "total", "sent", "updated", "failed", "held"]
     list_filter = ["state", "trigger"]
 
 

@@ -108,6 +108,9 @@ class ErpSyncRun(models.Model):
     sent = models.PositiveIntegerField(_("sent"), default=0)
     updated = models.PositiveIntegerField(_("updated"), default=0)
     failed = models.PositiveIntegerField(_("failed"), default=0)
+    # Orders left out because they need attention: [{"number": "ZS/...", "order_id": 17}]
+    held = models.PositiveIntegerField(_("held for attention"), default=0)
+    held_orders = models.JSONField(default=list, blank=True)
     # [{"number": "ZS/2026/000017", "order_id": 17, "message": "..."}]; number "" = the run's own
     errors = models.JSONField(_("errors"), default=list, blank=True)
     currencies_changed = models.JSONField(default=list, blank=True)

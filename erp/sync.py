@@ -88,6 +88,15 @@ _PROGRESS: dict[str, int] = {
 _PREFERRED = [_S.IN_PROGRESS, _S.READY_FOR_SHIPMENT, _S.SENT, _S.READY_FOR_PICKUP, _S.PICKED_UP]
 
 
+# The outcome of an order that needs attention: it is held out of the sync (neither sent nor
+# pulled) and listed in the run's summary until an operator decides on the order's page.
+HELD = "held"
+
+
+def _held(order_id: int) -> bool:
+    return SalesOrder.objects.filter(pk=order_id, needs_attention=True).exists()
+
+
 class SyncOrderError(Exception):
     """One order could not be synchronized; the message is for staff."""
 
@@ -287,7 +296,9 @@ class _Progress:
     sent: int = 0
     updated: int = 0
     failed: int = 0
+    held: int = 0
     errors: list[dict[str, Any]] = field(default_factory=list)
+    held_orders: list[dict[str, Any]] = field(default_factory=list)
 
     def save(self, **extra: Any) -> None:
         ErpSyncRun.objects.filter(pk=self.run_id).update(
@@ -295,7 +306,9 @@ class _Progress:
             sent=self.sent,
             updated=self.updated,
             failed=self.failed,
+            held=self.held,
             errors=self.errors,
+            held_orders=self.held_orders,
             heartbeat_at=timezone.now(),
             **extra,
         )
@@ -311,6 +324,13 @@ class _Progress:
         self.errors.append(
             {"number": self.numbers.get(order_id, ""), "order_id": order_id, "message": message}
         )
+        self.save()
+
+    def hold(self, order_id: int) -> None:
+        """The order needs attention: it stays out of the ERP until an operator decides."""
+        self.held += 1
+        self.processed += 1
+        self.held_orders.append({"number": self.numbers.get(order_id, ""), "order_id": order_id})
         self.save()
 
     def done(self, outcome: str) -> None:
@@ -360,7 +380,9 @@ class _Sync:
             logger.exception("erp.sync.order_failed", extra={"order_id": order_id})
             progress.fail(order_id, _("Unexpected error: %(error)r") % {"error": error})
         else:
-            if outcome is not None:
+            if outcome == HELD:
+                progress.hold(order_id)
+            elif outcome is not None:
                 progress.done(outcome)
 
     def perform(self) -> None:
@@ -390,6 +412,8 @@ class _Sync:
                 order = SalesOrder.objects.select_related(
                     "billing_address", "delivery_address"
                 ).get(pk=order_id)
+                if order.needs_attention:
+                    return HELD
                 erp_order = erp_order_from_sales(order)
                 digest = erp_order_hash(erp_order)
                 first = link is None or not link.document_number
@@ -434,6 +458,8 @@ class _Sync:
             for order_id in chunk:
 
                 def pull(order_id: int = order_id, documents: dict = documents) -> str:
+                    if _held(order_id):  # flagged since it was looked at above
+                        return HELD
                     document = documents.get(numbers[order_id])
                     if document is None:
                         raise SyncOrderError(
@@ -457,6 +483,7 @@ class _Sync:
                 "sent": progress.sent,
                 "updated": progress.updated,
                 "failed": progress.failed,
+                "held": progress.held,
             },
         )
 

@@ -68,6 +68,7 @@ def _status(run: ErpSyncRun) -> dict[str, Any]:
         "sent": run.sent,
         "updated": run.updated,
         "failed": run.failed,
+        "held": run.held,
     }
 
 

@@ -40,6 +40,13 @@ ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 
+class AttentionResolution(models.TextChoices):
+    """What an operator decides for an order that needs attention (the order is held till then)."""
+
+    GO_ON = "GO_ON", _("Go on anyway")
+    CANCEL = "CANCEL", _("Cancel the order")
+
+
 class InvalidStatusTransition(Exception):
     def __init__(self, current: str, target: str) -> None:
         self.current = current

@@ -16,6 +16,7 @@ from djmoney.money import Money
 from sales.models import (
     ALLOWED_TRANSITIONS,
     Address,
+    AttentionResolution,
     InvalidStatusTransition,
     SalesOrder,
     SalesOrderEvent,
@@ -23,8 +24,10 @@ from sales.models import (
     SalesOrderLine,
     SalesOrderNumberSequence,
     SalesOrderShipment,
+    SalesOrderStatus,
 )
 from sales.signals import (
+    sales_order_attention_resolved,
     sales_order_invoice_attached,
     sales_order_shipment_added,
     sales_order_shipment_removing,
@@ -243,16 +246,43 @@ def sales_order_attention_flag(
 
 
 @transaction.atomic
-def sales_order_attention_clear(*, order_id: int, user: User | AnonymousUser | None) -> SalesOrder:
+def sales_order_attention_resolve(
+    *, order_id: int, resolution: AttentionResolution, user: User | AnonymousUser | None
+) -> SalesOrder:
+    """An operator's decision on an order held for attention: go on anyway (what waited for it
+    goes ahead) or cancel the order through its workflow. Either lifts the hold; the event
+    records who chose what. An order no longer held (resolved meanwhile) is left as it is."""
     order = SalesOrder.objects.select_for_update().get(pk=order_id)
     if not order.needs_attention:
         return order
+    cancel = resolution == AttentionResolution.CANCEL
+    if cancel and SalesOrderStatus.CANCELLED not in ALLOWED_TRANSITIONS[order.status]:
+        raise InvalidStatusTransition(order.status, SalesOrderStatus.CANCELLED)
+    reason = order.attention_reason
     order.needs_attention = False
     order.attention_reason = ""
     order.save(update_fields=["needs_attention", "attention_reason", "updated_at"])
-    SalesOrderEvent.objects.create(
-        order=order, type=SalesOrderEvent.Type.ATTENTION_CLEARED, user=_acting(user)
+    event = SalesOrderEvent.objects.create(
+        order=order,
+        type=SalesOrderEvent.Type.ATTENTION_CLEARED,
+        user=_acting(user),
+        message="\n".join(
+            [_("Decision: %(choice)s.") % {"choice": AttentionResolution(resolution).label}, reason]
+        ),
     )
+    # Before the cancellation: what waited for the decision is dropped, then the cancellation
+    # itself is announced like any status change.
+    sales_order_attention_resolved.send(
+        sender=SalesOrder,
+        order=order,
+        event=event,
+        resolution=AttentionResolution(resolution).value,
+        user=_acting(user),
+    )
+    if cancel:
+        order = sales_order_status_change(
+            order_id=order.pk, status=SalesOrderStatus.CANCELLED, user=user
+        )
     return order
 
 

@@ -16,3 +16,8 @@ sales_order_shipment_added = Signal()
 sales_order_shipment_removing = Signal()
 # kwargs: order (SalesOrder), invoice (SalesOrderInvoice), user
 sales_order_invoice_attached = Signal()
+# kwargs: order (SalesOrder), event (SalesOrderEvent), resolution (AttentionResolution value),
+# user. Sent when an operator lifts the hold of an order that needed attention; with CANCEL the
+# order's status change to CANCELLED follows (and is announced) right after, in the same
+# transaction.
+sales_order_attention_resolved = Signal()

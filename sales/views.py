@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from sales.forms import InvoiceUploadForm, SalesOrderFilterForm, StatusChangeForm
 from sales.links import list_actions, order_panels, source_link
 from sales.models import (
+    AttentionResolution,
     InvalidStatusTransition,
     SalesOrder,
     SalesOrderInvoice,
@@ -27,7 +28,7 @@ from sales.selectors import (
 )
 from sales.services import (
     SalesOrderRefused,
-    sales_order_attention_clear,
+    sales_order_attention_resolve,
     sales_order_invoice_attach,
     sales_order_status_change,
 )
@@ -80,9 +81,26 @@ def _change_status(request: HttpRequest, order: SalesOrder) -> None:
         )
 
 
-def _clear_attention(request: HttpRequest, order: SalesOrder) -> None:
-    sales_order_attention_clear(order_id=order.pk, user=request.user)
-    messages.success(request, _("Marked as checked."))
+def _resolve_attention(request: HttpRequest, order: SalesOrder) -> None:
+    resolution = request.POST.get("resolution", "")
+    if resolution not in AttentionResolution.values:
+        messages.error(request, _("Choose what happens with the order."))
+        return
+    if not order.needs_attention:
+        messages.info(request, _("The order no longer needs attention: someone decided already."))
+        return
+    try:
+        resolved = sales_order_attention_resolve(
+            order_id=order.pk, resolution=AttentionResolution(resolution), user=request.user
+        )
+    except InvalidStatusTransition as error:
+        messages.error(request, str(error))
+        return
+    if resolution == AttentionResolution.CANCEL:
+        message = _("Order %(number)s is cancelled; it no longer waits for a decision.")
+    else:
+        message = _("Order %(number)s goes on: what waited for the decision is sent now.")
+    messages.success(request, message % {"number": resolved.number})
 
 
 def _attach_invoice(request: HttpRequest, order: SalesOrder) -> None:
@@ -117,7 +135,7 @@ def _attach_invoice(request: HttpRequest, order: SalesOrder) -> None:
 # Every state change the detail page can make; anything else posted is refused.
 ORDER_ACTIONS: dict[str, Callable[[HttpRequest, SalesOrder], None]] = {
     "change_status": _change_status,
-    "clear_attention": _clear_attention,
+    "resolve_attention": _resolve_attention,
     "attach_invoice": _attach_invoice,
 }
 
@@ -137,13 +155,15 @@ def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             action(request, order)
         return redirect("sales:order_detail", pk=order.pk)
+    next_statuses = sales_order_next_statuses(order=order)
     context = {
         "title": f"{_('Sales order')} {order.number}",
         "order": order,
         "source": source_link(order),
         "lines": sales_order_lines(order=order),
         "events": sales_order_events(order=order),
-        "next_statuses": sales_order_next_statuses(order=order),
+        "next_statuses": next_statuses,
+        "can_cancel": SalesOrderStatus.CANCELLED in next_statuses,
         "can_change": request.user.has_perm("sales.change_salesorder"),
         "invoices": order.invoices.select_related("created_by").order_by("created_at", "id"),
         "invoice_form": InvoiceUploadForm(),

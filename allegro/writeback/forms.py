@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from allegro.orders.models import FulfillmentStatus
 from allegro.writeback.carriers import OTHER
 from allegro.writeback.models import AllegroWrite
-from allegro.writeback.selectors import ALL, WAITING
+from allegro.writeback.selectors import ALL, HELD, WAITING
 from sales.models import SalesOrderStatus
 from sales.services import MAX_WAYBILL_LENGTH, SalesOrderRefused, waybill_normalize
 
@@ -76,6 +76,7 @@ class WriteFilterForm(forms.Form):
         choices=[
             (AllegroWrite.State.FAILED, _("Failed")),
             (WAITING, _("Waiting too long")),
+            (HELD, _("Held for attention")),
             (AllegroWrite.State.PENDING, _("Pending")),
             (AllegroWrite.State.DONE, _("Done")),
             (AllegroWrite.State.SKIPPED, _("Nothing to send")),

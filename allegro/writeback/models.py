@@ -124,6 +124,16 @@ DEFAULT_STATUS_MAP: dict[str, str] = {
 }
 
 
+# The kinds of write held while their sales order needs attention, until an operator decides
+# on the order's page; tracking numbers are not held.
+HELD_FOR_ATTENTION_KINDS = frozenset({AllegroWrite.Kind.FULFILLMENT, AllegroWrite.Kind.INVOICE})
+
+
+def held_for_attention() -> Q:
+    """Writes (of any state) that wait while their sales order needs attention."""
+    return Q(kind__in=HELD_FOR_ATTENTION_KINDS, allegro_order__sales_order__needs_attention=True)
+
+
 # The account's switch that holds back each kind of write.
 PAUSE_FIELDS: dict[str, str] = {
     AllegroWrite.Kind.FULFILLMENT: "fulfillment_writes_paused",

@@ -12,11 +12,14 @@ from redis.exceptions import RedisError
 
 from allegro.accounts.clients import request_gate_for
 from allegro.accounts.models import AllegroAccount
+from allegro.orders.models import AllegroOrder
 from allegro.writeback.models import (
     DEFAULT_STATUS_MAP,
+    HELD_FOR_ATTENTION_KINDS,
     PAUSE_FIELDS,
     AllegroWrite,
     FulfillmentStatusMapping,
+    held_for_attention,
 )
 from sales.models import SalesOrderInvoice, SalesOrderShipment
 from shop.health import Check
@@ -30,6 +33,9 @@ WAITING_TOO_LONG = timedelta(minutes=15)
 WAITING = "WAITING"
 
 
+HELD = "HELD"  # pending while the sales order needs attention
+
+
 ALL = "ALL"
 
 
@@ -39,9 +45,12 @@ class WriteRow:
     what: str  # "Status → PROCESSING", "Tracking number PACKETA Z123", "Invoice FV/1/2026"
     waiting_too_long: bool
     paused: bool  # staff paused this kind of write for the account
+    held: bool = False  # pending until someone decides on its sales order that needs attention
 
     @property
     def can_retry(self) -> bool:
+        if self.held:
+            return False  # it would only be held again; the decision sends it
         return self.write.state == AllegroWrite.State.FAILED or self.waiting_too_long
 
 
@@ -49,8 +58,25 @@ def _ids(writes: Iterable[AllegroWrite], kind: str, key: str) -> set[int]:
     return {w.target[key] for w in writes if w.kind == kind and key in w.target}
 
 
+def _orders_held_for_attention(writes: Sequence[AllegroWrite]) -> set[int]:
+    """The Allegro orders (of these pending status or invoice writes) whose sales order needs
+    attention."""
+    candidates = {
+        w.allegro_order_id
+        for w in writes
+        if w.state == AllegroWrite.State.PENDING and w.kind in HELD_FOR_ATTENTION_KINDS
+    }
+    if not candidates:
+        return set()
+    return set(
+        AllegroOrder.objects.filter(
+            pk__in=candidates, sales_order__needs_attention=True
+        ).values_list("pk", flat=True)
+    )
+
+
 def writes_described(writes: Sequence[AllegroWrite]) -> list[WriteRow]:
-    """Each write with what it says in words; two queries whatever the number of writes.
+    """Each write with what it says in words; three queries whatever the number of writes.
     The writes need their account loaded (select_related) for the pause flags."""
     shipments = SalesOrderShipment.objects.only("carrier_code", "carrier_name", "waybill").in_bulk(
         _ids(writes, AllegroWrite.Kind.SHIPMENT, "shipment_id")
@@ -59,6 +85,7 @@ def writes_described(writes: Sequence[AllegroWrite]) -> list[WriteRow]:
         _ids(writes, AllegroWrite.Kind.INVOICE, "invoice_id")
     )
     stuck_since = timezone.now() - WAITING_TOO_LONG
+    held_orders = _orders_held_for_attention(writes)
     rows = []
     for write in writes:
         if write.kind == AllegroWrite.Kind.FULFILLMENT:
@@ -81,6 +108,9 @@ def writes_described(writes: Sequence[AllegroWrite]) -> list[WriteRow]:
                 waiting_too_long=write.state == AllegroWrite.State.PENDING
                 and write.created_at <= stuck_since,
                 paused=bool(getattr(write.account, PAUSE_FIELDS[write.kind])),
+                held=write.state == AllegroWrite.State.PENDING
+                and write.kind in HELD_FOR_ATTENTION_KINDS
+                and write.allegro_order_id in held_orders,
             )
         )
     return rows
@@ -102,7 +132,9 @@ def allegro_write_list(*, filters: dict[str, Any]) -> QuerySet[AllegroWrite]:
         "account", "allegro_order", "allegro_order__sales_order"
     ).defer("allegro_order__payload")
     state = filters.get("state") or AllegroWrite.State.FAILED
-    if state == WAITING:
+    if state == HELD:
+        writes = writes.filter(state=AllegroWrite.State.PENDING).filter(held_for_attention())
+    elif state == WAITING:
         writes = writes.filter(
             state=AllegroWrite.State.PENDING, created_at__lte=timezone.now() - WAITING_TOO_LONG
         )

@@ -29,12 +29,19 @@ from allegro.orders.models import AllegroOrder, FulfillmentStatus
 from allegro.orders.services import orders_store
 from allegro.writeback.models import (
     DEFAULT_STATUS_MAP,
+    HELD_FOR_ATTENTION_KINDS,
     PAUSE_FIELDS,
     AllegroWrite,
     FulfillmentStatusMapping,
+    held_for_attention,
 )
 from allegro.writeback.selectors import accounts_status_mappings
-from sales.models import SalesOrderInvoice, SalesOrderShipment, SalesOrderStatus
+from sales.models import (
+    AttentionResolution,
+    SalesOrderInvoice,
+    SalesOrderShipment,
+    SalesOrderStatus,
+)
 from sales.services import SalesOrderRefused
 from shop.services import audit_record
 
@@ -175,6 +182,33 @@ def on_invoice_attached(*, order: Any, invoice: SalesOrderInvoice, **kwargs: Any
         )
 
 
+def on_attention_resolved(*, order: Any, resolution: str, **kwargs: Any) -> None:
+    """An operator decided on an order that needed attention. Going on: its held status and
+    invoice writes are queued now. Cancelling: they are obsolete (the cancellation that follows
+    writes its own status)."""
+    held = AllegroWrite.objects.filter(
+        allegro_order__sales_order=order,
+        kind__in=HELD_FOR_ATTENTION_KINDS,
+        state=AllegroWrite.State.PENDING,
+    )
+    if resolution == AttentionResolution.CANCEL:
+        now = timezone.now()
+        obsolete = held.update(
+            state=AllegroWrite.State.SKIPPED,
+            last_error=_("Not sent: the order was cancelled when it was checked."),
+            done_at=now,
+            claimed_until=None,
+            updated_at=now,
+        )
+        logger.info(
+            "allegro.write.obsolete_by_cancel",
+            extra={"sales_order_id": order.pk, "writes": obsolete},
+        )
+        return
+    for write_id in held.values_list("id", flat=True):
+        write_enqueue(write_id)
+
+
 def _refresh_from_allegro(client: AllegroClient, order: AllegroOrder) -> None:
     raw = client.checkout_form(order.checkout_form_id)
     with transaction.atomic():
@@ -292,6 +326,22 @@ def _postpone(write: AllegroWrite, delay: float, error: str) -> None:
     )
 
 
+def _release(write: AllegroWrite) -> None:
+    """Give the row back untried: the attempt does not count."""
+    AllegroWrite.objects.filter(pk=write.pk).update(claimed_until=None, attempts=F("attempts") - 1)
+
+
+def _held_now(write: AllegroWrite) -> bool:
+    """Asked when the write is due, not when it was recorded: a cancellation flagged after the
+    write was queued holds it too."""
+    return (
+        write.kind in HELD_FOR_ATTENTION_KINDS
+        and AllegroOrder.objects.filter(
+            pk=write.allegro_order_id, sales_order__needs_attention=True
+        ).exists()
+    )
+
+
 def write_perform(*, write_id: int, client_for: Callable[[AllegroAccount], AllegroClient]) -> str:
     """Carry out one write if it is due; safe to run twice or after a crash at any point."""
     if not _claim(write_id, timezone.now()):
@@ -299,10 +349,12 @@ def write_perform(*, write_id: int, client_for: Callable[[AllegroAccount], Alleg
     write = AllegroWrite.objects.select_related("account", "allegro_order").get(pk=write_id)
     if getattr(write.account, PAUSE_FIELDS[write.kind]):
         # Paused by staff: keep the row; the sweep queues it again once they resume.
-        AllegroWrite.objects.filter(pk=write.pk).update(
-            claimed_until=None, attempts=F("attempts") - 1
-        )
+        _release(write)
         return "paused"
+    if _held_now(write):
+        # The order needs attention: kept until an operator decides (on_attention_resolved).
+        _release(write)
+        return "held"
     try:
         state, note = PERFORMERS[write.kind](write, client_for(write.account))
     except AllegroAuthError as error:
@@ -360,6 +412,7 @@ def writes_sweep(*, limit: int = 1000) -> int:
         .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
         .filter(updated_at__lte=quiet_since)
         .exclude(_paused_by_staff())
+        .exclude(held_for_attention())  # queued again when the hold is lifted
         .values_list("id", flat=True)[:limit]
     )
     queue = django_rq.get_queue("default")

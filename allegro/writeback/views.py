@@ -76,11 +76,13 @@ def sales_order_panel(order: SalesOrder, request: HttpRequest) -> tuple[str, dic
         return None
     account = allegro_order.account
     can_change = request.user.has_perm(CHANGE_PERMISSION)
+    writes = allegro_order_writes(allegro_order_id=allegro_order.pk)
     context: dict[str, Any] = {
         "order": order,
         "allegro_order": allegro_order,
         "account": account,
-        "writes": allegro_order_writes(allegro_order_id=allegro_order.pk),
+        "writes": writes,
+        "held": any(row.held for row in writes),
         "shipments": SalesOrderShipment.objects.filter(order=order).order_by("created_at", "id"),
         "pauses": account_write_pauses(account=account),
         "can_change": can_change,

@@ -6,11 +6,14 @@ import pytest
 import requests
 from django.utils import translation
 
+from allegro.conversion.services import allegro_orders_cancellation_flag
+from allegro.orders.models import AllegroOrder
 from allegro.writeback.models import AllegroWrite
 from erp.backends.http import HttpErpBackend
 from erp.models import ErpOrderLink, ErpStatus, ErpSyncRun
 from erp.sync import sync_run_perform, sync_run_start
-from sales.models import SalesOrder, SalesOrderInvoice, SalesOrderStatus
+from sales.models import AttentionResolution, SalesOrder, SalesOrderInvoice, SalesOrderStatus
+from sales.services import sales_order_attention_flag, sales_order_attention_resolve
 from shop.models import Currency
 from tests.support.factories import make_allegro_order, make_sales_order, make_user
 
@@ -210,3 +213,82 @@ def test_a_finished_run_is_not_performed_again(sim):
 
     assert again.sent == 1
     assert sim("state", method="GET")["total_orders"] == 1
+
+
+# --- orders held for attention ----------------------------------------------------------------
+
+
+def test_an_order_the_buyer_cancelled_stays_out_of_the_erp_until_resolved(sim):
+    order = make_sales_order()
+    make_allegro_order(sales_order=order)
+    cancelled = AllegroOrder.objects.filter(sales_order=order).values_list("pk", flat=True)
+    assert allegro_orders_cancellation_flag(allegro_order_ids=list(cancelled)) == 1
+
+    held = sync()
+    again = sync()
+
+    assert (held.total, held.sent, held.failed, held.held) == (1, 0, 0, 1)
+    assert held.held_orders == [{"number": order.number, "order_id": order.pk}]
+    assert again.held == 1
+    assert sim("state", method="GET")["total_orders"] == 0
+    assert not ErpOrderLink.objects.filter(order=order).exists()
+
+    sales_order_attention_resolve(
+        order_id=order.pk, resolution=AttentionResolution.GO_ON, user=None
+    )
+    resolved = sync()
+
+    assert (resolved.sent, resolved.held, resolved.held_orders) == (1, 0, [])
+    assert sim("state", method="GET")["total_orders"] == 1
+
+
+def test_an_order_flagged_after_it_was_sent_is_neither_sent_again_nor_pulled(sim):
+    order = make_sales_order()
+    sync()
+    sales_order_attention_flag(order_id=order.pk, reason="Kupujący anulował")
+    SalesOrder.objects.filter(pk=order.pk).update(customer_name="Anna Nowak")
+    sim("orders/fulfil", {"number": order.number})
+
+    run = sync()
+
+    assert (run.sent, run.updated, run.failed, run.held) == (0, 0, 0, 1)
+    order.refresh_from_db()
+    assert order.status == SalesOrderStatus.NEW and not order.invoices.exists()
+    assert ErpOrderLink.objects.get(order=order).erp_status == ErpStatus.ACCEPTED
+
+
+def test_an_order_resolved_by_cancelling_before_it_was_sent_never_reaches_the_erp(sim):
+    order = make_sales_order()
+    sales_order_attention_flag(order_id=order.pk, reason="Kupujący anulował")
+    sales_order_attention_resolve(
+        order_id=order.pk, resolution=AttentionResolution.CANCEL, user=None
+    )
+
+    run = sync()
+
+    assert (run.total, run.held) == (0, 0)
+    assert sim("state", method="GET")["total_orders"] == 0
+
+
+class FlaggedWhileLooking(HttpErpBackend):
+    """The buyer's cancellation arrives while the sync asks the ERP for its documents."""
+
+    def __init__(self, order_id: int) -> None:
+        super().__init__()
+        self.order_id = order_id
+
+    def orders_lookup(self, numbers):
+        sales_order_attention_flag(order_id=self.order_id, reason="Kupujący anulował")
+        return super().orders_lookup(numbers)
+
+
+def test_an_order_flagged_during_the_sync_is_not_pulled(sim):
+    order = make_sales_order()
+    sync()
+    sim("orders/fulfil", {"number": order.number})
+
+    run = sync(FlaggedWhileLooking(order.pk))
+
+    assert (run.updated, run.failed, run.held) == (0, 0, 1)
+    order.refresh_from_db()
+    assert order.status == SalesOrderStatus.NEW and not order.invoices.exists()

@@ -12,6 +12,7 @@ from erp.models import ErpOrderLink, ErpSyncRun
 from erp.sync import sync_run_start
 from shop.roles import OPERATOR
 from tests.support.factories import make_sales_order, make_user
+from tests.support.html import text
 
 
 @pytest.mark.django_db
@@ -52,16 +53,17 @@ def test_pressing_twice_shows_the_running_sync(
     assert status["running"] and status["processed"] == 0
 
 
+def finished_run(**counters) -> ErpSyncRun:
+    return ErpSyncRun.objects.create(
+        trigger="MANUAL", state="DONE", total=1, processed=1, **counters
+    )
+
+
 @pytest.mark.django_db
 def test_the_summary_links_failed_orders(administrator_client):
     order = make_sales_order()
-    run = ErpSyncRun.objects.create(
-        trigger="MANUAL",
-        state="DONE",
-        total=1,
-        processed=1,
-        failed=1,
-        errors=[{"number": order.number, "order_id": order.pk, "message": "Nope"}],
+    run = finished_run(
+        failed=1, errors=[{"number": order.number, "order_id": order.pk, "message": "Nope"}]
     )
 
     page = administrator_client.get(reverse("erp:sync_detail", args=[run.pk])).content.decode()
@@ -137,3 +139,20 @@ def test_concurrent_presses_make_one_running_sync():
 
     assert ErpSyncRun.objects.filter(state="RUNNING").count() == 1
     assert len(set(results)) == 1 and len(results) == 6
+
+
+@pytest.mark.django_db
+def test_the_summary_counts_held_orders_and_links_them(administrator_client):
+    order = make_sales_order()
+    run = finished_run(held=1, held_orders=[{"number": order.number, "order_id": order.pk}])
+
+    detail = administrator_client.get(reverse("erp:sync_detail", args=[run.pk]))
+    listing = administrator_client.get(reverse("erp:sync_list"))
+    status = administrator_client.get(reverse("erp:sync_status", args=[run.pk])).json()
+
+    assert reverse("sales:order_detail", args=[order.pk]) in detail.content.decode()
+    assert order.number in text(detail)
+    assert reverse("erp:sync_detail", args=[run.pk]) + "#erp-sync-held-orders" in (
+        listing.content.decode()
+    )
+    assert status["held"] == 1

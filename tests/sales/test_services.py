@@ -8,6 +8,7 @@ from djmoney.money import Money
 
 from sales.models import (
     ALLOWED_TRANSITIONS,
+    AttentionResolution,
     InvalidStatusTransition,
     SalesOrder,
     SalesOrderEvent,
@@ -19,18 +20,24 @@ from sales.services import (
     LineData,
     NewSalesOrder,
     SalesOrderRefused,
-    sales_order_attention_clear,
     sales_order_attention_flag,
+    sales_order_attention_resolve,
     sales_order_create,
     sales_order_shipment_add,
     sales_order_shipment_remove,
     sales_order_status_change,
 )
-from sales.signals import sales_order_shipment_removing, sales_order_status_changed
+from sales.signals import (
+    sales_order_attention_resolved,
+    sales_order_shipment_removing,
+    sales_order_status_changed,
+)
 from shop.models import Currency
 from tests.support.factories import make_product, make_sales_order, make_user
 
 S = SalesOrderStatus
+GO_ON = AttentionResolution.GO_ON
+CANCEL = AttentionResolution.CANCEL
 ALLOWED = [
     (current, target) for current, targets in ALLOWED_TRANSITIONS.items() for target in targets
 ]
@@ -345,18 +352,68 @@ def test_a_second_reason_is_added_below_the_first():
 
 
 @pytest.mark.django_db
-def test_clear_removes_the_flag_and_writes_an_event_once():
+def test_going_on_anyway_lifts_the_hold_once_with_who_and_the_choice():
     user = make_user()
     order = make_sales_order()
     sales_order_attention_flag(order_id=order.pk, reason="Adres niepełny")
+    heard = []
 
-    sales_order_attention_clear(order_id=order.pk, user=user)
-    sales_order_attention_clear(order_id=order.pk, user=user)
+    def listener(**kwargs):
+        heard.append((kwargs["order"].pk, kwargs["resolution"], kwargs["user"]))
+
+    sales_order_attention_resolved.connect(listener)
+    try:
+        sales_order_attention_resolve(order_id=order.pk, resolution=GO_ON, user=user)
+        sales_order_attention_resolve(order_id=order.pk, resolution=GO_ON, user=user)
+    finally:
+        sales_order_attention_resolved.disconnect(listener)
 
     order.refresh_from_db()
-    assert (order.needs_attention, order.attention_reason) == (False, "")
+    assert (order.needs_attention, order.attention_reason, order.status) == (False, "", S.NEW)
     cleared = order.events.filter(type=SalesOrderEvent.Type.ATTENTION_CLEARED)
     assert [event.user for event in cleared] == [user]
+    assert "Mimo to kontynuuj" in cleared[0].message and "Adres niepełny" in cleared[0].message
+    assert heard == [(order.pk, "GO_ON", user)]
+
+
+@pytest.mark.django_db
+def test_cancelling_on_resolution_cancels_through_the_workflow_and_lifts_the_hold():
+    user = make_user()
+    order = make_sales_order(status=S.IN_PROGRESS)
+    sales_order_attention_flag(order_id=order.pk, reason="Kupujący anulował")
+    heard = []
+
+    def listener(**kwargs):
+        heard.append((kwargs["old_status"], kwargs["new_status"]))
+
+    sales_order_status_changed.connect(listener)
+    try:
+        sales_order_attention_resolve(order_id=order.pk, resolution=CANCEL, user=user)
+    finally:
+        sales_order_status_changed.disconnect(listener)
+
+    order.refresh_from_db()
+    assert (order.needs_attention, order.status) == (False, S.CANCELLED)
+    assert heard == [(S.IN_PROGRESS, S.CANCELLED)]
+    types = list(order.events.values_list("type", "user"))
+    assert types[-2:] == [
+        (SalesOrderEvent.Type.ATTENTION_CLEARED, user.pk),
+        (SalesOrderEvent.Type.STATUS_CHANGED, user.pk),
+    ]
+    assert "Anuluj zamówienie" in order.events.get(type="ATTENTION_CLEARED").message
+
+
+@pytest.mark.django_db
+def test_an_order_that_cannot_be_cancelled_keeps_its_hold_when_cancelling_is_chosen():
+    order = make_sales_order(status=S.SENT)
+    sales_order_attention_flag(order_id=order.pk, reason="Kupujący anulował")
+
+    with pytest.raises(InvalidStatusTransition):
+        sales_order_attention_resolve(order_id=order.pk, resolution=CANCEL, user=None)
+
+    order.refresh_from_db()
+    assert (order.needs_attention, order.status) == (True, S.SENT)
+    assert not order.events.filter(type=SalesOrderEvent.Type.ATTENTION_CLEARED).exists()
 
 
 @pytest.mark.django_db

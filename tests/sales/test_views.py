@@ -425,20 +425,78 @@ def test_unknown_action_is_refused(operator_client):
     assert len(flashed(response)) == 1
 
 
-def test_attention_banner_and_checked_button_clear_the_flag(operator_client, operator):
+def test_attention_banner_offers_the_decisions_and_going_on_lifts_the_hold(
+    operator_client, operator
+):
     order = make_sales_order()
     sales_order_attention_flag(order_id=order.pk, reason="Kupujący anulował po akceptacji")
 
     page = text(operator_client.get(detail_url(order)))
     assert "Kupujący anulował po akceptacji" in page
-    assert "Sprawdzone" in page
+    assert "Checked" not in page and "Sprawdzone" not in page
+    assert "Mimo to kontynuuj" in page and "Anuluj zamówienie" in page
 
-    operator_client.post(detail_url(order), {"action": "clear_attention"})
+    response = operator_client.post(
+        detail_url(order), {"action": "resolve_attention", "resolution": "GO_ON"}
+    )
 
+    assert len(flashed(response)) == 1
     order.refresh_from_db()
-    assert not order.needs_attention
+    assert (order.needs_attention, order.status) == (False, S.NEW)
     cleared = order.events.get(type=SalesOrderEvent.Type.ATTENTION_CLEARED)
     assert cleared.user == operator
+    assert "Mimo to kontynuuj" in text(operator_client.get(detail_url(order)))  # in the history
+
+
+def test_cancelling_from_the_banner_cancels_the_order(operator_client, operator):
+    order = make_sales_order()
+    sales_order_attention_flag(order_id=order.pk, reason="Kupujący anulował po akceptacji")
+
+    operator_client.post(detail_url(order), {"action": "resolve_attention", "resolution": "CANCEL"})
+
+    order.refresh_from_db()
+    assert (order.needs_attention, order.status) == (False, S.CANCELLED)
+    cancelled = order.events.get(type=SalesOrderEvent.Type.STATUS_CHANGED)
+    assert (cancelled.user, cancelled.to_status) == (operator, S.CANCELLED)
+
+
+def test_an_unknown_decision_changes_nothing(operator_client):
+    order = make_sales_order()
+    sales_order_attention_flag(order_id=order.pk, reason="Sprawdź")
+
+    response = operator_client.post(
+        detail_url(order), {"action": "resolve_attention", "resolution": "IGNORE"}
+    )
+
+    assert len(flashed(response)) == 1
+    order.refresh_from_db()
+    assert order.needs_attention
+
+
+def test_cancel_is_not_offered_where_the_order_cannot_be_cancelled(operator_client):
+    order = make_sales_order(status=S.SENT)
+    sales_order_attention_flag(order_id=order.pk, reason="Sprawdź")
+
+    page = text(operator_client.get(detail_url(order)))
+
+    assert "Mimo to kontynuuj" in page and "Anuluj zamówienie" not in page
+
+
+def test_user_who_may_only_view_cannot_resolve_attention(client):
+    order = make_sales_order()
+    sales_order_attention_flag(order_id=order.pk, reason="Sprawdź")
+    viewer = make_user()
+    viewer.user_permissions.add(Permission.objects.get(codename="view_salesorder"))
+    client.force_login(viewer)
+
+    assert "Mimo to kontynuuj" not in text(client.get(detail_url(order)))
+    response = client.post(
+        detail_url(order), {"action": "resolve_attention", "resolution": "GO_ON"}
+    )
+
+    assert response.status_code == 403
+    order.refresh_from_db()
+    assert order.needs_attention
 
 
 def test_history_lists_every_event_with_who_and_statuses(operator_client, operator):

@@ -6,7 +6,7 @@
     fetch(url, {headers: {"Accept": "application/json"}, credentials: "same-origin"})
       .then(function (response) { return response.json(); })
       .then(function (status) {
-        for (const name of ["processed", "total", "sent", "updated", "failed"]) {
+        for (const name of ["processed", "total", "sent", "updated", "failed", "held"]) {
           const cell = document.getElementById("erp-sync-" + name);
           if (cell) { cell.textContent = status[name]; }
         }

@@ -8,14 +8,16 @@ from django.db import transaction
 from django.utils import timezone
 
 from allegro.accounts.clients import client_for_account
-from allegro.conversion.services import allegro_order_convert
+from allegro.conversion.services import allegro_order_convert, allegro_orders_cancellation_flag
 from allegro.orders.models import AllegroOrder
 from allegro.orders.services import account_import_run
 from allegro.writeback.models import AllegroWrite
 from allegro.writeback.services import write_perform, write_retry, writes_sweep
 from emulator.catalogue import CATALOGUE
-from sales.models import SalesOrderStatus
+from sales.models import AttentionResolution, SalesOrderStatus
 from sales.services import (
+    sales_order_attention_flag,
+    sales_order_attention_resolve,
     sales_order_invoice_attach,
     sales_order_shipment_add,
     sales_order_status_change,
@@ -185,3 +187,102 @@ def test_a_write_due_later_is_left_for_later(czech_sales_order):
     AllegroWrite.objects.update(next_attempt_at=timezone.now() + timedelta(minutes=5))
 
     assert perform_all() == ["not due"]
+
+
+# --- held while the sales order needs attention -----------------------------------------------
+
+
+def flag(sales_order, reason: str = "Kupujący anulował") -> None:
+    sales_order_attention_flag(order_id=sales_order.id, reason=reason)
+
+
+def resolve(sales_order, resolution: AttentionResolution) -> None:
+    sales_order_attention_resolve(order_id=sales_order.id, resolution=resolution, user=None)
+
+
+def held_status_and_invoice(sales_order) -> None:
+    """Flag the order, then record a status write and an invoice write (the buyer wants one)."""
+    AllegroOrder.objects.filter(sales_order=sales_order).update(invoice_required=True)
+    flag(sales_order)
+    sales_order_status_change(order_id=sales_order.id, status="IN_PROGRESS", user=None)
+    sales_order_invoice_attach(
+        order_id=sales_order.id, number="FV/1/2026", pdf=ContentFile(PDF), user=None
+    )
+
+
+def test_status_and_invoice_wait_while_the_order_needs_attention_tracking_numbers_do_not(
+    allegro_emulator, czech_sales_order
+):
+    held_status_and_invoice(czech_sales_order)
+    sales_order_shipment_add(
+        order_id=czech_sales_order.id, carrier_code="PACKETA", waybill="Z123456789", user=None
+    )
+
+    assert perform_all() == ["held", "held", "DONE"]
+    assert perform_all() == ["held", "held"]  # still waiting, and no attempt counted
+    assert list(AllegroWrite.objects.order_by("id").values_list("state", "attempts")) == [
+        ("PENDING", 0),
+        ("PENDING", 0),
+        ("DONE", 1),
+    ]
+    state = emulator_order(allegro_emulator, czech_sales_order)
+    assert state["checkoutForm"]["fulfillment"]["status"] == "NEW"
+    assert state["invoices"] == [] and len(state["shipments"]) == 1
+
+
+def test_going_on_anyway_sends_what_waited(allegro_emulator, czech_sales_order, monkeypatch):
+    held_status_and_invoice(czech_sales_order)
+    assert perform_all() == ["held", "held"]
+    queued: list[int] = []
+    monkeypatch.setattr("allegro.writeback.services.write_enqueue", queued.append)
+
+    resolve(czech_sales_order, AttentionResolution.GO_ON)
+
+    assert sorted(queued) == sorted(AllegroWrite.objects.values_list("id", flat=True))
+    assert perform_all() == ["DONE", "DONE"]
+    state = emulator_order(allegro_emulator, czech_sales_order)
+    assert state["checkoutForm"]["fulfillment"]["status"] == "PROCESSING"
+    assert [i["invoiceNumber"] for i in state["invoices"]] == ["FV/1/2026"]
+
+
+def test_a_cancellation_flagged_after_the_write_was_queued_holds_it(
+    allegro_emulator, czech_sales_order
+):
+    sales_order_status_change(order_id=czech_sales_order.id, status="IN_PROGRESS", user=None)
+    allegro_order = AllegroOrder.objects.get(sales_order=czech_sales_order)
+    allegro_orders_cancellation_flag(allegro_order_ids=[allegro_order.id])
+
+    assert perform_all() == ["held"]
+    state = emulator_order(allegro_emulator, czech_sales_order)
+    assert state["checkoutForm"]["fulfillment"]["status"] == "NEW"
+
+
+def test_cancelling_on_the_decision_drops_what_waited_and_sends_the_cancellation(
+    allegro_emulator, czech_sales_order
+):
+    held_status_and_invoice(czech_sales_order)
+
+    resolve(czech_sales_order, AttentionResolution.CANCEL)
+
+    writes = list(AllegroWrite.objects.order_by("id").values_list("kind", "state", "target"))
+    assert writes[:2] == [
+        ("FULFILLMENT", "SKIPPED", {"status": "PROCESSING"}),
+        ("INVOICE", "SKIPPED", writes[1][2]),
+    ]
+    assert writes[2] == ("FULFILLMENT", "PENDING", {"status": "CANCELLED"})
+    assert perform_all() == ["DONE"]
+    state = emulator_order(allegro_emulator, czech_sales_order)
+    assert state["checkoutForm"]["fulfillment"]["status"] == "CANCELLED"
+    assert state["invoices"] == []
+
+
+def test_the_sweep_leaves_held_writes_alone_until_the_hold_is_lifted(czech_sales_order, settings):
+    settings.ALLEGRO_WRITE_SWEEP_AFTER = 0
+    flag(czech_sales_order)
+    sales_order_status_change(order_id=czech_sales_order.id, status="IN_PROGRESS", user=None)
+    assert perform_all() == ["held"]
+
+    assert writes_sweep() == 0
+
+    resolve(czech_sales_order, AttentionResolution.GO_ON)
+    assert writes_sweep() == 1

@@ -20,7 +20,11 @@ from allegro.writeback.services import (
     write_perform,
 )
 from sales.models import SalesOrder, SalesOrderShipment
-from sales.services import sales_order_shipment_add, sales_order_status_change
+from sales.services import (
+    sales_order_attention_flag,
+    sales_order_shipment_add,
+    sales_order_status_change,
+)
 from shop.roles import ADMINISTRATOR, OPERATOR
 from tests.support.factories import make_account, make_allegro_order, make_sales_order, make_user
 from tests.support.html import messages_of, text
@@ -616,3 +620,33 @@ def test_rq_dashboard_is_for_administrators_only(client):
     assert client.get(reverse("django_rq:home_json")).status_code == 403
     client.force_login(admin)
     assert client.get(dashboard).status_code == 200
+
+
+# --- held while the sales order needs attention -----------------------------------------------
+
+
+def test_panel_and_write_list_show_writes_held_for_attention(operator_client):
+    allegro_order, sales_order = linked_order()
+    status = make_write(allegro_order, state="PENDING")
+    AllegroWrite.objects.filter(pk=status.pk).update(created_at=timezone.now() - timedelta(hours=1))
+    tracking = make_write(
+        allegro_order, state="PENDING", kind=AllegroWrite.Kind.SHIPMENT, target={"shipment_id": 0}
+    )
+    other_order, _other = linked_order()
+    not_held = make_write(other_order, state="PENDING")
+    sales_order_attention_flag(order_id=sales_order.pk, reason="Kupujący anulował")
+
+    panel = operator_client.get(detail_url(sales_order))
+    page = text(panel)
+    rows = {row.write.pk: row for row in panel.context["panels"][0][1]["writes"]}
+
+    assert "wstrzymane: zamówienie wymaga uwagi" in page
+    assert "nie są wysyłane do Allegro" in page
+    assert rows[status.pk].held and not rows[tracking.pk].held
+    # Retrying would only hold it again: the decision on the order sends it.
+    assert reverse("allegro:writeback:write_retry", args=[status.pk]) not in page
+    listed = [
+        row.write for row in operator_client.get(WRITE_LIST, {"state": "HELD"}).context["rows"]
+    ]
+    assert listed == [status]
+    assert not_held not in listed
