@@ -100,9 +100,7 @@ def _document_only(conn: sqlite3.Connection, order: dict[str, Any], now: datetim
     """Fulfilled outside the ERP: the invoice is issued at once and the order stands SHIPPED,
     with no fulfilment step (it never waits in ACCEPTED/IN_PROGRESS to be shipped)."""
     invoice_id = invoices.issue(conn, order, now)
-    conn.execute(
-        "UPDATE orders SET invoice_id = ? WHERE number = ?", (invoice_id, order["number"])
-    )
+    conn.execute("UPDATE orders SET invoice_id = ? WHERE number = ?", (invoice_id, order["number"]))
     _set_status(conn, order["number"], "SHIPPED", now)
 
 

@@ -111,6 +111,10 @@ DEFAULT_STATUS_MAP: dict[str, str] = {
 }
 
 
+# write.result["held_back"] of a status not sent because Allegro was further along.
+HELD_BACK = "further_along"
+
+
 # The account's switch that holds back each kind of write.
 PAUSE_FIELDS: dict[str, str] = {
     AllegroWrite.Kind.FULFILLMENT: "fulfillment_writes_paused",

@@ -14,6 +14,7 @@ from allegro.accounts.clients import request_gate_for
 from allegro.accounts.models import AllegroAccount
 from allegro.writeback.models import (
     DEFAULT_STATUS_MAP,
+    HELD_BACK,
     PAUSE_FIELDS,
     AllegroWrite,
     FulfillmentStatusMapping,
@@ -42,6 +43,14 @@ class WriteRow:
     @property
     def can_retry(self) -> bool:
         return self.write.state == AllegroWrite.State.FAILED or self.waiting_too_long
+
+    @property
+    def held_back(self) -> bool:
+        """A status not sent because Allegro was further along: an operator may confirm it."""
+        return (
+            self.write.state == AllegroWrite.State.SKIPPED
+            and self.write.result.get("held_back") == HELD_BACK
+        )
 
 
 def _ids(writes: Iterable[AllegroWrite], kind: str, key: str) -> set[int]:

@@ -10,9 +10,14 @@ from django.utils import timezone
 from allegro.accounts.clients import client_for_account
 from allegro.conversion.services import allegro_order_convert
 from allegro.orders.models import AllegroOrder
-from allegro.orders.services import account_import_run
+from allegro.orders.services import account_import_run, orders_store
 from allegro.writeback.models import AllegroWrite
-from allegro.writeback.services import write_perform, write_retry, writes_sweep
+from allegro.writeback.services import (
+    write_backwards_confirm,
+    write_perform,
+    write_retry,
+    writes_sweep,
+)
 from emulator.catalogue import CATALOGUE
 from sales.models import SalesOrderStatus
 from sales.services import (
@@ -185,3 +190,50 @@ def test_a_write_due_later_is_left_for_later(czech_sales_order):
     AllegroWrite.objects.update(next_attempt_at=timezone.now() + timedelta(minutes=5))
 
     assert perform_all() == ["not due"]
+
+
+def seller_marks_sent_on_allegro(sales_order, *, refresh: bool = True) -> None:
+    """The seller sets SENT in Allegro itself; `refresh`: the shop has read it back since."""
+    allegro_order = AllegroOrder.objects.select_related("account").get(sales_order=sales_order)
+    client = client_for_account(allegro_order.account)
+    form_id = allegro_order.checkout_form_id
+    client.fulfillment_set(form_id, status="SENT", revision=allegro_order.revision)
+    if refresh:
+        with transaction.atomic():
+            orders_store(account=allegro_order.account, raws=[client.checkout_form(form_id)])
+
+
+@pytest.mark.parametrize("refresh", [True, False], ids=["shop-knows", "shop-copy-stale"])
+def test_a_status_behind_allegro_is_not_sent_and_says_so(
+    allegro_emulator, czech_sales_order, refresh
+):
+    seller_marks_sent_on_allegro(czech_sales_order, refresh=refresh)
+    sales_order_status_change(order_id=czech_sales_order.id, status="IN_PROGRESS", user=None)
+
+    assert perform_all() == ["SKIPPED"]
+    write = AllegroWrite.objects.get()
+    assert "Allegro is further along" in write.last_error
+    assert write.result["held_back"] == "further_along"
+    state = emulator_order(allegro_emulator, czech_sales_order)
+    assert state["checkoutForm"]["fulfillment"]["status"] == "SENT"
+    assert [change["status"] for change in state["fulfillmentHistory"]] == ["SENT"]
+
+
+def test_an_operator_may_confirm_moving_allegro_back(allegro_emulator, czech_sales_order):
+    seller_marks_sent_on_allegro(czech_sales_order)
+    sales_order_status_change(order_id=czech_sales_order.id, status="IN_PROGRESS", user=None)
+    perform_all()
+
+    write = write_backwards_confirm(write_id=AllegroWrite.objects.get().pk, user=None)
+
+    assert write.target == {"status": "PROCESSING", "backwards_confirmed": True}
+    assert perform_all() == ["DONE"]
+    state = emulator_order(allegro_emulator, czech_sales_order)
+    assert state["checkoutForm"]["fulfillment"]["status"] == "PROCESSING"
+
+
+def test_only_a_held_back_write_can_be_confirmed_backwards(czech_sales_order):
+    sales_order_status_change(order_id=czech_sales_order.id, status="IN_PROGRESS", user=None)
+    write = AllegroWrite.objects.get()
+
+    assert write_backwards_confirm(write_id=write.pk, user=None).target == {"status": "PROCESSING"}
