@@ -7,7 +7,6 @@ from datetime import datetime
 from django.db.models import Count, Q, QuerySet
 
 from allegro.accounts.models import AllegroAccount
-
 from allegro.api.payloads import Line
 from allegro.conversion.models import OfferProductLink
 from allegro.orders.models import (
