@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from allegro.accounts.clients import client_for_account
-from allegro.conversion.services import allegro_order_convert
+from allegro.conversion.services import ConversionRefused, allegro_order_convert
 from allegro.orders.models import AllegroOrder
 from allegro.orders.services import account_import_run, orders_store
 from allegro.writeback.models import AllegroWrite
@@ -240,3 +240,32 @@ def test_only_a_held_back_write_can_be_confirmed_backwards(czech_sales_order):
     write = AllegroWrite.objects.get()
 
     assert write_backwards_confirm(write_id=write.pk, user=None).target == {"status": "PROCESSING"}
+
+
+def test_an_order_allegro_shows_as_sent_converts_to_sent_and_never_moves_allegro_back(
+    allegro_emulator, connected_account
+):
+    """The backfill's shipped order: asked first, created in "Wysłane", nothing written back."""
+    for product in CATALOGUE:
+        make_product(sku=product.sku)
+    form_id = emulator_call(allegro_emulator, "orders", {"marketplace": "allegro-pl"})["ids"][0]
+    client = client_for_account(connected_account)
+    client.fulfillment_set(
+        form_id, status="SENT", revision=client.checkout_form(form_id)["revision"]
+    )
+    account_import_run(account_id=connected_account.id, client=client)
+    allegro_order = AllegroOrder.objects.get(checkout_form_id=form_id)
+    assert allegro_order.fulfillment_status == "SENT"
+
+    with pytest.raises(ConversionRefused):
+        allegro_order_convert(allegro_order_id=allegro_order.id, user=None)
+    sales_order = allegro_order_convert(
+        allegro_order_id=allegro_order.id, user=None, fulfilled_outside_confirmed=True
+    ).sales_order
+
+    assert (sales_order.status, sales_order.fulfilled_outside) == ("SENT", True)
+    assert perform_all() == []
+    sales_order_status_change(order_id=sales_order.id, status="PICKED_UP", user=None)
+    perform_all()
+    history = emulator_order(allegro_emulator, sales_order)["fulfillmentHistory"]
+    assert "PROCESSING" not in [change["status"] for change in history]
