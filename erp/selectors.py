@@ -22,12 +22,14 @@ def erp_orders_to_sync(*, order_ids: list[int] | None = None) -> list[int]:
     - never sent (no link, or a link without an ERP document): every order of any channel
       except CANCELLED ones – an order cancelled before the ERP saw it has nothing to do there;
     - in the ERP and not finished there: everything but documents CANCELLED in the ERP and
-      DELIVERED ones whose invoice we already have.
+      DELIVERED ones whose invoice we already have (fulfilled outside the shop: any whose
+      invoice we have, as the ERP ships nothing of them).
     The admin action passes `order_ids` to narrow this to the orders selected.
     """
     not_sent = Q(erp_link__isnull=True) | Q(erp_link__document_number="")
     finished = Q(erp_link__erp_status=ErpStatus.CANCELLED) | (
-        Q(erp_link__erp_status=ErpStatus.DELIVERED) & ~Q(erp_link__invoice_number="")
+        (Q(erp_link__erp_status=ErpStatus.DELIVERED) | Q(fulfilled_outside=True))
+        & ~Q(erp_link__invoice_number="")
     )
     orders = SalesOrder.objects.filter(
         (not_sent & ~Q(status=SalesOrderStatus.CANCELLED)) | (~not_sent & ~finished)

@@ -160,6 +160,7 @@ def erp_order_from_sales(order: SalesOrder) -> ErpOrder:
             for line in order.lines.order_by("id")
         ),
         total=order.total.amount,  # type: ignore[attr-defined]
+        document_only=order.fulfilled_outside,
     )
 
 

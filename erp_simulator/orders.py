@@ -73,6 +73,8 @@ def submit(
             (order["number"], f"ZK/{seq}/{now.year}", data, stamp, stamp),
         )
         _history(conn, order["number"], "ACCEPTED", now)
+        if order.get("fulfilment") == "none":
+            _document_only(conn, order, now)
         return 201, {**document(conn, get_row(conn, order["number"])), "updated": False}  # type: ignore[arg-type]
     conn.execute(
         "UPDATE orders SET data = ?, updated_at = ? WHERE number = ?",
@@ -92,6 +94,14 @@ def _set_status(conn: sqlite3.Connection, number: str, status: str, now: datetim
         "UPDATE orders SET status = ?, updated_at = ? WHERE number = ?", (status, iso(now), number)
     )
     _history(conn, number, status, now)
+
+
+def _document_only(conn: sqlite3.Connection, order: dict[str, Any], now: datetime) -> None:
+    """Fulfilled outside the ERP: the invoice is issued at once and the order stands SHIPPED,
+    with no fulfilment step (it never waits in ACCEPTED/IN_PROGRESS to be shipped)."""
+    invoice_id = invoices.issue(conn, order, now)
+    conn.execute("UPDATE orders SET invoice_id = ? WHERE number = ?", (invoice_id, order["number"]))
+    _set_status(conn, order["number"], "SHIPPED", now)
 
 
 def _require(conn: sqlite3.Connection, number: str) -> sqlite3.Row:

@@ -14,6 +14,8 @@ from typing import Any
 from erp_simulator.errors import ApiError, invalid
 
 KNOWN_CURRENCIES = ("PLN", "CZK", "EUR", "HUF")
+# "shop": the ERP fulfils the order (the default); "none": fulfilled outside, document only.
+FULFILMENTS = ("shop", "none")
 CENT = Decimal("0.01")
 _MONEY = re.compile(r"^-?\d{1,12}(\.\d{1,2})?$")
 _ADDRESS = ("name", "company", "street", "zip_code", "city", "country_code")
@@ -157,6 +159,11 @@ def validate_order(body: Any) -> dict[str, Any]:
             "total",
             f"{total} is not the sum of the lines and delivery ({expected})",
         )
+    fulfilment = body.get("fulfilment", "shop")
+    if fulfilment not in FULFILMENTS:
+        raise invalid("fulfilment", f"{fulfilment!r} is not one of {list(FULFILMENTS)}")
+    # Kept only when "none": an order sent before the field existed compares the same.
+    extra = {"fulfilment": "none"} if fulfilment == "none" else {}
     return {
         "number": number,
         "currency": currency,
@@ -175,4 +182,5 @@ def validate_order(body: Any) -> dict[str, Any]:
         "delivery_cost": str(delivery_cost),
         "lines": lines,
         "total": str(total),
+        **extra,
     }

@@ -136,6 +136,9 @@ class SalesOrder(models.Model):
         _("total"), max_digits=14, decimal_places=2, currency_choices=CURRENCY_CHOICES
     )
     buyer_message = models.TextField(_("message from the buyer"), blank=True)
+    # Shipped (or closed) before the shop took the order: the channel gives its status. Such
+    # an order is only documented (invoice), never fulfilled again.
+    fulfilled_outside = models.BooleanField(_("fulfilled outside the shop"), default=False)
 
     needs_attention = models.BooleanField(_("needs attention"), default=False)
     attention_reason = models.TextField(_("why it needs attention"), blank=True)

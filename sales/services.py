@@ -94,6 +94,10 @@ class NewSalesOrder:
     pickup_point_address: str = ""
     pickup_point_description: str = ""
     buyer_message: str = ""
+    # Where the order starts: NEW, unless the channel already took it further (then usually
+    # `fulfilled_outside`, and the order is only documented, not fulfilled by the shop).
+    status: str = SalesOrderStatus.NEW
+    fulfilled_outside: bool = False
 
 
 def _acting(user: User | AnonymousUser | None) -> User | None:
@@ -135,6 +139,8 @@ def _check(new: NewSalesOrder) -> None:
         )
     if any(line.quantity < 1 for line in new.lines):
         raise SalesOrderRefused(_("Every line needs a quantity of at least 1."))
+    if new.status not in SalesOrderStatus.values:
+        raise SalesOrderRefused(_("Unknown order status: %(status)s.") % {"status": new.status})
 
 
 @transaction.atomic
@@ -173,6 +179,8 @@ def sales_order_create(*, new: NewSalesOrder, user: User | AnonymousUser | None)
         lines_total=lines_total,
         total=lines_total + new.delivery_cost,
         buyer_message=new.buyer_message,
+        status=new.status,
+        fulfilled_outside=new.fulfilled_outside,
         created_by=_acting(user),
     )
     SalesOrderLine.objects.bulk_create(
@@ -193,6 +201,7 @@ def sales_order_create(*, new: NewSalesOrder, user: User | AnonymousUser | None)
         type=SalesOrderEvent.Type.CREATED,
         user=order.created_by,
         to_status=order.status,
+        message=_("Fulfilled outside the shop.") if order.fulfilled_outside else "",
     )
     return order
 

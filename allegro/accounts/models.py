@@ -41,6 +41,11 @@ class AllegroAccount(models.Model):
         default=False,
         help_text=_("Every paid Allegro order becomes a sales order as soon as it is imported."),
     )
+    # The automatic conversion takes only orders bought at or after this moment: when it was
+    # switched on, or a date the administrator chose. Older orders are converted by hand.
+    auto_convert_from = models.DateTimeField(
+        _("Create orders automatically for orders bought since"), null=True, blank=True
+    )
     last_import_error = models.TextField(_("last import error"), blank=True)
 
     # Staff can hold back each kind of write to Allegro (e.g. while fixing a mapping).

@@ -18,6 +18,7 @@ from allegro.accounts.services import (
     account_connect_start,
 )
 from allegro.api.errors import AllegroError, SlowDown
+from allegro.conversion.selectors import accounts_auto_convert_waiting
 from allegro.writeback.forms import StatusMappingForm, WriteSwitchesForm
 from allegro.writeback.selectors import accounts_status_mappings
 
@@ -33,6 +34,10 @@ settings_permission = permission_required("allegro.manage_allegro_settings", rai
 def settings_index(request: HttpRequest) -> HttpResponse:
     accounts = list(AllegroAccount.objects.order_by("login"))
     mappings = accounts_status_mappings(account_ids=[account.pk for account in accounts])
+    waiting = accounts_auto_convert_waiting(accounts=accounts)
+    for account in accounts:
+        # How many orders the automatic conversion takes now (switched off: none).
+        account.auto_convert_waiting = waiting[account.pk]  # type: ignore[attr-defined]
     context = {
         "title": _("Allegro ▸ Settings"),
         "accounts": accounts,

@@ -1,7 +1,9 @@
 from collections.abc import Sequence
+from datetime import datetime, time
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from allegro.api.payloads import Line
@@ -11,7 +13,12 @@ from allegro.orders.models import AllegroOrder
 
 class ConversionForm(forms.Form):
     """The product picker of the detail page: one product and one "remember" per offer that
-    matches no product. Offers that match need no field, so the form may have none."""
+    matches no product. Offers that match need no field, so the form may have none. An
+    order Allegro shows as fulfilled adds the operator's confirmation of it."""
+
+    fulfilled_outside_confirmed = forms.BooleanField(
+        label=_("Yes, create it as already fulfilled outside the shop"), required=False
+    )
 
     def __init__(self, *args: Any, lines: Sequence[Line] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -50,10 +57,25 @@ class ConversionForm(forms.Form):
 
 class BulkConvertForm(forms.Form):
     orders = forms.ModelMultipleChoiceField(
-        queryset=AllegroOrder.objects.only("pk", "buyer_login", "checkout_form_id", "bought_at")
+        queryset=AllegroOrder.objects.only(
+            "pk", "buyer_login", "checkout_form_id", "bought_at", "fulfillment_status"
+        )
     )
     next = forms.CharField(required=False)
 
 
 class AutoConversionForm(forms.Form):
     enabled = forms.BooleanField(label=_("Create orders for offers automatically"), required=False)
+    since = forms.DateField(
+        label=_("For orders bought since"),
+        required=False,
+        help_text=_("Empty: orders bought from the moment it is switched on."),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    def since_datetime(self) -> datetime | None:
+        """The chosen day's start in the shop's time zone."""
+        day = self.cleaned_data.get("since")
+        if day is None:
+            return None
+        return timezone.make_aware(datetime.combine(day, time.min))

@@ -2,9 +2,11 @@
 
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 
+from allegro.accounts.models import AllegroAccount
 from allegro.api.payloads import Line
 from allegro.conversion.models import OfferProductLink
 from allegro.orders.models import (
@@ -77,21 +79,50 @@ def product_choices() -> QuerySet[Product]:
     return Product.objects.filter(is_active=True).order_by("sku")
 
 
+def _auto_convertible(since: datetime | None) -> Q:
+    # No cut-off means never switched on: nothing qualifies (the switch sets one).
+    if since is None:
+        return Q(pk__in=[])
+    return CONVERTIBLE_ORDERS & Q(
+        bought_at__gte=since, fulfillment_status__in=[FulfillmentStatus.NEW, ""]
+    )
+
+
 def allegro_orders_auto_convertible(*, account_id: int, retry_problems: bool) -> list[int]:
     """Ids of the account's orders the automatic conversion should try, oldest first.
 
-    Paid, live and unconverted; `retry_problems` includes those refused before. Orders the
-    seller already moved on in Allegro (fulfillment past NEW) were handled elsewhere: turning
-    the switch on must not turn weeks of shipped orders into new sales orders.
+    Paid, live and unconverted, bought at or after the account's cut-off (when the switch
+    was turned on, or the date the administrator set); `retry_problems` includes those
+    refused before. Orders the seller already moved on in Allegro (fulfillment past NEW:
+    sent, picked up, ...) were handled elsewhere and are never taken: turning the switch on
+    must not turn weeks of shipped orders into new sales orders.
     """
-    orders = AllegroOrder.objects.filter(
-        CONVERTIBLE_ORDERS,
-        account_id=account_id,
-        fulfillment_status__in=[FulfillmentStatus.NEW, ""],
-    )
+    since = AllegroAccount.objects.values_list("auto_convert_from", flat=True).get(pk=account_id)
+    orders = AllegroOrder.objects.filter(_auto_convertible(since), account_id=account_id)
     if not retry_problems:
         orders = orders.filter(conversion_problem="")
     return list(orders.order_by("bought_at", "id").values_list("id", flat=True))
+
+
+def accounts_auto_convert_waiting(*, accounts: Collection[AllegroAccount]) -> dict[int, int]:
+    """Per account switched on: how many orders its automatic conversion takes now (those
+    refused before included); one COUNT for all accounts. Accounts switched off take none."""
+    which = Q(pk__in=[])
+    for account in accounts:
+        if account.auto_create_orders:
+            which |= _auto_convertible(account.auto_convert_from) & Q(account_id=account.pk)
+    counted = dict(
+        AllegroOrder.objects.filter(which)
+        .values("account_id")
+        .annotate(count=Count("id"))
+        .values_list("account_id", "count")
+    )
+    return {account.pk: counted.get(account.pk, 0) for account in accounts}
+
+
+def account_auto_convert_count(*, account_id: int, since: datetime) -> int:
+    """How many of the account's orders an automatic conversion from `since` takes now."""
+    return AllegroOrder.objects.filter(_auto_convertible(since), account_id=account_id).count()
 
 
 def allegro_order_lines_matched(*, order: AllegroOrder) -> list[tuple[Line, Product | None]]:

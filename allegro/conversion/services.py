@@ -10,6 +10,7 @@ a message telling the operator what to do, and writes nothing.
 import logging
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -17,6 +18,7 @@ import django_rq
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.models import User as UserModel
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from djmoney.money import Money
 
@@ -30,8 +32,8 @@ from allegro.conversion.selectors import (
     product_index,
 )
 from allegro.marketplaces import Marketplace
-from allegro.orders.models import AllegroOrder, AllegroOrderEvent
-from sales.models import SalesOrder
+from allegro.orders.models import AllegroOrder, AllegroOrderEvent, FulfillmentStatus
+from sales.models import SalesOrder, SalesOrderStatus
 from sales.services import (
     AddressData,
     LineData,
@@ -54,6 +56,24 @@ HOME_MARKETPLACE = Marketplace.ALLEGRO_PL
 
 
 CANCELLATION_EVENTS = ("BUYER_CANCELLED", "AUTO_CANCELLED")
+
+
+_F, _S = FulfillmentStatus, SalesOrderStatus
+# The sales status an order starts in, by what Allegro shows of its fulfillment: a sales
+# order never starts behind Allegro (which would move Allegro back on its first change).
+START_STATUS: dict[str, str] = {
+    "": _S.NEW,
+    _F.NEW: _S.NEW,
+    _F.PROCESSING: _S.IN_PROGRESS,
+    _F.READY_FOR_SHIPMENT: _S.READY_FOR_SHIPMENT,
+    _F.READY_FOR_PICKUP: _S.READY_FOR_PICKUP,
+    _F.SENT: _S.SENT,
+    _F.PICKED_UP: _S.PICKED_UP,
+    # Returned after it reached the buyer: delivered as far as the order book goes.
+    _F.RETURNED: _S.PICKED_UP,
+    _F.CANCELLED: _S.CANCELLED,
+    _F.SUSPENDED: _S.ON_HOLD,
+}
 
 
 BATCH_SIZE = 500  # orders whose products the automatic conversion reads at once
@@ -115,11 +135,16 @@ def _form(order: AllegroOrder) -> CheckoutForm:
         raise _malformed(error.reason) from None
 
 
-def _check_status(order: AllegroOrder) -> None:
+def _check_status(order: AllegroOrder, *, confirmed: bool) -> None:
     convertible = order.convertible()
     if not convertible:
         replaced_by = order.superseded_by if convertible.code == "superseded" else None
         raise ConversionRefused(convertible.code, convertible.reason, replaced_by=replaced_by)
+    if convertible.needs_confirmation and not confirmed:
+        raise ConversionRefused(
+            "needs_confirmation",
+            _("%(reason)s Confirm to create it.") % {"reason": convertible.reason},
+        )
 
 
 def _check_market(form: CheckoutForm) -> None:
@@ -278,6 +303,8 @@ def _new_sales_order(
         else "",
         pickup_point_description=point.description if point else "",
         buyer_message=form.message_to_seller,
+        status=START_STATUS.get(order.fulfillment_status, SalesOrderStatus.NEW),
+        fulfilled_outside=order.is_fulfilled_outside,
     )
 
 
@@ -303,14 +330,17 @@ def allegro_order_convert(
     products: Mapping[str, int] | None = None,
     remember: bool | Collection[str] = True,
     index: ProductIndex | None = None,
+    fulfilled_outside_confirmed: bool = False,
 ) -> ConversionResult:
     """Turn an Allegro order into a sales order, or return the one made before.
 
     `products` maps offer ids to the product ids an operator chose for lines that match no
     product; `remember` keeps those choices for the account's next orders (True: all of them,
     or a collection of the offer ids to keep). `index` saves a batch reading the products
-    order by order. Raises ConversionRefused and writes nothing when the order cannot be
-    converted.
+    order by order. The sales order starts in the status matching Allegro's fulfillment;
+    an order Allegro shows as already fulfilled (sent, picked up, ...) is refused with code
+    "needs_confirmation" unless `fulfilled_outside_confirmed`: an operator said yes to it.
+    Raises ConversionRefused and writes nothing when the order cannot be converted.
     """
     with transaction.atomic():
         # The lock comes first: a double click, two operators and the automatic job all
@@ -318,7 +348,7 @@ def allegro_order_convert(
         order = AllegroOrder.objects.select_for_update().get(pk=allegro_order_id)
         if order.sales_order_id is not None:
             return ConversionResult(SalesOrder.objects.get(pk=order.sales_order_id), created=False)
-        _check_status(order)
+        _check_status(order, confirmed=fulfilled_outside_confirmed)
         form = _form(order)
         _check_market(form)
         products_by_offer, picks = _products(order, form, products or {}, index)
@@ -346,6 +376,8 @@ def allegro_order_convert(
             "allegro_order_id": order.pk,
             "checkout_form_id": order.checkout_form_id,
             "sales_order": sales_order.number,
+            "status": sales_order.status,
+            "fulfilled_outside": sales_order.fulfilled_outside,
             "user_id": getattr(_user_or_none(user), "pk", None),
         },
     )
@@ -422,29 +454,40 @@ def auto_conversion_enqueue(*, account_id: int) -> None:
 
 @transaction.atomic
 def account_auto_conversion_set(
-    *, account_id: int, enabled: bool, user: User | None
+    *, account_id: int, enabled: bool, user: User | None, since: datetime | None = None
 ) -> AllegroAccount:
     """Switch "create orders for offers automatically" for one account.
 
-    Switching on converts the orders already waiting as well (after commit).
+    It takes only orders bought from `since` on: by default from the moment it is switched
+    on (an account already on keeps its date), so switching on never converts the weeks of
+    orders the backfill brought. An administrator may give an earlier date; the orders from
+    then are converted after commit, and settings say how many (selectors).
     """
     account = AllegroAccount.objects.select_for_update().get(pk=account_id)
-    if account.auto_create_orders == enabled:
+    if enabled:
+        cut_off = since or (account.auto_convert_from if account.auto_create_orders else None)
+        cut_off = cut_off or timezone.now()
+    else:
+        cut_off = account.auto_convert_from
+    if account.auto_create_orders == enabled and account.auto_convert_from == cut_off:
         return account
+    before = {"auto_create_orders": account.auto_create_orders, "from": account.auto_convert_from}
     account.auto_create_orders = enabled
-    account.save(update_fields=["auto_create_orders", "updated_at"])
+    account.auto_convert_from = cut_off
+    account.save(update_fields=["auto_create_orders", "auto_convert_from", "updated_at"])
     audit_record(
         user=user,
         action="allegro.auto_conversion_set",
         obj=account,
-        before={"auto_create_orders": not enabled},
-        after={"auto_create_orders": enabled},
+        before=before,
+        after={"auto_create_orders": enabled, "from": cut_off},
     )
     logger.info(
         "allegro.conversion.auto_switched",
         extra={
             "account_id": account_id,
             "enabled": enabled,
+            "since": cut_off.isoformat() if cut_off else None,
             "user_id": getattr(_user_or_none(user), "pk", None),
         },
     )

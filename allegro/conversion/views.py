@@ -6,8 +6,10 @@ from django.contrib.auth.decorators import permission_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.formats import date_format
+from django.utils.html import format_html, format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -16,7 +18,7 @@ from allegro.accounts.models import AllegroAccount
 from allegro.accounts.views import settings_permission
 from allegro.api.payloads import MalformedCheckoutForm
 from allegro.conversion.forms import AutoConversionForm, BulkConvertForm, ConversionForm
-from allegro.conversion.selectors import allegro_order_lines_matched
+from allegro.conversion.selectors import account_auto_convert_count, allegro_order_lines_matched
 from allegro.conversion.services import (
     ConversionRefused,
     account_auto_conversion_set,
@@ -32,17 +34,35 @@ def settings_auto_conversion(request: HttpRequest, pk: int) -> HttpResponse:
     """The per-account switch "create orders for offers automatically"."""
     account = get_object_or_404(AllegroAccount, pk=pk)
     form = AutoConversionForm(request.POST)
-    form.is_valid()  # one optional checkbox: absent means off
+    if not form.is_valid():  # a checkbox (absent means off) and an optional date
+        messages.error(request, _("Enter the date as YYYY-MM-DD, or leave it empty."))
+        return redirect("allegro:accounts:settings")
     enabled = form.cleaned_data["enabled"]
-    account_auto_conversion_set(account_id=account.pk, enabled=enabled, user=request.user)
-    if enabled:
-        message = _(
-            "Account %(login)s: paid orders become sales orders automatically. Orders that "
-            "cannot be converted show why under “Automatic conversion failed”."
-        )
+    account = account_auto_conversion_set(
+        account_id=account.pk, enabled=enabled, user=request.user, since=form.since_datetime()
+    )
+    if enabled and account.auto_convert_from is not None:
+        taken = account_auto_convert_count(account_id=account.pk, since=account.auto_convert_from)
+        message = ngettext(
+            "Account %(login)s: paid orders bought since %(since)s become sales orders "
+            "automatically; %(count)d order waiting now will be created. Orders Allegro "
+            "already shows as sent or picked up are never taken. Orders that cannot be "
+            "converted show why under “Automatic conversion failed”.",
+            "Account %(login)s: paid orders bought since %(since)s become sales orders "
+            "automatically; %(count)d orders waiting now will be created. Orders Allegro "
+            "already shows as sent or picked up are never taken. Orders that cannot be "
+            "converted show why under “Automatic conversion failed”.",
+            taken,
+        ) % {
+            "login": account.login,
+            "since": date_format(localtime(account.auto_convert_from), "DATETIME_FORMAT"),
+            "count": taken,
+        }
     else:
-        message = _("Account %(login)s: sales orders are created by hand only.")
-    messages.success(request, message % {"login": account.login})
+        message = _("Account %(login)s: sales orders are created by hand only.") % {
+            "login": account.login
+        }
+    messages.success(request, message)
     return redirect("allegro:accounts:settings")
 
 
@@ -81,9 +101,13 @@ def order_convert(request: HttpRequest, pk: int) -> HttpResponse:
             user=request.user,
             products=form.products(),
             remember=form.remembered(),
+            fulfilled_outside_confirmed=form.cleaned_data["fulfilled_outside_confirmed"],
         )
     except ConversionRefused as refusal:
-        messages.error(request, _refusal_message(refusal))
+        if refusal.code == "needs_confirmation":
+            messages.warning(request, refusal.message)
+        else:
+            messages.error(request, _refusal_message(refusal))
         return redirect("allegro:orders:order_detail", pk=pk)
     number = result.sales_order.number
     if result.created:
@@ -109,12 +133,15 @@ def order_bulk_convert(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Select the orders to create sales orders from."))
         return redirect(target)
-    created, existing, refused = 0, 0, []
+    created, existing, refused, to_confirm = 0, 0, [], []
     for order in form.cleaned_data["orders"].order_by("bought_at", "id"):
         try:
             result = allegro_order_convert(allegro_order_id=order.pk, user=request.user)
         except ConversionRefused as refusal:
-            refused.append((order, refusal.message))
+            if refusal.code == "needs_confirmation":
+                to_confirm.append(order)
+            else:
+                refused.append((order, refusal.message))
             continue
         created += result.created
         existing += not result.created
@@ -150,4 +177,37 @@ def order_bulk_convert(request: HttpRequest) -> HttpResponse:
             )
             % {"count": len(refused), "reasons": reasons},
         )
+    if to_confirm:
+        messages.warning(request, _needing_confirmation(to_confirm))
     return redirect(target)
+
+
+def _needing_confirmation(orders: list[AllegroOrder]) -> str:
+    """Orders Allegro shows as fulfilled, apart: each is created only when confirmed on its
+    own page."""
+    links = format_html_join(
+        ", ",
+        '<a href="{}">{} ({})</a>',
+        (
+            (
+                reverse("allegro:orders:order_detail", args=[order.pk]),
+                order.buyer_login,
+                order.get_fulfillment_status_display(),
+            )
+            for order in orders[:REFUSALS_LISTED]
+        ),
+    )
+    more = " …" if len(orders) > REFUSALS_LISTED else ""
+    return format_html(
+        "{} {}{}",
+        ngettext(
+            "%(count)d order was not created: Allegro already shows it as fulfilled. Open it "
+            "and confirm to create it as fulfilled outside the shop:",
+            "%(count)d orders were not created: Allegro already shows them as fulfilled. Open "
+            "each and confirm to create it as fulfilled outside the shop:",
+            len(orders),
+        )
+        % {"count": len(orders)},
+        links,
+        more,
+    )

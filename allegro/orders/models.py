@@ -37,17 +37,34 @@ class FulfillmentStatus(models.TextChoices):
     RETURNED = "RETURNED", _("Returned")
 
 
+# Allegro shows these orders as done with (sent, picked up, cancelled or returned by the
+# seller's side): the shop must not fulfil them again, only document them.
+FULFILLED_OUTSIDE = (
+    FulfillmentStatus.SENT,
+    FulfillmentStatus.PICKED_UP,
+    FulfillmentStatus.CANCELLED,
+    FulfillmentStatus.RETURNED,
+)
+
+
 @dataclass(frozen=True)
 class Convertibility:
     """Whether an order can become a sales order, and if not, why (`code`, `reason`).
 
-    True in an `if` when it can: `{% if order.convertible %}` in a template."""
+    True in an `if` when it can: `{% if order.convertible %}` in a template. A convertible
+    order Allegro already shows as fulfilled has `fulfilled_outside` set and `reason` says so:
+    it converts only once an operator confirms (`needs_confirmation`)."""
 
     code: str = ""
     reason: str = ""
+    fulfilled_outside: bool = False
 
     def __bool__(self) -> bool:
         return not self.code
+
+    @property
+    def needs_confirmation(self) -> bool:
+        return self.fulfilled_outside
 
 
 CONVERTIBLE = Convertibility()
@@ -194,7 +211,23 @@ class AllegroOrder(models.Model):
                 )
                 % {"status": self.get_status_display()},
             )
+        if self.is_fulfilled_outside:
+            return Convertibility(
+                reason=str(
+                    _(
+                        "Allegro already shows this order as “%(status)s”. The sales order "
+                        "starts in the matching status, marked as fulfilled outside the shop: "
+                        "the ERP only issues its invoice and nothing is shipped again."
+                    )
+                )
+                % {"status": self.get_fulfillment_status_display()},
+                fulfilled_outside=True,
+            )
         return CONVERTIBLE
+
+    @property
+    def is_fulfilled_outside(self) -> bool:
+        return self.fulfillment_status in FULFILLED_OUTSIDE
 
     @cached_property
     def form(self) -> CheckoutForm:

@@ -134,6 +134,10 @@ def held_for_attention() -> Q:
     return Q(kind__in=HELD_FOR_ATTENTION_KINDS, allegro_order__sales_order__needs_attention=True)
 
 
+# write.result["held_back"] of a status not sent because Allegro was further along.
+HELD_BACK = "further_along"
+
+
 # The account's switch that holds back each kind of write.
 PAUSE_FIELDS: dict[str, str] = {
     AllegroWrite.Kind.FULFILLMENT: "fulfillment_writes_paused",

@@ -15,6 +15,7 @@ from allegro.accounts.models import AllegroAccount
 from allegro.orders.models import AllegroOrder
 from allegro.writeback.models import (
     DEFAULT_STATUS_MAP,
+    HELD_BACK,
     HELD_FOR_ATTENTION_KINDS,
     PAUSE_FIELDS,
     AllegroWrite,
@@ -52,6 +53,14 @@ class WriteRow:
         if self.held:
             return False  # it would only be held again; the decision sends it
         return self.write.state == AllegroWrite.State.FAILED or self.waiting_too_long
+
+    @property
+    def held_back(self) -> bool:
+        """A status not sent because Allegro was further along: an operator may confirm it."""
+        return (
+            self.write.state == AllegroWrite.State.SKIPPED
+            and self.write.result.get("held_back") == HELD_BACK
+        )
 
 
 def _ids(writes: Iterable[AllegroWrite], kind: str, key: str) -> set[int]:

@@ -29,6 +29,7 @@ from allegro.orders.models import AllegroOrder, FulfillmentStatus
 from allegro.orders.services import orders_store
 from allegro.writeback.models import (
     DEFAULT_STATUS_MAP,
+    HELD_BACK,
     HELD_FOR_ATTENTION_KINDS,
     PAUSE_FIELDS,
     AllegroWrite,
@@ -217,6 +218,79 @@ def _refresh_from_allegro(client: AllegroClient, order: AllegroOrder) -> None:
     order.refresh_from_db(fields=["revision", "fulfillment_status", "payload"])
 
 
+# How far along Allegro's fulfillment is; CANCELLED, RETURNED and SUSPENDED stand apart.
+_F = FulfillmentStatus
+FULFILLMENT_STAGE: dict[str, int] = {
+    _F.NEW: 0,
+    _F.PROCESSING: 1,
+    _F.READY_FOR_SHIPMENT: 2,
+    _F.READY_FOR_PICKUP: 2,
+    _F.SENT: 3,
+    _F.PICKED_UP: 3,
+}
+
+
+def _backwards(write: AllegroWrite, order: AllegroOrder) -> bool:
+    """Whether the status would move Allegro to an earlier stage than it shows, and no
+    operator confirmed exactly that (target "backwards_confirmed")."""
+    if write.target.get("backwards_confirmed"):
+        return False
+    desired = FULFILLMENT_STAGE.get(write.target["status"])
+    current = FULFILLMENT_STAGE.get(order.fulfillment_status)
+    return desired is not None and current is not None and desired < current
+
+
+def _held_back(write: AllegroWrite, order: AllegroOrder) -> tuple[str, str]:
+    write.result = {"held_back": HELD_BACK, "allegro_status": order.fulfillment_status}
+    logger.info(
+        "allegro.write.held_back",
+        extra={
+            "write_id": write.pk,
+            "status": write.target["status"],
+            "allegro_status": order.fulfillment_status,
+        },
+    )
+    return (
+        AllegroWrite.State.SKIPPED,
+        _("Not sent: Allegro is further along (it shows %(status)s).")
+        % {"status": order.fulfillment_status},
+    )
+
+
+@transaction.atomic
+def write_backwards_confirm(
+    *, write_id: int, user: AbstractBaseUser | AnonymousUser | None
+) -> AllegroWrite:
+    """An operator confirms a status held back because Allegro was further along: exactly
+    that write is sent, moving Allegro back. Other writes are left as they are."""
+    write = AllegroWrite.objects.select_for_update().get(pk=write_id)
+    if write.state != AllegroWrite.State.SKIPPED or write.result.get("held_back") != HELD_BACK:
+        return write
+    write.target = {**write.target, "backwards_confirmed": True}
+    write.state = AllegroWrite.State.PENDING
+    write.next_attempt_at = timezone.now()
+    write.claimed_until = None
+    write.done_at = None
+    write.attempts = 0
+    write.save(
+        update_fields=[
+            "target",
+            "state",
+            "next_attempt_at",
+            "claimed_until",
+            "done_at",
+            "attempts",
+            "updated_at",
+        ]
+    )
+    logger.info(
+        "allegro.write.backwards_confirmed",
+        extra={"write_id": write.pk, "status": write.target["status"], "user_id": _user_id(user)},
+    )
+    write_enqueue(write.pk)
+    return write
+
+
 def _fulfillment(write: AllegroWrite, client: AllegroClient) -> tuple[str, str]:
     desired = write.target["status"]
     order = write.allegro_order
@@ -231,6 +305,8 @@ def _fulfillment(write: AllegroWrite, client: AllegroClient) -> tuple[str, str]:
             return AllegroWrite.State.SKIPPED, _("A later status replaced it.")
         if order.fulfillment_status == desired:
             return AllegroWrite.State.DONE, ""
+        if _backwards(write, order):
+            return _held_back(write, order)
         try:
             client.fulfillment_set(order.checkout_form_id, status=desired, revision=order.revision)
         except AllegroConflict:

@@ -9,6 +9,11 @@ urlpatterns = [
     path("zapisy/ponow/", views.write_retry_bulk, name="write_retry_bulk"),
     path("zapisy/<int:pk>/ponow/", views.write_retry_one, name="write_retry"),
     path(
+        "zapisy/<int:pk>/wyslij-mimo-to/",
+        views.write_backwards_confirm_one,
+        name="write_backwards_confirm",
+    ),
+    path(
         "ustawienia/konta/<int:pk>/zapisy/",
         views.settings_write_switches,
         name="settings_write_switches",

@@ -36,6 +36,7 @@ from allegro.writeback.services import (
     WritebackSettingsRefused,
     account_status_mapping_set,
     account_write_switches_set,
+    write_backwards_confirm,
     write_retry,
     writes_retry,
 )
@@ -179,6 +180,25 @@ def write_retry_one(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, _("Trying again; the result shows here shortly."))
     else:
         messages.info(request, _("This write is finished; there is nothing to try again."))
+    return redirect(_next_or(request, reverse("allegro:writeback:write_list")))
+
+
+@require_POST
+@permission_required(CHANGE_PERMISSION, raise_exception=True)
+def write_backwards_confirm_one(request: HttpRequest, pk: int) -> HttpResponse:
+    """ "Send anyway" on a status held back because Allegro was further along."""
+    try:
+        write = write_backwards_confirm(write_id=pk, user=request.user)
+    except AllegroWrite.DoesNotExist:
+        raise Http404 from None
+    if write.state == AllegroWrite.State.PENDING:
+        messages.success(
+            request,
+            _("Sending %(status)s to Allegro as confirmed, although Allegro was further along.")
+            % {"status": write.target["status"]},
+        )
+    else:
+        messages.info(request, _("This write is not held back; nothing was changed."))
     return redirect(_next_or(request, reverse("allegro:writeback:write_list")))
 
 

@@ -104,6 +104,8 @@ class ErpOrder:
     delivery_cost: Decimal
     lines: tuple[ErpLine, ...]
     total: Decimal
+    # Fulfilled outside the shop: the ERP only issues the documents and ships nothing.
+    document_only: bool = False
 
 
 @dataclass(frozen=True)
@@ -190,6 +192,8 @@ def erp_order_payload(order: ErpOrder) -> dict[str, Any]:
             for line in order.lines
         ],
         "total": _money(order.total),
+        # Protocol 2: only when fulfilled outside, so orders sent before keep their hash.
+        **({"fulfilment": "none"} if order.document_only else {}),
     }
 
 

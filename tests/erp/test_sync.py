@@ -98,6 +98,34 @@ def test_fulfilled_in_the_erp_the_order_is_sent_with_its_invoice(sim):
     assert SalesOrderInvoice.objects.filter(order=order).count() == 1
 
 
+@pytest.mark.parametrize("status", [SalesOrderStatus.SENT, SalesOrderStatus.PICKED_UP])
+def test_an_order_fulfilled_outside_is_sent_as_document_only_and_never_shipped(sim, status):
+    order = make_sales_order(status=status, fulfilled_outside=True)
+
+    run = sync()
+
+    assert (run.sent, run.failed) == (1, 0), run.errors
+    order.refresh_from_db()
+    # Invoiced at once, no fulfilment in the ERP, and the order keeps its status.
+    assert order.status == status
+    link = ErpOrderLink.objects.get(order=order)
+    assert link.erp_status == ErpStatus.SHIPPED
+    assert SalesOrderInvoice.objects.get(order=order).number == link.invoice_number
+    assert sim("orders/fulfil", {"all": True}) == {"orders": []}
+    assert sim("state", method="GET")["invoices"] == 1
+    # Done with: the next sync does not ask the ERP about it again.
+    assert sync().total == 0
+
+
+def test_an_order_the_shop_fulfils_is_sent_for_fulfilment(sim):
+    order = make_sales_order()
+
+    sync()
+
+    assert ErpOrderLink.objects.get(order=order).erp_status == ErpStatus.ACCEPTED
+    assert sim("orders/fulfil", {"all": True})["orders"][0]["number"] == order.number
+
+
 def test_a_currency_the_erp_lacks_is_an_error_on_that_order(sim):
     order = make_sales_order(currency="HUF")
 

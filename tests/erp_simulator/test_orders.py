@@ -72,6 +72,7 @@ def _line(**changes: Any) -> list[dict[str, Any]]:
         (order(sale_date="26.11.2026"), "sale_date"),
         (order(customer=None), "customer"),
         (order(customer={"name": "", "company": None}), "customer.name"),
+        (order(fulfilment="later"), "fulfilment"),
     ],
 )
 def test_validation(erp: Erp, body: dict[str, Any], field: str) -> None:
@@ -132,3 +133,26 @@ def test_auth(erp: Erp, monkeypatch: pytest.MonkeyPatch) -> None:
     assert erp.get("/api/currencies").status_code == 401
     ok = erp.client.get("/api/currencies", headers={"Authorization": "Bearer other"})
     assert ok.status_code == 200
+
+
+def test_a_document_only_order_is_invoiced_at_once_and_never_fulfilled(erp: Erp) -> None:
+    response = erp.send(order(fulfilment="none"))
+    assert response.status_code == 201
+    document = response.json
+    assert document["status"] == "SHIPPED"
+    assert document["invoice"]["number"] == "FV/1/2026"
+    # no fulfilment step: nothing open to ship, and "fulfil all" does not take it
+    assert erp.sim("orders/fulfil", {"all": True}).json == {"orders": []}
+    assert erp.sim("orders/fulfil", {"number": "ZS/2026/000001"}).status_code == 409
+    # resent unchanged: the same document, no second invoice
+    again = erp.send(order(fulfilment="none"))
+    assert again.status_code == 200
+    assert again.json["invoice"] == document["invoice"]
+    assert erp.sim("state", method="GET").json["invoices"] == 1
+
+
+def test_an_order_without_fulfilment_or_with_shop_is_fulfilled_as_before(erp: Erp) -> None:
+    first = erp.send(order(fulfilment="shop")).json
+    assert first["status"] == "ACCEPTED"
+    # "shop" is the default: the same content as an order sent before the field existed
+    assert erp.send(order()).json == first

@@ -2,12 +2,13 @@
 
 import copy
 import uuid
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import django_rq
 import pytest
 from django.db import transaction
-from django.utils import translation
+from django.utils import timezone, translation
 from djmoney.money import Money
 from rq import SimpleWorker
 
@@ -62,6 +63,16 @@ def run_import(account: AllegroAccount) -> None:
     account_import_run(account_id=account.id, client=client_for_account(account))
 
 
+LONG_AGO = datetime(2020, 1, 1, tzinfo=UTC)
+
+
+def switch_on_since(account: AllegroAccount, since: datetime) -> None:
+    """Switched on as an administrator does, taking orders bought since `since`."""
+    AllegroAccount.objects.filter(pk=account.pk).update(
+        auto_create_orders=True, auto_convert_from=since
+    )
+
+
 def sales_order_of(checkout_form_id: str) -> SalesOrder | None:
     return (
         AllegroOrder.objects.select_related("sales_order")
@@ -75,12 +86,16 @@ def test_new_paid_orders_become_sales_orders_and_refusals_say_why(
 ):
     run_import(connected_account)
     account_auto_conversion_set(account_id=connected_account.id, enabled=True, user=None)
-    work_off(queue)  # switching on converts what was already waiting
+    work_off(queue)  # switching on takes none of the orders bought before
+    assert not SalesOrder.objects.exists()
 
-    polish = emulator_call(allegro_emulator, "orders", {"marketplace": "allegro-pl", "count": 2})[
+    bought = {"bought_at": timezone.now().isoformat()}
+    polish = emulator_call(
+        allegro_emulator, "orders", {"marketplace": "allegro-pl", "count": 2, **bought}
+    )["ids"]
+    czech = emulator_call(allegro_emulator, "orders", {"marketplace": "allegro-cz", **bought})[
         "ids"
-    ]
-    czech = emulator_call(allegro_emulator, "orders", {"marketplace": "allegro-cz"})["ids"][0]
+    ][0]
     run_import(connected_account)
     assert queue.count >= 1  # queued by the imported page, after its commit
     work_off(queue)
@@ -125,7 +140,7 @@ def test_running_the_automatic_conversion_twice_makes_nothing_more(
 ):
     emulator_call(allegro_emulator, "orders", {"marketplace": "allegro-pl", "count": 3})
     run_import(connected_account)
-    AllegroAccount.objects.filter(pk=connected_account.pk).update(auto_create_orders=True)
+    switch_on_since(connected_account, LONG_AGO)
 
     first = auto_convert_account(connected_account.id)
     again = auto_convert_account(connected_account.id, retry_problems=True)
@@ -137,7 +152,7 @@ def test_running_the_automatic_conversion_twice_makes_nothing_more(
 
 def test_orders_the_seller_already_shipped_are_left_alone(allegro_emulator, connected_account):
     run_import(connected_account)
-    AllegroAccount.objects.filter(pk=connected_account.pk).update(auto_create_orders=True)
+    switch_on_since(connected_account, LONG_AGO)  # even with a date that covers them all
 
     auto_convert_account(connected_account.id)
 
@@ -185,6 +200,7 @@ def test_orders_over_several_product_batches_each_convert_once(connected_account
         raws.append(raw)
     with transaction.atomic():
         orders_store(account=connected_account, raws=raws)
+    switch_on_since(connected_account, LONG_AGO)
 
     stats = account_orders_auto_convert(account_id=connected_account.id, retry_problems=False)
 
@@ -193,3 +209,52 @@ def test_orders_over_several_product_batches_each_convert_once(connected_account
     converted = AllegroOrder.objects.filter(checkout_form_id__in=[raw["id"] for raw in raws])
     assert converted.filter(sales_order__isnull=True).count() == 0
     assert len(set(converted.values_list("sales_order_id", flat=True))) == 23
+
+
+def test_switching_on_takes_none_of_the_orders_the_backfill_brought(
+    allegro_emulator, connected_account, queue
+):
+    run_import(connected_account)  # the last 30 days: paid ones among them, new and shipped
+    waiting = AllegroOrder.objects.filter(status="READY_FOR_PROCESSING", fulfillment_status="NEW")
+    assert waiting.exists()
+
+    account_auto_conversion_set(account_id=connected_account.id, enabled=True, user=None)
+    work_off(queue)
+    auto_convert_all_accounts()
+    work_off(queue)
+
+    assert not SalesOrder.objects.exists()
+
+
+def test_a_date_the_administrator_sets_takes_the_paid_new_orders_since_then_only(
+    allegro_emulator, connected_account, queue
+):
+    now = timezone.now()
+    recent = emulator_call(
+        allegro_emulator,
+        "orders",
+        {"count": 2, "bought_at": (now - timedelta(days=2)).isoformat()},
+    )["ids"]
+    older = emulator_call(
+        allegro_emulator, "orders", {"bought_at": (now - timedelta(days=9)).isoformat()}
+    )["ids"]
+    run_import(connected_account)
+    shipped = AllegroOrder.objects.filter(
+        status="READY_FOR_PROCESSING",
+        fulfillment_status__in=["SENT", "PICKED_UP"],
+        bought_at__gte=now - timedelta(days=3),
+    )
+    AllegroOrder.objects.filter(checkout_form_id=recent[1]).update(fulfillment_status="SENT")
+
+    account_auto_conversion_set(
+        account_id=connected_account.id,
+        enabled=True,
+        user=None,
+        since=now - timedelta(days=3),
+    )
+    work_off(queue)
+
+    assert sales_order_of(recent[0]) is not None
+    assert sales_order_of(recent[1]) is None  # Allegro shows it sent: never automatic
+    assert sales_order_of(older[0]) is None
+    assert not shipped.filter(sales_order__isnull=False).exists()

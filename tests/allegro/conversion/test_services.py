@@ -13,6 +13,7 @@ from allegro.conversion.models import OfferProductLink
 from allegro.conversion.services import ConversionRefused, allegro_order_convert
 from allegro.orders.models import AllegroOrder
 from allegro.orders.services import orders_store
+from allegro.writeback.models import AllegroWrite
 from sales.links import source_link
 from sales.models import SalesOrder, SalesOrderEvent, SalesOrderNumberSequence
 from sales.services import SalesOrderRefused
@@ -448,3 +449,58 @@ def test_eight_simultaneous_conversions_of_one_order_make_exactly_one_sales_orde
     assert numbers_used() == 1
     order.refresh_from_db()
     assert order.sales_order_id == results[0].sales_order.pk
+
+
+@pytest.mark.parametrize(
+    ("allegro_status", "sales_status"),
+    [("SENT", "SENT"), ("PICKED_UP", "PICKED_UP"), ("RETURNED", "PICKED_UP")],
+)
+def test_an_order_allegro_shows_as_fulfilled_is_created_there_only_when_confirmed(
+    kettle, filters, allegro_status, sales_status
+):
+    order = make_allegro_order(fulfillment_status=allegro_status)
+    assert order.convertible() and order.convertible().needs_confirmation
+
+    refusal = refused(order)
+
+    assert refusal.code == "needs_confirmation"
+    assert "Allegro" in refusal.message
+    sales = convert(order, fulfilled_outside_confirmed=True).sales_order
+    assert (sales.status, sales.fulfilled_outside) == (sales_status, True)
+    assert list(sales.events.values_list("type", "to_status")) == [
+        (SalesOrderEvent.Type.CREATED, sales_status)
+    ]
+    # Nothing is written back: the order starts where Allegro already is.
+    assert not AllegroWrite.objects.exists()
+
+
+def test_an_order_the_seller_cancelled_on_allegro_is_created_cancelled_when_confirmed(
+    kettle, filters
+):
+    order = make_allegro_order(fulfillment_status="CANCELLED")
+
+    assert refused(order).code == "needs_confirmation"
+    sales = convert(order, fulfilled_outside_confirmed=True).sales_order
+    assert (sales.status, sales.fulfilled_outside) == ("CANCELLED", True)
+
+
+@pytest.mark.parametrize(
+    ("allegro_status", "sales_status"),
+    [
+        ("", "NEW"),
+        ("NEW", "NEW"),
+        ("PROCESSING", "IN_PROGRESS"),
+        ("READY_FOR_SHIPMENT", "READY_FOR_SHIPMENT"),
+        ("READY_FOR_PICKUP", "READY_FOR_PICKUP"),
+        ("SUSPENDED", "ON_HOLD"),
+    ],
+)
+def test_an_order_not_yet_fulfilled_starts_at_allegros_stage_without_asking(
+    kettle, filters, allegro_status, sales_status
+):
+    order = make_allegro_order(fulfillment_status=allegro_status)
+    assert not order.convertible().needs_confirmation
+
+    sales = convert(order).sales_order
+
+    assert (sales.status, sales.fulfilled_outside) == (sales_status, False)

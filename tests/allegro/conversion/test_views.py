@@ -1,7 +1,9 @@
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from djmoney.money import Money
 
 from allegro.conversion.models import OfferProductLink
@@ -238,3 +240,84 @@ def test_administrator_switches_automatic_orders_on_and_off(
 
     account.refresh_from_db()
     assert account.auto_create_orders is False
+
+
+# --- orders Allegro already shows as fulfilled ------------------------------------------------
+
+
+def test_converting_an_order_allegro_shows_as_sent_asks_first(operator_client, pl_products):
+    order = make_allegro_order(fulfillment_status="SENT")
+    page = text(operator_client.get(detail_url(order)))
+    assert 'name="fulfilled_outside_confirmed"' in page
+
+    response = operator_client.post(convert_url(order))
+
+    assert not SalesOrder.objects.exists()
+    assert response["Location"] == detail_url(order)
+    assert messages_of(response)[0].startswith("Allegro pokazuje już to zamówienie jako „Wysłane”")
+
+    response = operator_client.post(convert_url(order), {"fulfilled_outside_confirmed": "on"})
+
+    sales = SalesOrder.objects.get()
+    assert response["Location"] == reverse("sales:order_detail", args=[sales.pk])
+    assert (sales.status, sales.fulfilled_outside) == ("SENT", True)
+    sales_page = text(operator_client.get(reverse("sales:order_detail", args=[sales.pk])))
+    assert "Zrealizowane poza sklepem: ERP wystawia tylko fakturę" in sales_page
+
+
+def test_an_order_not_yet_sent_needs_no_confirmation(operator_client, pl_products):
+    order = make_allegro_order(fulfillment_status="NEW")
+
+    assert 'name="fulfilled_outside_confirmed"' not in text(operator_client.get(detail_url(order)))
+
+
+def test_bulk_conversion_lists_orders_allegro_shows_as_fulfilled_apart(
+    operator_client, pl_products
+):
+    new = make_allegro_order()
+    sent = make_allegro_order(fulfillment_status="SENT", buyer_login="wyslany_kupujacy")
+    assert "zrealizowane w Allegro" in text(operator_client.get(ORDER_LIST))
+
+    response = operator_client.post(
+        reverse("allegro:conversion:order_bulk_convert"), {"orders": [new.pk, sent.pk]}
+    )
+
+    new.refresh_from_db()
+    sent.refresh_from_db()
+    assert new.sales_order is not None
+    assert sent.sales_order is None and sent.conversion_problem == ""
+    apart = [message for message in messages_of(response) if "wyslany_kupujacy" in message]
+    assert len(apart) == 1
+    assert detail_url(sent) in apart[0]
+
+
+def test_settings_say_how_many_orders_the_automatic_conversion_takes(administrator_client):
+    account = make_account()
+    old = make_allegro_order(account=account, bought_at=timezone.now() - timedelta(days=5))
+    make_allegro_order(account=account, bought_at=timezone.now() - timedelta(days=1))
+    make_allegro_order(
+        account=account, bought_at=timezone.now() - timedelta(days=1), fulfillment_status="SENT"
+    )
+    assert 'data-auto-convert-waiting="0"' in text(administrator_client.get(SETTINGS))
+
+    since = (timezone.localdate() - timedelta(days=2)).isoformat()
+    response = administrator_client.post(auto_url(account), {"enabled": "on", "since": since})
+
+    account.refresh_from_db()
+    assert account.auto_create_orders is True
+    assert timezone.localdate(account.auto_convert_from).isoformat() == since
+    assert " 1 " in messages_of(response)[0]
+    assert 'data-auto-convert-waiting="1"' in text(administrator_client.get(SETTINGS))
+    assert old.bought_at < account.auto_convert_from
+
+
+def test_switching_on_without_a_date_takes_orders_bought_from_now_on(administrator_client):
+    account = make_account()
+    make_allegro_order(account=account, bought_at=timezone.now() - timedelta(minutes=5))
+
+    response = administrator_client.post(auto_url(account), {"enabled": "on"})
+
+    account.refresh_from_db()
+    assert account.auto_convert_from > timezone.now() - timedelta(minutes=1)
+    assert " 0 " in messages_of(response)[0]
+    assert 'data-auto-convert-waiting="0"' in text(administrator_client.get(SETTINGS))

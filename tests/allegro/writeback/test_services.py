@@ -8,11 +8,20 @@ from django.db import transaction
 from django.utils import timezone
 
 from allegro.accounts.clients import client_for_account
-from allegro.conversion.services import allegro_order_convert, allegro_orders_cancellation_flag
+from allegro.conversion.services import (
+    ConversionRefused,
+    allegro_order_convert,
+    allegro_orders_cancellation_flag,
+)
 from allegro.orders.models import AllegroOrder
-from allegro.orders.services import account_import_run
+from allegro.orders.services import account_import_run, orders_store
 from allegro.writeback.models import AllegroWrite
-from allegro.writeback.services import write_perform, write_retry, writes_sweep
+from allegro.writeback.services import (
+    write_backwards_confirm,
+    write_perform,
+    write_retry,
+    writes_sweep,
+)
 from emulator.catalogue import CATALOGUE
 from sales.models import AttentionResolution, SalesOrderStatus
 from sales.services import (
@@ -286,3 +295,82 @@ def test_the_sweep_leaves_held_writes_alone_until_the_hold_is_lifted(czech_sales
 
     resolve(czech_sales_order, AttentionResolution.GO_ON)
     assert writes_sweep() == 1
+
+
+def seller_marks_sent_on_allegro(sales_order, *, refresh: bool = True) -> None:
+    """The seller sets SENT in Allegro itself; `refresh`: the shop has read it back since."""
+    allegro_order = AllegroOrder.objects.select_related("account").get(sales_order=sales_order)
+    client = client_for_account(allegro_order.account)
+    form_id = allegro_order.checkout_form_id
+    client.fulfillment_set(form_id, status="SENT", revision=allegro_order.revision)
+    if refresh:
+        with transaction.atomic():
+            orders_store(account=allegro_order.account, raws=[client.checkout_form(form_id)])
+
+
+@pytest.mark.parametrize("refresh", [True, False], ids=["shop-knows", "shop-copy-stale"])
+def test_a_status_behind_allegro_is_not_sent_and_says_so(
+    allegro_emulator, czech_sales_order, refresh
+):
+    seller_marks_sent_on_allegro(czech_sales_order, refresh=refresh)
+    sales_order_status_change(order_id=czech_sales_order.id, status="IN_PROGRESS", user=None)
+
+    assert perform_all() == ["SKIPPED"]
+    write = AllegroWrite.objects.get()
+    assert write.last_error in (
+        "Not sent: Allegro is further along (it shows SENT).",
+        "Nie wysłano: Allegro jest dalej (pokazuje SENT).",
+    )
+    assert write.result["held_back"] == "further_along"
+    state = emulator_order(allegro_emulator, czech_sales_order)
+    assert state["checkoutForm"]["fulfillment"]["status"] == "SENT"
+    assert [change["status"] for change in state["fulfillmentHistory"]] == ["SENT"]
+
+
+def test_an_operator_may_confirm_moving_allegro_back(allegro_emulator, czech_sales_order):
+    seller_marks_sent_on_allegro(czech_sales_order)
+    sales_order_status_change(order_id=czech_sales_order.id, status="IN_PROGRESS", user=None)
+    perform_all()
+
+    write = write_backwards_confirm(write_id=AllegroWrite.objects.get().pk, user=None)
+
+    assert write.target == {"status": "PROCESSING", "backwards_confirmed": True}
+    assert perform_all() == ["DONE"]
+    state = emulator_order(allegro_emulator, czech_sales_order)
+    assert state["checkoutForm"]["fulfillment"]["status"] == "PROCESSING"
+
+
+def test_only_a_held_back_write_can_be_confirmed_backwards(czech_sales_order):
+    sales_order_status_change(order_id=czech_sales_order.id, status="IN_PROGRESS", user=None)
+    write = AllegroWrite.objects.get()
+
+    assert write_backwards_confirm(write_id=write.pk, user=None).target == {"status": "PROCESSING"}
+
+
+def test_an_order_allegro_shows_as_sent_converts_to_sent_and_never_moves_allegro_back(
+    allegro_emulator, connected_account
+):
+    """The backfill's shipped order: asked first, created in "Wysłane", nothing written back."""
+    for product in CATALOGUE:
+        make_product(sku=product.sku)
+    form_id = emulator_call(allegro_emulator, "orders", {"marketplace": "allegro-pl"})["ids"][0]
+    client = client_for_account(connected_account)
+    client.fulfillment_set(
+        form_id, status="SENT", revision=client.checkout_form(form_id)["revision"]
+    )
+    account_import_run(account_id=connected_account.id, client=client)
+    allegro_order = AllegroOrder.objects.get(checkout_form_id=form_id)
+    assert allegro_order.fulfillment_status == "SENT"
+
+    with pytest.raises(ConversionRefused):
+        allegro_order_convert(allegro_order_id=allegro_order.id, user=None)
+    sales_order = allegro_order_convert(
+        allegro_order_id=allegro_order.id, user=None, fulfilled_outside_confirmed=True
+    ).sales_order
+
+    assert (sales_order.status, sales_order.fulfilled_outside) == ("SENT", True)
+    assert perform_all() == []
+    sales_order_status_change(order_id=sales_order.id, status="PICKED_UP", user=None)
+    perform_all()
+    history = emulator_order(allegro_emulator, sales_order)["fulfillmentHistory"]
+    assert "PROCESSING" not in [change["status"] for change in history]

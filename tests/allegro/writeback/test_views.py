@@ -108,6 +108,31 @@ def test_panel_offers_retry_for_a_write_waiting_too_long(operator_client, connec
     assert reverse("allegro:writeback:write_retry", args=[write.pk]) in page
 
 
+def test_a_status_held_back_shows_why_and_the_operator_confirms_it(
+    operator_client, connected_account
+):
+    allegro_order, sales_order = linked_order(account=connected_account)
+    held = make_write(
+        allegro_order,
+        state="SKIPPED",
+        last_error="Nie wysłano: Allegro jest dalej (pokazuje SENT).",
+        result={"held_back": "further_along", "allegro_status": "SENT"},
+    )
+    other = make_write(allegro_order, state="SKIPPED", last_error="")
+    confirm = reverse("allegro:writeback:write_backwards_confirm", args=[held.pk])
+
+    page = text(operator_client.get(detail_url(sales_order)))
+
+    assert "Nie wysłano: Allegro jest dalej (pokazuje SENT)." in page
+    assert confirm in page
+    assert reverse("allegro:writeback:write_backwards_confirm", args=[other.pk]) not in page
+    response = operator_client.post(confirm, {"next": detail_url(sales_order)})
+    assert response["Location"] == detail_url(sales_order)
+    held.refresh_from_db()
+    assert held.state == "PENDING"
+    assert held.target == {"status": "PROCESSING", "backwards_confirmed": True}
+
+
 def test_retry_puts_a_failed_write_back_in_the_queue(operator_client):
     allegro_order, sales_order = linked_order()
     write = make_write(allegro_order, attempts=12, last_error="Błąd 422")
