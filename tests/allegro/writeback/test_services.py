@@ -185,3 +185,36 @@ def test_a_write_due_later_is_left_for_later(czech_sales_order):
     AllegroWrite.objects.update(next_attempt_at=timezone.now() + timedelta(minutes=5))
 
     assert perform_all() == ["not due"]
+
+
+def test_five_successive_status_changes_cost_no_conflict(
+    allegro_emulator, czech_sales_order, connected_account, monkeypatch
+):
+    from allegro.api import client as api_client
+
+    sent: list[tuple[str, str, int]] = []
+    real_send = api_client._send
+
+    def counting_send(session, method, url, **kwargs):
+        response = real_send(session, method, url, **kwargs)
+        sent.append((method, kwargs["log_path"], response.status_code))
+        return response
+
+    monkeypatch.setattr(api_client, "_send", counting_send)
+    form_path = f"/order/checkout-forms/{czech_sales_order.channel_reference}"
+
+    for status in ("IN_PROGRESS", "ON_HOLD", "IN_PROGRESS", "READY_FOR_SHIPMENT", "SENT"):
+        sales_order_status_change(order_id=czech_sales_order.id, status=status, user=None)
+        assert perform_all() == ["DONE"]
+
+    # Each change: its PUT, then one GET that learns the new revision; never a 409.
+    assert sent == [("PUT", f"{form_path}/fulfillment", 204), ("GET", form_path, 200)] * 5
+    state = emulator_order(allegro_emulator, czech_sales_order)
+    assert state["checkoutForm"]["fulfillment"]["status"] == "SENT"
+    assert state["fulfillmentChanges"] == 5
+    # The journal's five events of our own writes name revisions the shop has: nothing to read.
+    sent.clear()
+    account_import_run(
+        account_id=connected_account.id, client=client_for_account(connected_account)
+    )
+    assert [(method, path) for method, path, _status in sent] == [("GET", "/order/events")]
