@@ -76,10 +76,13 @@ def test_a_write_is_recorded_in_the_transaction_of_the_change(czech_sales_order)
 def test_running_a_write_again_after_it_was_sent_sends_nothing(allegro_emulator, czech_sales_order):
     sales_order_status_change(order_id=czech_sales_order.id, status="IN_PROGRESS", user=None)
     write = AllegroWrite.objects.get()
+    revision_before = AllegroOrder.objects.get(pk=write.allegro_order_id).revision
     perform_all()
-    # As if the worker died after Allegro took the change but before the row said so.
+    # As if the worker died after Allegro took the change but before the shop noted it.
     AllegroWrite.objects.filter(pk=write.pk).update(state="PENDING", done_at=None)
-    AllegroOrder.objects.filter(pk=write.allegro_order_id).update(fulfillment_status="NEW")
+    AllegroOrder.objects.filter(pk=write.allegro_order_id).update(
+        fulfillment_status="NEW", revision=revision_before
+    )
 
     assert perform_all() == ["DONE"]
     assert emulator_order(allegro_emulator, czech_sales_order)["fulfillmentChanges"] == 1
