@@ -95,26 +95,7 @@ def test_invoice_required_without_tax_id_is_flagged(czech_form):
             lambda f: f["lineItems"][0].update(boughtAt="yesterday"),
             "lineItems[0].boughtAt: not an ISO 8601 date-time",
         ),
-    ],
-)
-def test_malformed_forms_are_refused_with_a_readable_reason(czech_form, mutate, reason):
-    broken = copy.deepcopy(czech_form)
-    mutate(broken)
-
-    with pytest.raises(MalformedCheckoutForm) as error:
-        parse_checkout_form(broken)
-
-    assert reason in error.value.reason
-
-
-def test_a_form_that_is_not_an_object_is_refused():
-    with pytest.raises(MalformedCheckoutForm, match="expected an object"):
-        parse_checkout_form(["not", "a", "form"])
-
-
-@pytest.mark.parametrize(
-    ("mutate", "reason"),
-    [
+        # Money is never rounded nor guessed.
         (
             lambda f: f["summary"]["totalToPay"].update(amount="12.345"),
             "summary.totalToPay.amount: '12.345' has more decimals than CZK has (2)",
@@ -137,14 +118,19 @@ def test_a_form_that_is_not_an_object_is_refused():
         ),
     ],
 )
-def test_money_is_never_rounded_nor_guessed(czech_form, mutate, reason):
+def test_malformed_forms_are_refused_with_a_readable_reason(czech_form, mutate, reason):
     broken = copy.deepcopy(czech_form)
     mutate(broken)
 
     with pytest.raises(MalformedCheckoutForm) as error:
         parse_checkout_form(broken)
 
-    assert error.value.reason == reason
+    assert reason in error.value.reason
+
+
+def test_a_form_that_is_not_an_object_is_refused():
+    with pytest.raises(MalformedCheckoutForm, match="expected an object"):
+        parse_checkout_form(["not", "a", "form"])
 
 
 def test_trailing_zeros_are_not_extra_decimals(czech_form):
