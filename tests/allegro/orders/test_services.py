@@ -368,7 +368,7 @@ def test_an_order_from_an_unknown_marketplace_is_listed_but_not_convertible_and_
     assert stats.created == 1
     convertible = order.convertible()
     assert convertible.code == "marketplace_unknown"
-    assert "Unknown marketplace allegro-de" in convertible.reason
+    assert "Nieznany rynek allegro-de" in convertible.reason  # Polish by default
     assert not AllegroOrder.objects.filter(CONVERTIBLE_ORDERS).exists()
     problem = AllegroImportProblem.objects.get(checkout_form_id=form["id"])
     assert problem.resolved_at is None
