@@ -70,7 +70,6 @@ def _allegro_source_link(order: "SalesOrder") -> tuple[str, str] | None:
 
 
 def _marketplace_name(marketplace: str) -> str:
-    from allegro.marketplaces import Marketplace
+    from allegro.marketplaces import marketplace_name
 
-    names = dict(Marketplace.choices)
-    return str(names.get(marketplace, "allegro." + marketplace.removeprefix("allegro-")))
+    return marketplace_name(marketplace)

@@ -168,6 +168,8 @@ PRODUCT_NAME = "Kontuar"
 SHOP_NAME = os.environ.get("SHOP_NAME", "")
 
 CURRENCIES = ("PLN", "CZK", "EUR", "HUF")
+# ISO 4217 minor units, as Allegro sends them (CZK and HUF too come with two decimals).
+CURRENCY_MINOR_UNITS = {"PLN": 2, "CZK": 2, "EUR": 2, "HUF": 2}
 DEFAULT_CURRENCY = "PLN"
 
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")

@@ -6,7 +6,7 @@ products with the same SKUs so orders match them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 
 SELLER = {
@@ -279,6 +279,12 @@ MARKETS: dict[str, Market] = {
     ),
 }
 
+# business.allegro.pl (since September 2025): Polish companies buying in PLN, with a NIP on the
+# invoice; the offers, deliveries and people of allegro.pl.
+MARKETS["allegro-business-pl"] = replace(
+    MARKETS["allegro-pl"], id="allegro-business-pl", name="Allegro Business"
+)
+
 MARKETPLACES = [
     {
         "id": market.id,
@@ -440,3 +446,4 @@ PEOPLE: dict[str, dict[str, tuple]] = {
         ),
     },
 }
+PEOPLE["allegro-business-pl"] = PEOPLE["allegro-pl"]

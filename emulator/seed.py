@@ -19,6 +19,10 @@ from emulator.orders import Built, Order, insert_built
 
 DEMO_SEED = 20260718
 BUYER_STATUSES = ("BOUGHT", "FILLED_IN", "READY_FOR_PROCESSING", "CANCELLED")
+# Where randomly drawn orders come from, with their weights; business.allegro.pl orders are
+# planned explicitly (always a company with a NIP).
+RANDOM_MARKETS = ("allegro-pl", "allegro-cz", "allegro-sk", "allegro-hu")
+RANDOM_MARKET_WEIGHTS = (50, 25, 12, 13)
 
 
 @dataclass
@@ -423,6 +427,26 @@ def demo_plans(rng: random.Random) -> list[Plan]:
             message="Prosím o doručení co nejdříve.",
         ),
     ]
+    # business.allegro.pl: Polish companies with a NIP, paying in PLN.
+    plans += [
+        Plan(
+            "allegro-business-pl",
+            age=8 * hours,
+            lines=(("COF-15", 2), ("FLT-02", 4)),
+            delivery="courier",
+            company="pl",
+            message="Faktura VAT na firmę, NIP w danych do faktury.",
+        ),
+        Plan(
+            "allegro-business-pl",
+            age=28 * hours,
+            lines=(("VAC-252", 3),),
+            delivery="pickup",
+            point="WAW22A",
+            company="pl",
+        ),
+        Plan("allegro-business-pl", status="FILLED_IN", age=3 * hours, company="pl"),
+    ]
     messages = {
         "allegro-pl": ("Proszę o szybką wysyłkę.", "Paczkę proszę zostawić u sąsiada spod 5."),
         "allegro-cz": ("Děkuji, těším se.",),
@@ -430,7 +454,7 @@ def demo_plans(rng: random.Random) -> list[Plan]:
         "allegro-hu": ("Köszönöm szépen!",),
     }
     while len(plans) < 40:
-        marketplace = rng.choices(list(MARKETS), weights=(50, 25, 12, 13))[0]
+        marketplace = rng.choices(RANDOM_MARKETS, weights=RANDOM_MARKET_WEIGHTS)[0]
         status = rng.choices(BUYER_STATUSES, weights=(5, 8, 75, 12))[0]
         max_days = 3 if status in ("BOUGHT", "FILLED_IN") else 30
         age = timedelta(seconds=rng.randint(600, max_days * 86_400))
@@ -454,7 +478,7 @@ def seed_demo(conn: sqlite3.Connection, now: datetime) -> list[str]:
 
 
 def random_plan(rng: random.Random, *, marketplace: str | None = None, max_age: timedelta) -> Plan:
-    marketplace = marketplace or rng.choices(list(MARKETS), weights=(50, 25, 12, 13))[0]
+    marketplace = marketplace or rng.choices(RANDOM_MARKETS, weights=RANDOM_MARKET_WEIGHTS)[0]
     status = rng.choices(BUYER_STATUSES, weights=(3, 4, 85, 8))[0]
     seconds = max(int(max_age.total_seconds()), 60)
     return Plan(

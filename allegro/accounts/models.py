@@ -1,7 +1,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from allegro.marketplaces import Marketplace
+from allegro.marketplaces import MARKETPLACE_CHOICES
 
 
 class AllegroAccount(models.Model):
@@ -14,7 +14,7 @@ class AllegroAccount(models.Model):
     seller_id = models.CharField(_("seller id"), max_length=32, unique=True)
     login = models.CharField(_("login"), max_length=128)
     base_marketplace = models.CharField(
-        _("base marketplace"), max_length=32, choices=Marketplace.choices
+        _("base marketplace"), max_length=32, choices=MARKETPLACE_CHOICES
     )
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.CONNECTED

@@ -46,6 +46,10 @@ TAX_ID_LABELS = {
 }
 
 
+# The shop stores money with 14 digits, 2 of them decimals.
+MAX_AMOUNT = Decimal(10) ** 12
+
+
 class MalformedCheckoutForm(ValueError):
     """The payload does not fit the contract; `reason` says where and why."""
 
@@ -301,6 +305,15 @@ class _Reader:
         currency = price.text("currency", required=True)
         if currency not in settings.CURRENCIES:
             raise MalformedCheckoutForm(price._at("currency"), f"unknown currency {currency!r}")
+        if amount >= MAX_AMOUNT:
+            raise MalformedCheckoutForm(price._at("amount"), f"amount {amount} is too large")
+        # Allegro sends amounts as strings so that nothing is rounded: neither do we.
+        places = settings.CURRENCY_MINOR_UNITS[currency]
+        if amount != amount.quantize(Decimal(1).scaleb(-places)):
+            raise MalformedCheckoutForm(
+                price._at("amount"),
+                f"{price.data['amount']!r} has more decimals than {currency} has ({places})",
+            )
         return Money(amount, currency)
 
     def quantity(self, key: str) -> int:

@@ -31,8 +31,13 @@ from allegro.conversion.selectors import (
     offer_products_match,
     product_index,
 )
-from allegro.marketplaces import Marketplace
-from allegro.orders.models import AllegroOrder, AllegroOrderEvent, FulfillmentStatus
+from allegro.marketplaces import marketplace_get
+from allegro.orders.models import (
+    AllegroOrder,
+    AllegroOrderEvent,
+    FulfillmentStatus,
+    unknown_marketplace_reason,
+)
 from sales.models import SalesOrder, SalesOrderStatus
 from sales.services import (
     AddressData,
@@ -50,9 +55,6 @@ logger = logging.getLogger(__name__)
 
 
 CHANNEL = "allegro"
-
-
-HOME_MARKETPLACE = Marketplace.ALLEGRO_PL
 
 
 CANCELLATION_EVENTS = ("BUYER_CANCELLED", "AUTO_CANCELLED")
@@ -148,12 +150,15 @@ def _check_status(order: AllegroOrder, *, confirmed: bool) -> None:
 
 
 def _check_market(form: CheckoutForm) -> None:
-    if form.marketplace != HOME_MARKETPLACE and not ShopSettings.load().sells_abroad:
-        name = dict(Marketplace.choices).get(form.marketplace, form.marketplace)
+    market = marketplace_get(form.marketplace)
+    if market is None:
+        # AllegroOrder.convertible() refuses it first; a form read straight from Allegro too.
+        raise ConversionRefused("marketplace_unknown", unknown_marketplace_reason(form.marketplace))
+    if market.foreign and not ShopSettings.load().sells_abroad:
         raise ConversionRefused(
             "marketplace",
             _("Orders from %(marketplace)s need the Enterprise or B2B shop variant.")
-            % {"marketplace": name},
+            % {"marketplace": market.name},
         )
     currency = Currency.objects.filter(code=form.currency).first()
     if currency is None:

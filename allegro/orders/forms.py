@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from allegro.marketplaces import Marketplace
+from allegro.marketplaces import MARKETPLACE_CHOICES
 from allegro.orders.models import BuyerStatus, FulfillmentStatus
 from shop.forms import FilterDateField
 
@@ -20,7 +20,7 @@ class OrderFilterForm(forms.Form):
         ),
     )
     marketplace = forms.ChoiceField(
-        label=_("Marketplace"), required=False, choices=[*ANY, *Marketplace.choices]
+        label=_("Marketplace"), required=False, choices=[*ANY, *MARKETPLACE_CHOICES]
     )
     status = forms.ChoiceField(
         label=_("Buyer status"), required=False, choices=ANY + BuyerStatus.choices

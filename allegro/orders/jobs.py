@@ -1,16 +1,14 @@
 """RQ entry points of the import: each takes ids, loads rows and calls one service."""
 
 import logging
-import time
 
 import django_rq
 from django.conf import settings
 
 from allegro.accounts.clients import client_for_account
 from allegro.accounts.models import AllegroAccount
-from allegro.api.backoff import retry_delay
 from allegro.api.errors import AllegroError
-from allegro.orders.services import account_import_run
+from allegro.orders.services import account_import_riding_out
 from shop.leases import lease
 
 logger = logging.getLogger(__name__)
@@ -54,17 +52,12 @@ def _import_account(account_id: int, reconcile: bool) -> dict[str, int] | str:
     account = AllegroAccount.objects.get(pk=account_id)
     if not account.is_connected:
         return "not connected"
-    client = client_for_account(account)
-    attempt = 1
-    while True:
-        try:
-            stats = account_import_run(account_id=account_id, client=client, reconcile=reconcile)
-            return {"created": stats.created, "updated": stats.updated, "requests": stats.requests}
-        except AllegroError as error:
-            # The error is on the account for staff. Pages already stored stay stored, and a
-            # backfill keeps its position, so a retry goes on from where it stopped; a
-            # permanent error waits for the next tick.
-            if not error.is_transient or attempt >= settings.ALLEGRO_IMPORT_ATTEMPTS:
-                return f"failed: {error}"
-            time.sleep(retry_delay(attempt, error))
-            attempt += 1
+    try:
+        stats = account_import_riding_out(
+            account_id=account_id, client=client_for_account(account), reconcile=reconcile
+        )
+    except AllegroError as error:
+        # The error is on the account for staff. Pages already stored stay stored, and a
+        # backfill keeps its position, so the next tick goes on from where this one stopped.
+        return f"failed: {error}"
+    return {"created": stats.created, "updated": stats.updated, "requests": stats.requests}

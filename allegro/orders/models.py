@@ -10,6 +10,7 @@ from djmoney.models.fields import MoneyField
 
 from allegro.accounts.models import AllegroAccount
 from allegro.api.payloads import CheckoutForm, parse_checkout_form
+from allegro.marketplaces import MARKETPLACES, marketplace_name
 
 CURRENCY_CHOICES = [(code, code) for code in settings.CURRENCIES]
 
@@ -73,7 +74,18 @@ CONVERTIBLE_ORDERS = Q(
     sales_order__isnull=True,
     superseded_at__isnull=True,
     status=BuyerStatus.READY_FOR_PROCESSING,
+    marketplace__in=list(MARKETPLACES),
 )
+
+
+def unknown_marketplace_reason(marketplace: str) -> str:
+    """The note an order from a marketplace the shop's table lacks carries, everywhere."""
+    return str(
+        _(
+            "Unknown marketplace %(marketplace)s: the shop does not know this Allegro "
+            "marketplace, so the order cannot be converted. It has to be added to the shop first."
+        )
+    ) % {"marketplace": marketplace}
 
 
 class AllegroOrder(models.Model):
@@ -211,6 +223,10 @@ class AllegroOrder(models.Model):
                 )
                 % {"status": self.get_status_display()},
             )
+        if self.marketplace not in MARKETPLACES:
+            return Convertibility(
+                "marketplace_unknown", unknown_marketplace_reason(self.marketplace)
+            )
         if self.is_fulfilled_outside:
             return Convertibility(
                 reason=str(
@@ -228,6 +244,10 @@ class AllegroOrder(models.Model):
     @property
     def is_fulfilled_outside(self) -> bool:
         return self.fulfillment_status in FULFILLED_OUTSIDE
+
+    @property
+    def marketplace_name(self) -> str:
+        return marketplace_name(self.marketplace)
 
     @cached_property
     def form(self) -> CheckoutForm:

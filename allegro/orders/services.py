@@ -7,6 +7,7 @@ by locking the account row, which serialises the writers of one account.
 """
 
 import logging
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -19,10 +20,12 @@ from django.db.models import Q
 from django.utils import timezone
 
 from allegro.accounts.models import AllegroAccount
+from allegro.api.backoff import retry_delay
 from allegro.api.client import AllegroClient, OrderEvent
 from allegro.api.errors import AllegroAuthError, AllegroError, AllegroNotFound
 from allegro.api.payloads import CheckoutForm, MalformedCheckoutForm, parse_checkout_form
 from allegro.conversion.services import allegro_orders_cancellation_flag, auto_conversion_enqueue
+from allegro.marketplaces import MARKETPLACES
 from allegro.orders.models import (
     AllegroImportProblem,
     AllegroOrder,
@@ -56,13 +59,20 @@ PROBLEMS_RETRIED_PER_SWEEP = 100
 SORT_KEYS = {"bought_at": "lineItems.boughtAt", "updated_at": "updatedAt"}
 
 
+UNKNOWN_MARKETPLACE = (
+    "marketplace.id: unknown marketplace {marketplace!r}; the order is imported but cannot be "
+    "converted until the shop knows this marketplace"
+)
+
+
 @dataclass
 class ImportStats:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
     superseded: int = 0
-    problems: list[str] = field(default_factory=list)
+    # By checkout form id: a form set aside is counted once however often a run reads it.
+    problems: dict[str, str] = field(default_factory=dict)
     requests: int = 0
 
     def add(self, other: "ImportStats") -> None:
@@ -70,7 +80,7 @@ class ImportStats:
         self.updated += other.updated
         self.unchanged += other.unchanged
         self.superseded += other.superseded
-        self.problems += other.problems
+        self.problems |= other.problems
         self.requests += other.requests
 
 
@@ -182,13 +192,23 @@ def orders_store(*, account: AllegroAccount, raws: Sequence[dict[str, Any]]) -> 
             form_id = raw.get("id") if isinstance(raw, dict) else None
             key = form_id if isinstance(form_id, str) and form_id else "(no id)"
             problems[key] = (error.reason, raw)
-            stats.problems.append(f"{key}: {error.reason}")
+            stats.problems[key] = error.reason
             logger.warning(
                 "allegro.import.malformed", extra={"checkout_form_id": key, "reason": error.reason}
             )
             continue
         # A page may repeat a form (overlapping windows): the later copy wins.
         parsed[form.id] = (form, raw)
+        if form.marketplace not in MARKETPLACES:
+            # Stored and listed so staff see it, but a problem too: it cannot be converted
+            # until the shop learns the marketplace (AllegroOrder.convertible says so).
+            reason = UNKNOWN_MARKETPLACE.format(marketplace=form.marketplace)
+            problems[form.id] = (reason, raw)
+            stats.problems[form.id] = reason
+            logger.warning(
+                "allegro.import.unknown_marketplace",
+                extra={"checkout_form_id": form.id, "marketplace": form.marketplace},
+            )
     _record_problems(account, problems, now)
 
     existing = {
@@ -234,7 +254,7 @@ def orders_store(*, account: AllegroAccount, raws: Sequence[dict[str, Any]]) -> 
         stats.superseded = _supersede_merged(account, stored, now)
         AllegroImportProblem.objects.filter(
             account=account, checkout_form_id__in=list(parsed), resolved_at__isnull=True
-        ).update(resolved_at=now)
+        ).exclude(checkout_form_id__in=list(problems)).update(resolved_at=now)
     stats.created = len(new_orders)
     stats.updated = len(changed)
     if stored and account.auto_create_orders:
@@ -289,9 +309,17 @@ def _events_store(account: AllegroAccount, events: Sequence[OrderEvent]) -> None
 
 
 def _read_forms(
-    client: AllegroClient, form_ids: Sequence[str], stats: ImportStats
+    client: AllegroClient,
+    form_ids: Sequence[str],
+    stats: ImportStats,
+    *,
+    skip_transient: bool = False,
 ) -> tuple[list[dict[str, Any]], list[str]]:
-    """Read each form once. Forms that answer 404 were merged away."""
+    """Read each form once. Forms that answer 404 were merged away.
+
+    With `skip_transient`, a form Allegro cannot serve right now (429, 5xx, timeout) is left
+    for the next run and the others are read; without it the error ends the run.
+    """
     form_ids = list(dict.fromkeys(form_ids))
     raws: list[dict[str, Any]] = []
     gone: list[str] = []
@@ -301,7 +329,34 @@ def _read_forms(
             raws.append(client.checkout_form(form_id))
         except AllegroNotFound:
             gone.append(form_id)
+        except AllegroError as error:
+            if not (skip_transient and error.is_transient):
+                raise
+            logger.info(
+                "allegro.import.form_postponed",
+                extra={"checkout_form_id": form_id, "error": str(error)},
+            )
     return raws, gone
+
+
+def _forms_to_read(account_id: int, events: Sequence[OrderEvent]) -> list[str]:
+    """The forms the events point at, less those stored at the revision of their latest event
+    already (the shop read its own write back): re-reading them would change nothing."""
+    latest: dict[str, OrderEvent] = {}
+    for event in events:  # oldest first; a repeated or late event must not count as newer
+        known = latest.get(event.checkout_form_id)
+        if known is None or event.occurred_at >= known.occurred_at:
+            latest[event.checkout_form_id] = event
+    stored = dict(
+        AllegroOrder.objects.filter(account_id=account_id, checkout_form_id__in=latest).values_list(
+            "checkout_form_id", "revision"
+        )
+    )
+    return [
+        form_id
+        for form_id, event in latest.items()
+        if not event.revision or stored.get(form_id) != event.revision
+    ]
 
 
 def account_import_events(*, account_id: int, client: AllegroClient) -> ImportStats:
@@ -317,7 +372,7 @@ def account_import_events(*, account_id: int, client: AllegroClient) -> ImportSt
         events = client.order_events(from_id=cursor or None, limit=EVENTS_PAGE_SIZE)
         if not events:
             return stats
-        raws, gone = _read_forms(client, [event.checkout_form_id for event in events], stats)
+        raws, gone = _read_forms(client, _forms_to_read(account_id, events), stats)
         with transaction.atomic():
             account = _lock_account(account_id)
             if account.events_cursor != cursor:
@@ -459,11 +514,15 @@ def _retry_problems(*, account_id: int, client: AllegroClient, stats: ImportStat
         .order_by("last_seen_at")
         .values_list("checkout_form_id", flat=True)[:PROBLEMS_RETRIED_PER_SWEEP]
     )
-    # A form that came without a usable id cannot be asked for again.
-    form_ids = [form_id for form_id in problem_ids if _is_uuid(form_id)]
+    # A form that came without a usable id cannot be asked for again; one this run has just
+    # read (the sweep's window lists it again) need not be.
+    form_ids = [
+        form_id for form_id in problem_ids if _is_uuid(form_id) and form_id not in stats.problems
+    ]
     if not form_ids:
         return
-    raws, gone = _read_forms(client, form_ids, stats)
+    # Each form stays a problem until it is read: one that fails now is tried at the next sweep.
+    raws, gone = _read_forms(client, form_ids, stats, skip_transient=True)
     stats.add(_store_page(account_id, raws))
     # A form merged away since cannot be mended; its lines live on in the new form.
     AllegroImportProblem.objects.filter(account_id=account_id, checkout_form_id__in=gone).update(
@@ -538,3 +597,23 @@ def account_import_run(
         },
     )
     return stats
+
+
+def account_import_riding_out(
+    *, account_id: int, client: AllegroClient, reconcile: bool = False
+) -> ImportStats:
+    """One import pass that rides out what passes: 429, 5xx and timeouts are tried again with
+    backoff, up to ALLEGRO_IMPORT_ATTEMPTS passes, by the periodic job and the command alike.
+
+    Pages already stored stay stored, so a retry goes on from the cursor. A permanent error,
+    or a transient one that outlasts the attempts, is raised (and is on the account already).
+    """
+    attempt = 1
+    while True:
+        try:
+            return account_import_run(account_id=account_id, client=client, reconcile=reconcile)
+        except AllegroError as error:
+            if not error.is_transient or attempt >= settings.ALLEGRO_IMPORT_ATTEMPTS:
+                raise
+            time.sleep(retry_delay(attempt, error))
+            attempt += 1

@@ -291,6 +291,20 @@ def write_backwards_confirm(
     return write
 
 
+def _learn_revision(client: AllegroClient, order: AllegroOrder) -> None:
+    """After our own write Allegro's revision moved: read it back, so that the next write does
+    not start stale and pay a 409 (the journal's event for our write then costs nothing, as the
+    importer skips an event whose revision it already has). Failing here changes nothing done:
+    the next write would re-read on its 409."""
+    try:
+        _refresh_from_allegro(client, order)
+    except AllegroError as error:
+        logger.info(
+            "allegro.write.revision_unknown",
+            extra={"checkout_form_id": order.checkout_form_id, "error": str(error)},
+        )
+
+
 def _fulfillment(write: AllegroWrite, client: AllegroClient) -> tuple[str, str]:
     desired = write.target["status"]
     order = write.allegro_order
@@ -314,6 +328,7 @@ def _fulfillment(write: AllegroWrite, client: AllegroClient) -> tuple[str, str]:
             _refresh_from_allegro(client, order)
             continue
         AllegroOrder.objects.filter(pk=order.pk).update(fulfillment_status=desired)
+        _learn_revision(client, order)
         return AllegroWrite.State.DONE, ""
     raise AllegroConflict(_("Allegro kept reporting a newer revision; will try again."))
 

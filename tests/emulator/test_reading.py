@@ -104,11 +104,18 @@ def test_seeded_orders_are_realistic_and_their_money_adds_up(emulator: Emulator)
     assert len(forms) == 40
     assert Counter(f["marketplace"]["id"] for f in forms).keys() == {
         "allegro-pl",
+        "allegro-business-pl",
         "allegro-cz",
         "allegro-sk",
         "allegro-hu",
     }
-    currency = {"allegro-pl": "PLN", "allegro-cz": "CZK", "allegro-sk": "EUR", "allegro-hu": "HUF"}
+    currency = {
+        "allegro-pl": "PLN",
+        "allegro-business-pl": "PLN",
+        "allegro-cz": "CZK",
+        "allegro-sk": "EUR",
+        "allegro-hu": "HUF",
+    }
     for form in forms:
         expected = currency[form["marketplace"]["id"]]
         lines = sum(Decimal(i["price"]["amount"]) * i["quantity"] for i in form["lineItems"])
@@ -116,6 +123,12 @@ def test_seeded_orders_are_realistic_and_their_money_adds_up(emulator: Emulator)
         total = lines + Decimal(form["delivery"]["cost"]["amount"]) + extra
         assert form["summary"]["totalToPay"] == {"amount": f"{total:.2f}", "currency": expected}
         assert all(i["offer"]["external"]["id"] in SKUS for i in form["lineItems"])
+    # business.allegro.pl: Polish companies, each with a NIP on the invoice.
+    business = [f for f in forms if f["marketplace"]["id"] == "allegro-business-pl"]
+    assert business
+    for form in business:
+        company = form["invoice"]["address"]["company"]
+        assert form["invoice"]["required"] and company["ids"][0]["type"] == "PL_NIP"
     czech_company = next(f for f in forms if f["invoice"].get("features") == ["VAT_EU_VERIFIED"])
     ids = {i["type"] for i in czech_company["invoice"]["address"]["company"]["ids"]}
     assert ids == {"CZ_ICO", "CZ_DIC", "VAT_EU"}

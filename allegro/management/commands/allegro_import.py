@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from allegro.accounts.clients import client_for_account
 from allegro.accounts.models import AllegroAccount
 from allegro.api.errors import AllegroError
-from allegro.orders.services import account_import_run
+from allegro.orders.services import account_import_riding_out
 
 
 class Command(BaseCommand):
@@ -26,7 +26,7 @@ class Command(BaseCommand):
         failed = []
         for account in accounts:
             try:
-                stats = account_import_run(
+                stats = account_import_riding_out(
                     account_id=account.id, client=client_for_account(account), reconcile=reconcile
                 )
             except AllegroError as error:
@@ -35,10 +35,10 @@ class Command(BaseCommand):
                 continue
             self.stdout.write(
                 f"{account.login}: {stats.created} new, {stats.updated} updated, "
-                f"{stats.unchanged} unchanged, {len(stats.problems)} not importable, "
+                f"{stats.unchanged} unchanged, {len(stats.problems)} import problems, "
                 f"{stats.requests} requests"
             )
-            for problem in stats.problems:
-                self.stdout.write(f"  not imported: {problem}")
+            for form_id, reason in stats.problems.items():
+                self.stdout.write(f"  import problem: {form_id}: {reason}")
         if failed:
             raise CommandError(f"Import failed for: {', '.join(failed)}")

@@ -95,6 +95,27 @@ def test_invoice_required_without_tax_id_is_flagged(czech_form):
             lambda f: f["lineItems"][0].update(boughtAt="yesterday"),
             "lineItems[0].boughtAt: not an ISO 8601 date-time",
         ),
+        # Money is never rounded nor guessed.
+        (
+            lambda f: f["summary"]["totalToPay"].update(amount="12.345"),
+            "summary.totalToPay.amount: '12.345' has more decimals than CZK has (2)",
+        ),
+        (
+            lambda f: f["lineItems"][0]["price"].update(amount="0.001"),
+            "lineItems[0].price.amount: '0.001' has more decimals than CZK has (2)",
+        ),
+        (
+            lambda f: f["delivery"]["cost"].update(amount="seventy"),
+            "delivery.cost.amount: not a decimal number: 'seventy'",
+        ),
+        (
+            lambda f: f["summary"]["totalToPay"].update(amount="1e15"),
+            "summary.totalToPay.amount: amount 1E+15 is too large",
+        ),
+        (
+            lambda f: f["summary"]["totalToPay"].update(amount=12.5),
+            "summary.totalToPay.amount: expected a string",
+        ),
     ],
 )
 def test_malformed_forms_are_refused_with_a_readable_reason(czech_form, mutate, reason):
@@ -110,3 +131,12 @@ def test_malformed_forms_are_refused_with_a_readable_reason(czech_form, mutate, 
 def test_a_form_that_is_not_an_object_is_refused():
     with pytest.raises(MalformedCheckoutForm, match="expected an object"):
         parse_checkout_form(["not", "a", "form"])
+
+
+def test_trailing_zeros_are_not_extra_decimals(czech_form):
+    czech_form["lineItems"][0]["price"]["amount"] = "1378.000"
+    czech_form["lineItems"][0]["originalPrice"]["amount"] = "1378.000"
+
+    line = parse_checkout_form(czech_form).lines[0]
+
+    assert line.unit_price == Money("1378", "CZK")

@@ -14,6 +14,7 @@ from allegro.conversion.services import ConversionRefused, allegro_order_convert
 from allegro.orders.models import AllegroOrder
 from allegro.orders.services import orders_store
 from allegro.writeback.models import AllegroWrite
+from sales.links import marketplace_name as source_badge
 from sales.links import source_link
 from sales.models import SalesOrder, SalesOrderEvent, SalesOrderNumberSequence
 from sales.services import SalesOrderRefused
@@ -278,6 +279,29 @@ def test_a_czech_order_is_refused_on_the_standard_variant():
 
     assert refusal.code == "marketplace"
     assert refusal.message == "Zamówienia z allegro.cz wymagają wariantu Enterprise lub B2B."
+
+
+def test_a_business_allegro_pl_order_converts_on_the_standard_variant_in_pln(kettle, filters):
+    form = load_fixture("checkout-form-allegro-pl.json")
+    form["marketplace"] = {"id": "allegro-business-pl"}
+    assert ShopSettings.load().variant == ShopVariant.STANDARD
+
+    sales = convert(make_allegro_order(form)).sales_order
+
+    assert (sales.marketplace, sales.currency) == ("allegro-business-pl", "PLN")
+    assert sales.total == Money("213.98", "PLN")
+    assert source_badge(sales) == "business.allegro.pl"
+
+
+def test_an_order_from_an_unknown_marketplace_is_refused_saying_so(kettle, filters):
+    ShopSettings.objects.update_or_create(id=1, defaults={"variant": ShopVariant.ENTERPRISE})
+    form = load_fixture("checkout-form-allegro-pl.json")
+    form["marketplace"] = {"id": "allegro-de"}
+
+    refusal = refused(make_allegro_order(form))
+
+    assert refusal.code == "marketplace_unknown"
+    assert "allegro-de" in refusal.message
 
 
 def test_a_czech_order_waits_for_the_erp_to_make_crowns_available():

@@ -9,14 +9,21 @@ from djmoney.money import Money
 
 from allegro.accounts.clients import client_for_account
 from allegro.accounts.models import AllegroAccount
+from allegro.api.client import CheckoutFormsPage
 from allegro.api.errors import AllegroBadResponse, AllegroRateLimited, AllegroUnavailable
-from allegro.orders.models import AllegroImportProblem, AllegroOrder, AllegroOrderEvent
-from allegro.orders.services import account_import_run, orders_store
+from allegro.orders.models import (
+    CONVERTIBLE_ORDERS,
+    AllegroImportProblem,
+    AllegroOrder,
+    AllegroOrderEvent,
+)
+from allegro.orders.services import account_import_run, account_reconcile, orders_store
 from tests.support.factories import FIXTURES
 from tests.support.offline import emulator_call
 
 MARKETPLACE_CURRENCY = {
     "allegro-pl": "PLN",
+    "allegro-business-pl": "PLN",
     "allegro-cz": "CZK",
     "allegro-sk": "EUR",
     "allegro-hu": "HUF",
@@ -329,3 +336,105 @@ def test_the_reconciliation_reads_set_aside_forms_again(allegro_emulator, connec
 
     assert not AllegroImportProblem.objects.filter(resolved_at__isnull=True).exists()
     assert live_orders().count() == emulator_call(allegro_emulator, "state", method="get")["orders"]
+
+
+def test_an_amount_with_more_decimals_than_its_currency_is_a_problem_and_nothing_is_stored(
+    connected_account,
+):
+    form = load_fixture("checkout-form-allegro-pl.json")
+    form["summary"]["totalToPay"]["amount"] = "12.345"
+
+    stats = orders_store(account=connected_account, raws=[form])
+
+    assert not AllegroOrder.objects.exists()
+    problem = AllegroImportProblem.objects.get(checkout_form_id=form["id"])
+    assert problem.reason == (
+        "summary.totalToPay.amount: '12.345' has more decimals than PLN has (2)"
+    )
+    assert stats.problems == {form["id"]: problem.reason}
+
+
+def test_an_order_from_an_unknown_marketplace_is_listed_but_not_convertible_and_a_problem(
+    connected_account,
+):
+    form = load_fixture("checkout-form-allegro-pl.json")
+    form["marketplace"] = {"id": "allegro-de"}
+    form["status"] = "READY_FOR_PROCESSING"
+
+    stats = orders_store(account=connected_account, raws=[form])
+    orders_store(account=connected_account, raws=[form])  # read again: still a problem
+
+    order = AllegroOrder.objects.get(checkout_form_id=form["id"])
+    assert stats.created == 1
+    convertible = order.convertible()
+    assert convertible.code == "marketplace_unknown"
+    assert "Nieznany rynek allegro-de" in convertible.reason  # Polish by default
+    assert not AllegroOrder.objects.filter(CONVERTIBLE_ORDERS).exists()
+    problem = AllegroImportProblem.objects.get(checkout_form_id=form["id"])
+    assert problem.resolved_at is None
+    assert problem.reason.startswith("marketplace.id: unknown marketplace 'allegro-de'")
+
+
+def test_business_allegro_pl_orders_are_imported_in_pln_and_are_no_problem(
+    allegro_emulator, connected_account
+):
+    run_import(connected_account)
+
+    business = live_orders().filter(marketplace="allegro-business-pl")
+    assert business.exists()
+    assert set(business.values_list("total_currency", flat=True)) == {"PLN"}
+    assert all(order.form.invoice.tax_ids[0].label == "NIP" for order in business)
+    assert not AllegroImportProblem.objects.exists()
+
+
+class ListingClient:
+    """Allegro as the reconciliation sees it: one listed form, counted reads of single forms."""
+
+    def __init__(self, raw: dict) -> None:
+        self.raw = raw
+        self.form_reads = 0
+
+    def checkout_forms(self, **params) -> CheckoutFormsPage:
+        return CheckoutFormsPage(forms=[self.raw], count=1, total_count=1)
+
+    def checkout_form(self, checkout_form_id: str) -> dict:
+        self.form_reads += 1
+        return self.raw
+
+
+def test_the_reconciliation_counts_a_set_aside_form_once_and_reads_it_once(connected_account):
+    form = load_fixture("checkout-form-allegro-pl.json")
+    form["marketplace"] = {"id": "allegro-de"}
+    orders_store(account=connected_account, raws=[form])
+    client = ListingClient(form)
+
+    stats = account_reconcile(account_id=connected_account.id, client=client)
+
+    assert list(stats.problems) == [form["id"]]
+    assert client.form_reads == 0  # the sweep's list has just read it
+
+
+def test_a_set_aside_form_that_answers_502_is_left_for_the_next_sweep(
+    allegro_emulator, connected_account
+):
+    run_import(connected_account)
+    old = live_orders().order_by("allegro_updated_at").first()
+    # As if it had been set aside when it was imported: a problem, and not stored.
+    old.lines.all().delete()
+    old.delete()
+    problem = AllegroImportProblem.objects.create(
+        account=connected_account, checkout_form_id=old.checkout_form_id, reason="was broken"
+    )
+    path = f"/order/checkout-forms/{old.checkout_form_id}"
+    emulator_call(
+        allegro_emulator, "faults", [{"type": "status", "status": 502, "count": 1, "path": path}]
+    )
+
+    run_import(connected_account, reconcile=True)
+
+    problem.refresh_from_db()
+    assert problem.resolved_at is None
+    assert AllegroAccount.objects.get().last_import_error == ""
+    run_import(connected_account, reconcile=True)
+    problem.refresh_from_db()
+    assert problem.resolved_at is not None

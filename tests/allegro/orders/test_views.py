@@ -225,3 +225,24 @@ def test_django_admin_shows_orders_read_only_and_never_tokens(admin_client):
 
 
 # Allegro order → sales order, by hand and in bulk; the automatic switch in the settings.
+
+
+def test_an_order_from_an_unknown_marketplace_is_listed_with_a_note_and_no_checkbox(
+    operator_client,
+):
+    form = load_fixture("checkout-form-allegro-pl.json")
+    form["marketplace"] = {"id": "allegro-de"}
+    form["status"] = "READY_FOR_PROCESSING"
+    order = make_allegro_order(form, buyer_login="hans_de")
+    business = load_fixture("checkout-form-allegro-pl.json")
+    business["marketplace"] = {"id": "allegro-business-pl"}
+    make_allegro_order(business)
+
+    response = operator_client.get(ORDER_LIST)
+    page = text(response)
+    detail = text(operator_client.get(reverse("allegro:orders:order_detail", args=[order.pk])))
+
+    assert "hans_de" in page and "nieznany rynek" in page
+    assert f'value="{order.pk}" form="bulk-convert"' not in response.content.decode()
+    assert "business.allegro.pl" in page
+    assert "Nieznany rynek allegro-de" in detail

@@ -87,10 +87,13 @@ def test_a_write_is_recorded_in_the_transaction_of_the_change(czech_sales_order)
 def test_running_a_write_again_after_it_was_sent_sends_nothing(allegro_emulator, czech_sales_order):
     sales_order_status_change(order_id=czech_sales_order.id, status="IN_PROGRESS", user=None)
     write = AllegroWrite.objects.get()
+    revision_before = AllegroOrder.objects.get(pk=write.allegro_order_id).revision
     perform_all()
-    # As if the worker died after Allegro took the change but before the row said so.
+    # As if the worker died after Allegro took the change but before the shop noted it.
     AllegroWrite.objects.filter(pk=write.pk).update(state="PENDING", done_at=None)
-    AllegroOrder.objects.filter(pk=write.allegro_order_id).update(fulfillment_status="NEW")
+    AllegroOrder.objects.filter(pk=write.allegro_order_id).update(
+        fulfillment_status="NEW", revision=revision_before
+    )
 
     assert perform_all() == ["DONE"]
     assert emulator_order(allegro_emulator, czech_sales_order)["fulfillmentChanges"] == 1
@@ -374,3 +377,36 @@ def test_an_order_allegro_shows_as_sent_converts_to_sent_and_never_moves_allegro
     perform_all()
     history = emulator_order(allegro_emulator, sales_order)["fulfillmentHistory"]
     assert "PROCESSING" not in [change["status"] for change in history]
+
+
+def test_five_successive_status_changes_cost_no_conflict(
+    allegro_emulator, czech_sales_order, connected_account, monkeypatch
+):
+    from allegro.api import client as api_client
+
+    sent: list[tuple[str, str, int]] = []
+    real_send = api_client._send
+
+    def counting_send(session, method, url, **kwargs):
+        response = real_send(session, method, url, **kwargs)
+        sent.append((method, kwargs["log_path"], response.status_code))
+        return response
+
+    monkeypatch.setattr(api_client, "_send", counting_send)
+    form_path = f"/order/checkout-forms/{czech_sales_order.channel_reference}"
+
+    for status in ("IN_PROGRESS", "ON_HOLD", "IN_PROGRESS", "READY_FOR_SHIPMENT", "SENT"):
+        sales_order_status_change(order_id=czech_sales_order.id, status=status, user=None)
+        assert perform_all() == ["DONE"]
+
+    # Each change: its PUT, then one GET that learns the new revision; never a 409.
+    assert sent == [("PUT", f"{form_path}/fulfillment", 204), ("GET", form_path, 200)] * 5
+    state = emulator_order(allegro_emulator, czech_sales_order)
+    assert state["checkoutForm"]["fulfillment"]["status"] == "SENT"
+    assert state["fulfillmentChanges"] == 5
+    # The journal's five events of our own writes name revisions the shop has: nothing to read.
+    sent.clear()
+    account_import_run(
+        account_id=connected_account.id, client=client_for_account(connected_account)
+    )
+    assert [(method, path) for method, path, _status in sent] == [("GET", "/order/events")]
