@@ -142,7 +142,9 @@ def test_switching_automatic_conversion_on_appears_in_the_audit_trail(administra
 
     entry = AuditEntry.objects.get(action="allegro.auto_conversion_set")
     assert (entry.username, entry.object_id) == ("szef", str(account.pk))
-    assert entry.changes() == [("auto_create_orders", False, True)]
+    changes = {field: (before, after) for field, before, after in entry.changes()}
+    assert changes["auto_create_orders"] == (False, True)
+    assert changes["from"][0] is None and changes["from"][1]  # from when it takes orders
     page = text(administrator_client.get(AUDIT, {"username": "szef"}))
     row = '<td class="mono">allegro.auto_conversion_set</td>'
     assert row in page and "sklep_testowy" in page
