@@ -53,8 +53,9 @@ def vnd(data: Any, status: int = 200) -> Response:
     return json_response(data, status, content_type=MEDIA_TYPE)
 
 
-def _body(request: Request) -> Any:
-    return validation.json_request(request)
+def _body(request: Request, status: int = 422) -> Any:
+    """The JSON body; bad input is a 422 unless the operation's spec gives it 400."""
+    return validation.json_request(request, status)
 
 
 def me(app: EmulatorApp, request: Request) -> Response:
@@ -205,7 +206,7 @@ def _existing(conn: sqlite3.Connection, order_id: str) -> None:
 
 def shipments(app: EmulatorApp, request: Request, order_id: str) -> Response:
     if request.method == "POST":
-        body = _body(request)
+        body = _body(request, 400)  # the spec: 400 for a missing field or an invalid value
         with app.store.write() as conn:
             return vnd(actions.add_shipment(conn, app.clock.now(), order_id, body), 201)
     with app.store.read() as conn:

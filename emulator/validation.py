@@ -63,9 +63,9 @@ def date_time_arg(request: Request, name: str) -> datetime | None:
         raise invalid(400, f"{name} is not a valid date-time", name) from None
 
 
-def json_request(request: Request) -> Any:
-    """The JSON body of a write (None when there is none). A body in another media type is
-    415, as Allegro answers it (code `NotSupportedException`, allegro-api#604)."""
+def json_request(request: Request, status: int) -> Any:
+    """The JSON body of a write (None when there is none); not JSON is a `status`. A body in
+    another media type is 415, as Allegro answers it (`NotSupportedException`, allegro-api#604)."""
     if request.get_data() and request.mimetype != MEDIA_TYPE:
         raise ApiError(
             415,
@@ -74,7 +74,7 @@ def json_request(request: Request) -> Any:
             user_message="The request contains incorrect data. Contact the author of the "
             "application.",
         )
-    return json_body(request, ApiError(400, "VALIDATION_ERROR", "Malformed JSON body"))
+    return json_body(request, invalid(status, "Malformed JSON body"))
 
 
 def json_object(body: Any, status: int = 422) -> dict[str, Any]:
