@@ -14,12 +14,13 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from emulator.catalogue import CARRIER_IDS, MARKETS
+from emulator.catalogue import CARRIER_IDS, MARKETS, REMOVED_CARRIERS
 from emulator.clock import iso
 from emulator.errors import ApiError, not_found
 from emulator.money import amount_of, price
 from emulator.orders import Order, emit, load, save, shipments_of
 from emulator.seed import make_uuid, shipment_id
+from emulator.validation import invalid, json_object, optional_string
 
 FULFILLMENT_STATUSES = {
     "NEW",
@@ -48,7 +49,7 @@ def set_fulfillment(
 ) -> None:
     order = _order(conn, order_id)
     status = body.get("status") if isinstance(body, dict) else None
-    if status not in FULFILLMENT_STATUSES:
+    if not isinstance(status, str) or status not in FULFILLMENT_STATUSES:
         raise ApiError(
             422, "VALIDATION_ERROR", f"Unrecognized status value: {status}", path="status"
         )
@@ -88,10 +89,17 @@ def add_shipment(
     conn: sqlite3.Connection, now: datetime, order_id: str, body: Any
 ) -> dict[str, Any]:
     order = _order(conn, order_id)
-    if not isinstance(body, dict):
-        raise ApiError(400, "VALIDATION_ERROR", "Request body must be a JSON object")
+    body = json_object(body, 400)
     carrier = body.get("carrierId")
     waybill = body.get("waybill")
+    if isinstance(carrier, str) and carrier in REMOVED_CARRIERS:
+        raise ApiError(
+            400,
+            "VALIDATION_ERROR",
+            f"Carrier {carrier} is not supported since {REMOVED_CARRIERS[carrier]}; "
+            "see GET /order/carriers",
+            path="carrierId",
+        )
     if not isinstance(carrier, str) or carrier not in CARRIER_IDS:
         raise ApiError(400, "VALIDATION_ERROR", f"Unknown carrier id: {carrier}", path="carrierId")
     if not isinstance(waybill, str) or not waybill.strip() or len(waybill) > 64:
@@ -113,8 +121,7 @@ def add_shipment(
     else:
         carrier_name = None  # the spec: ignored unless carrierId is OTHER
     own = [item["id"] for item in order.form["lineItems"]]
-    requested = body.get("lineItems") or []
-    ids = [item.get("id") if isinstance(item, dict) else None for item in requested] or own
+    ids = _line_item_ids(body.get("lineItems")) or own
     unknown = [line_id for line_id in ids if line_id not in own]
     if unknown:
         raise ApiError(
@@ -144,6 +151,20 @@ def add_shipment(
     return shipment
 
 
+def _line_item_ids(requested: Any) -> list[str]:
+    """The ids of a shipment's `lineItems`: a list of `{"id": ...}`; absent, null or [] is none
+    (then the shipment holds every line). Anything else, `{}` included, is a 422."""
+    if requested is None:
+        return []
+    if not isinstance(requested, list):
+        raise invalid(422, "lineItems must be a list of {id}", "lineItems")
+    ids = [item.get("id") if isinstance(item, dict) else None for item in requested]
+    strings = [line_id for line_id in ids if isinstance(line_id, str)]
+    if len(strings) != len(ids):
+        raise invalid(422, "Every line item needs an id (a string)", "lineItems")
+    return strings
+
+
 def invoices_of(conn: sqlite3.Connection, order_id: str) -> list[dict[str, Any]]:
     rows = conn.execute("SELECT data FROM invoices WHERE order_id = ? ORDER BY seq", (order_id,))
     return [json.loads(row[0]) for row in rows]
@@ -155,6 +176,7 @@ def add_invoice(conn: sqlite3.Connection, now: datetime, order_id: str, body: An
     name = file.get("name") if isinstance(file, dict) else None
     if not isinstance(name, str) or not name.strip():
         raise ApiError(422, "VALIDATION_ERROR", "file.name is required", path="file.name")
+    number = optional_string(body, "invoiceNumber")
     if order.form["status"] != "READY_FOR_PROCESSING":
         raise ApiError(422, "ORDER_NOT_PAID", "Invoices can be added to paid orders only")
     invoice: dict[str, Any] = {
@@ -162,8 +184,8 @@ def add_invoice(conn: sqlite3.Connection, now: datetime, order_id: str, body: An
         "createdAt": iso(now),
         "file": {"name": name},
     }
-    if isinstance(body.get("invoiceNumber"), str):
-        invoice["invoiceNumber"] = body["invoiceNumber"]
+    if number is not None:
+        invoice["invoiceNumber"] = number
     conn.execute(
         "INSERT INTO invoices (id, order_id, data) VALUES (?,?,?)",
         (invoice["id"], order.id, json.dumps(invoice)),

@@ -8,13 +8,12 @@ from typing import TYPE_CHECKING, Any
 
 from werkzeug.wrappers import Request, Response
 
-from emulator import actions
+from emulator import actions, validation
 from emulator.catalogue import CARRIERS, MARKETPLACES, SELLER
-from emulator.clock import iso, parse_iso
+from emulator.clock import iso
 from emulator.errors import MEDIA_TYPE, ApiError, not_found
 from emulator.faults import FAULTS
 from emulator.orders import load, shipments_of
-from offline.app import json_body
 from offline.errors import json_response
 
 if TYPE_CHECKING:
@@ -54,18 +53,9 @@ def vnd(data: Any, status: int = 200) -> Response:
     return json_response(data, status, content_type=MEDIA_TYPE)
 
 
-def _int_arg(request: Request, name: str, default: int) -> int:
-    raw = request.args.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        return int(raw)
-    except ValueError:
-        raise ApiError(400, "VALIDATION_ERROR", f"{name} must be an integer", path=name) from None
-
-
-def _body(request: Request) -> Any:
-    return json_body(request, ApiError(400, "VALIDATION_ERROR", "Malformed JSON body"))
+def _body(request: Request, status: int = 422) -> Any:
+    """The JSON body; bad input is a 422 unless the operation's spec gives it 400."""
+    return validation.json_request(request, status)
 
 
 def me(app: EmulatorApp, request: Request) -> Response:
@@ -83,14 +73,12 @@ def carriers(app: EmulatorApp, request: Request) -> Response:
 
 
 def order_events(app: EmulatorApp, request: Request) -> Response:
-    limit = _int_arg(request, "limit", 100)
+    # The spec gives this operation 422 (not 400) for any incorrect query parameter.
+    limit = validation.int_arg(request, "limit", 100, status=422)
     if not 1 <= limit <= 1000:
         raise ApiError(422, "VALIDATION_ERROR", "limit must be between 1 and 1000", path="limit")
-    start = request.args.get("from") or "0"
-    if not start.isdigit():
-        raise ApiError(422, "VALIDATION_ERROR", "from must be an event id", path="from")
     query = "SELECT id, type, occurred_at, data FROM events WHERE id > ? AND dropped = 0"
-    params: list[Any] = [int(start)]
+    params: list[Any] = [validation.event_cursor(request)]
     types = [t for value in request.args.getlist("type") for t in value.split(",") if t]
     if types:
         query += f" AND type IN ({','.join('?' * len(types))})"
@@ -137,8 +125,8 @@ def event_stats(app: EmulatorApp, request: Request) -> Response:
 
 
 def checkout_forms(app: EmulatorApp, request: Request) -> Response:
-    limit = _int_arg(request, "limit", 100)
-    offset = _int_arg(request, "offset", 0)
+    limit = validation.int_arg(request, "limit", 100)
+    offset = validation.int_arg(request, "offset", 0)
     if not 1 <= limit <= 100:
         raise ApiError(422, "VALIDATION_ERROR", "limit must be between 1 and 100", path="limit")
     if offset < 0:
@@ -158,14 +146,9 @@ def checkout_forms(app: EmulatorApp, request: Request) -> Response:
             where.append(f"{column} IN ({','.join('?' * len(values))})")
             params += values
     for name, condition in RANGE_FILTERS.items():
-        value = request.args.get(name)
-        if value:
-            try:
-                params.append(iso(parse_iso(value)))
-            except ValueError:
-                raise ApiError(
-                    400, "VALIDATION_ERROR", f"{name} is not a date-time", path=name
-                ) from None
+        moment = validation.date_time_arg(request, name)
+        if moment is not None:
+            params.append(iso(moment))
             where.append(condition)
     surcharge = request.args.get("surcharges.id")
     if surcharge:
@@ -223,7 +206,7 @@ def _existing(conn: sqlite3.Connection, order_id: str) -> None:
 
 def shipments(app: EmulatorApp, request: Request, order_id: str) -> Response:
     if request.method == "POST":
-        body = _body(request)
+        body = _body(request, 400)  # the spec: 400 for a missing field or an invalid value
         with app.store.write() as conn:
             return vnd(actions.add_shipment(conn, app.clock.now(), order_id, body), 201)
     with app.store.read() as conn:
@@ -259,7 +242,9 @@ def invoice_file(app: EmulatorApp, request: Request, order_id: str, invoice_id: 
 
 def serial_numbers(app: EmulatorApp, request: Request, order_id: str) -> Response:
     """Accepted and ignored: export orders needing serial numbers are not emulated."""
-    _body(request)
+    body = validation.json_object(_body(request))
+    if not isinstance(body.get("lineItems"), list):
+        raise validation.invalid(422, "lineItems must be a list", "lineItems")
     with app.store.read() as conn:
         _existing(conn, order_id)
     return Response(status=204)

@@ -305,8 +305,9 @@ MARKETPLACES = [
     }
 ]
 
+# Allegro's current list: `WEDO` went on 11 May 2026 and `ALLEGRO` (Allegro One) on 9 June 2026
+# (allegro-api#13154, #13267); such parcels go through "Wysyłam z Allegro" instead.
 CARRIERS = [
-    {"id": "ALLEGRO", "name": "Allegro One"},
     {"id": "INPOST", "name": "InPost"},
     {"id": "DPD", "name": "DPD"},
     {"id": "DHL", "name": "DHL"},
@@ -323,6 +324,8 @@ CARRIERS = [
     {"id": "OTHER"},
 ]
 CARRIER_IDS = frozenset(carrier["id"] for carrier in CARRIERS)
+# Removed carrier ids and the day Allegro stopped taking them: a shipment naming one is a 400.
+REMOVED_CARRIERS = {"WEDO": "2026-05-11", "ALLEGRO": "2026-06-09"}
 
 # (first name, is female), (male surname, female surname), (street, post code, city)
 PEOPLE: dict[str, dict[str, tuple]] = {
