@@ -10,8 +10,10 @@ import os
 wsgi_app = "config.wsgi:application"
 # nginx sits in front on the same machine; nothing else should reach gunicorn.
 bind = [os.environ.get("WEB_BIND", f"127.0.0.1:{os.environ.get('PORT', '8000')}")]
-# Sync workers: every page is a few short queries, so processes (not threads) scale on cores.
+# Processes run Python on every core; threads in each (gunicorn's gthread worker when above 1)
+# keep serving while a request waits for PostgreSQL.
 workers = int(os.environ.get("WEB_WORKERS", str(multiprocessing.cpu_count() * 2 + 1)))
+threads = int(os.environ.get("WEB_THREADS", "1"))
 # A request slower than this is killed (and logged) instead of holding a worker forever.
 timeout = int(os.environ.get("WEB_TIMEOUT", "60"))
 # On SIGTERM (stop, restart) and SIGHUP (reload), requests in flight get this long to finish.

@@ -4,7 +4,7 @@
 # BACKUP_DIR as shop-<date>.dump and shop-<date>.media.tar.gz; deletes those older than
 # BACKUP_KEEP_DAYS days. Settings from /etc/shop/shop.env (or SHOP_ENV_FILE).
 #
-#   sudo -u shop /srv/shop/app/deploy/backup.sh      # prints the two files it wrote
+#   runuser -u shop -- /srv/shop/app/deploy/backup.sh      # prints the two files it wrote
 #
 # Daily from cron: `15 3 * * * shop /srv/shop/app/deploy/backup.sh` in /etc/cron.d/shop.
 # Restore with deploy/restore.sh. Copy BACKUP_DIR to another machine as well.

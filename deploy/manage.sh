@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # manage.py with the services' settings (/etc/shop/shop.env), as their user:
 #
-#   sudo /srv/shop/app/deploy/manage.sh createsuperuser
-#   sudo /srv/shop/app/deploy/manage.sh migrate
+#   /srv/shop/app/deploy/manage.sh createsuperuser
+#   /srv/shop/app/deploy/manage.sh migrate
 source "$(dirname "$0")/_env.sh"
 SHOP_USER="${SHOP_USER:-shop}"
 SHOP_VENV="${SHOP_VENV:-/srv/shop/venv}"

@@ -3,11 +3,11 @@
 # schema is emptied first, so tables the dump does not have are gone too), and MEDIA_ROOT by
 # the files of the media archive when one is given. Settings from /etc/shop/shop.env.
 #
-#   sudo systemctl stop shop-web shop-scheduler 'shop-worker@*'
-#   sudo -u shop /srv/shop/app/deploy/restore.sh /srv/shop/backups/shop-<date>.dump \
+#   systemctl stop shop-web shop-scheduler 'shop-worker@*'
+#   runuser -u shop -- /srv/shop/app/deploy/restore.sh /srv/shop/backups/shop-<date>.dump \
 #       /srv/shop/backups/shop-<date>.media.tar.gz
-#   sudo /srv/shop/app/deploy/manage.sh migrate     # when the dump is older than the code
-#   sudo systemctl start shop-web shop-scheduler 'shop-worker@*'
+#   /srv/shop/app/deploy/manage.sh migrate     # when the dump is older than the code
+#   systemctl start shop-web shop-scheduler shop-worker@{1..4}
 source "$(dirname "$0")/_env.sh"
 require_postgres
 dump="${1:?usage: restore.sh shop-<date>.dump [shop-<date>.media.tar.gz]}"

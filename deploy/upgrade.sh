@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Upgrades an installation made as README "Run it in production" says, as root:
 #
-#   sudo /srv/shop/app/deploy/upgrade.sh          # the newest commit of the checked-out branch
+#   /srv/shop/app/deploy/upgrade.sh          # the newest commit of the checked-out branch
 #
 # A backup first; then the code, the requirements, the database migrations and the static
 # files; then the services: the web server reloads (gunicorn replaces its workers one by one,
