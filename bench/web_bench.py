@@ -105,7 +105,7 @@ def start(kind: str, port: int, threads: int = 1) -> subprocess.Popen:
     env = server_env(port)
     env["WEB_WORKERS"] = "4"
     env["WEB_THREADS"] = str(threads)
-    log = Path(env["SHOP_VAR_DIR"]) / f"{kind}.log"
+    log = Path(env["SHOP_VAR_DIR"]) / f"{kind}-{port}.log"
     print(f"{kind} on port {port}, log in {log}")
     with log.open("w") as output:
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=output, stderr=output)
