@@ -16,7 +16,8 @@ ensure_venv() {
 CHILD_PIDS=()
 stop_children() {
   for pid in "${CHILD_PIDS[@]:-}"; do
-    [ -n "$pid" ] && kill "$pid" 2>/dev/null || true
+    # A negative pid stands for a whole process group.
+    [ -n "$pid" ] && kill -- "$pid" 2>/dev/null || true
   done
   wait 2>/dev/null || true
 }
