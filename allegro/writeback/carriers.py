@@ -14,6 +14,7 @@ from redis.exceptions import RedisError
 
 from allegro.accounts.clients import client_for_account, request_gate_for
 from allegro.accounts.models import AllegroAccount
+from allegro.api.budget import WRITE
 from allegro.api.errors import AllegroError
 
 logger = logging.getLogger(__name__)
@@ -60,7 +61,9 @@ def _from_allegro(account: AllegroAccount) -> list[tuple[str, str]] | None:
         # A 429 pause would make the client wait (or refuse): the page takes the short list.
         if request_gate_for(account.pk).paused_for() > 0:
             return None
-        return [(c.id, c.name) for c in client_for_account(account).carriers()]
+        # Staff wait on this page: it goes with the writes, before the imports' reads.
+        client = client_for_account(account, priority=WRITE)
+        return [(c.id, c.name) for c in client.carriers()]
     except (AllegroError, RedisError) as error:
         logger.warning(
             "allegro.carriers.unavailable",
