@@ -32,9 +32,19 @@ FALLBACK_CACHE_SECONDS = 5 * 60
 OTHER = "OTHER"  # Allegro's id for a carrier not on its list; the name is then required
 
 
-# Allegro's ids of the carriers this shop's marketplaces use most; OTHER covers the rest.
+# Carrier ids Allegro removed, and their names: never offered for a new tracking number (even
+# if a list cached earlier still has them), but one stored before still shows by its name.
+# WEDO went on 11 May 2026, ALLEGRO on 9 June 2026 (allegro-api #13154, #13267): such parcels
+# go through "Wysyłam z Allegro", which fills in the waybill itself.
+REMOVED_CARRIERS: dict[str, str] = {
+    "ALLEGRO": "Allegro One",
+    "WEDO": "WE|DO",
+}
+
+
+# Allegro's ids of the carriers this shop's marketplaces use most (as `/order/carriers` lists
+# them now); OTHER covers the rest.
 FALLBACK_CARRIERS: list[tuple[str, str]] = [
-    ("ALLEGRO", "Allegro One"),
     ("INPOST", "InPost"),
     ("DPD", "DPD"),
     ("DHL", "DHL"),
@@ -72,12 +82,25 @@ def _from_allegro(account: AllegroAccount) -> list[tuple[str, str]] | None:
         return None
 
 
+def _offered(choices: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    return [
+        (carrier_id, name) for carrier_id, name in choices if carrier_id not in REMOVED_CARRIERS
+    ]
+
+
+def carrier_label(carrier_code: str, carrier_name: str = "") -> str:
+    """How a stored tracking number names its carrier, also one Allegro has since removed."""
+    return carrier_name or REMOVED_CARRIERS.get(carrier_code) or carrier_code
+
+
 def carriers_for(account: AllegroAccount) -> CarrierChoices:
     key = CACHE_KEY.format(account_id=account.pk)
     cached = cache.get(key)
     if cached is not None:
-        return CarrierChoices(choices=cached["choices"], from_allegro=cached["from_allegro"])
-    live = _from_allegro(account)
+        return CarrierChoices(
+            choices=_offered(cached["choices"]), from_allegro=cached["from_allegro"]
+        )
+    live = _offered(_from_allegro(account) or [])
     found = CarrierChoices(choices=live or FALLBACK_CARRIERS, from_allegro=bool(live))
     cache.set(
         key,

@@ -44,6 +44,9 @@ def test_the_page_shows_both_accounts_shares_of_the_budget(own_client_id):
     page = text(signed_in(role=ADMINISTRATOR).get(reverse("allegro:accounts:settings")))
 
     assert 'data-budget-used="6"' in page and 'data-budget-ceiling="6000"' in page
+    assert "Wykorzystane w ostatniej minucie: 6 z 6000 zapytań (0%)." in page.replace(
+        "6 000", "6000"
+    )
     # Requests, writes, reads of each account.
     assert row_of(page, first.pk) == [4, 1, 3]
     assert row_of(page, second.pk) == [2, 2, 0]
@@ -59,4 +62,5 @@ def test_the_page_shows_a_429_pause_in_force(own_client_id):
 
     paused = re.search(r'data-budget-paused="([\d.,]+)"', page)
     assert paused is not None and 40 < float(paused.group(1).replace(",", ".")) <= 45
+    assert "Allegro odpowiedziało „zbyt wiele zapytań”: wszystkie konta czekają" in page
     assert row_of(page, account.pk) == [0, 0, 0]
