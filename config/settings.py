@@ -8,6 +8,8 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from config import __version__
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("SHOP_VAR_DIR", BASE_DIR / "var"))
 
@@ -165,6 +167,10 @@ AXES_VERBOSE = False
 
 # The product's own name, and the shop's (shown beside it in the header and titles).
 PRODUCT_NAME = "Kontuar"
+PRODUCT_VERSION = __version__
+# Who to contact about this installation (a URL or an e-mail), sent to Allegro in the
+# User-Agent so that Allegro can reach whoever runs it: "Kontuar/1.0.0 (+contact)".
+PRODUCT_CONTACT = os.environ.get("PRODUCT_CONTACT", "")
 SHOP_NAME = os.environ.get("SHOP_NAME", "")
 
 CURRENCIES = ("PLN", "CZK", "EUR", "HUF")

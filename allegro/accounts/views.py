@@ -95,8 +95,11 @@ def settings_index(request: HttpRequest) -> HttpResponse:
 def settings_connect_start(request: HttpRequest) -> HttpResponse:
     try:
         authorization = account_connect_start()
-    except AllegroError:
-        messages.error(request, _("Allegro is not answering. Try again in a moment."))
+    except AllegroError as error:
+        # An answer (a 5xx) names its trace-id; a connection error has none.
+        messages.error(
+            request, error.for_staff(_("Allegro is not answering. Try again in a moment."))
+        )
         return redirect("allegro:accounts:settings")
     request.session[SESSION_KEY] = {
         "device_code": authorization.device_code,
@@ -144,11 +147,14 @@ def _poll(request: HttpRequest) -> dict[str, Any]:
         if exc.is_transient:
             return {
                 "state": "pending",
-                "message": _("Allegro is not answering; trying again."),
+                "message": exc.for_staff(_("Allegro is not answering; trying again.")),
                 "interval": flow["interval"],
             }
         del request.session[SESSION_KEY]
-        return {"state": "failed", "message": _("Allegro refused the connection: %s") % exc}
+        return {
+            "state": "failed",
+            "message": exc.for_staff(_("Allegro refused the connection: %s") % exc),
+        }
     if account is None:
         return {
             "state": "pending",
