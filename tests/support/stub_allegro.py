@@ -6,8 +6,11 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, make_server
+
+from allegro.api.client import AllegroClient, AllegroOAuth, InMemoryTokenStore, OAuthTokens
 
 # (status, JSON body or text, headers)
 Answer = tuple[int, Any, dict[str, str]]
@@ -51,3 +54,10 @@ def stub_allegro(answer: Callable[[str, str], Answer]) -> Iterator[StubAllegro]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+def stub_client(url: str) -> AllegroClient:
+    """A client of the stub (or of any URL), with tokens that need no refresh."""
+    tokens = OAuthTokens("access", "refresh", datetime.now(UTC) + timedelta(hours=1))
+    oauth = AllegroOAuth(f"{url}/auth/oauth", "client", "secret", timeout=5)
+    return AllegroClient(url, InMemoryTokenStore(tokens), oauth, timeout=5)

@@ -1,23 +1,15 @@
 """Every failed Allegro call keeps Allegro's trace-id; every request names the product."""
 
-from datetime import UTC, datetime, timedelta
-
 import pytest
 
-from allegro.api.client import (
-    AllegroClient,
-    AllegroOAuth,
-    InMemoryTokenStore,
-    OAuthTokens,
-    user_agent,
-)
+from allegro.api.client import user_agent
 from allegro.api.errors import (
     AllegroBadResponse,
     AllegroClientError,
     AllegroError,
     AllegroUnavailable,
 )
-from tests.support.stub_allegro import stub_allegro
+from tests.support.stub_allegro import stub_allegro, stub_client
 from tests.support.workers import free_port
 
 ALLEGRO_ERROR = {
@@ -34,12 +26,6 @@ ALLEGRO_ERROR = {
 }
 
 
-def client(url: str) -> AllegroClient:
-    tokens = OAuthTokens("access", "refresh", datetime.now(UTC) + timedelta(hours=1))
-    oauth = AllegroOAuth(f"{url}/auth/oauth", "client", "secret", timeout=5)
-    return AllegroClient(url, InMemoryTokenStore(tokens), oauth, timeout=5)
-
-
 @pytest.mark.parametrize(
     ("status", "body", "error_class"),
     [
@@ -52,7 +38,7 @@ def client(url: str) -> AllegroClient:
 def test_a_failed_call_keeps_allegros_trace_id(status, body, error_class):
     answer = (status, body, {"trace-id": "trace-42"})
     with stub_allegro(lambda method, path: answer) as stub, pytest.raises(error_class) as caught:
-        client(stub.url).carriers()
+        stub_client(stub.url).carriers()
 
     assert caught.value.trace_id == "trace-42"
     assert caught.value.for_staff().endswith(" (trace-id: trace-42)")
@@ -60,7 +46,7 @@ def test_a_failed_call_keeps_allegros_trace_id(status, body, error_class):
 
 def test_a_connection_error_has_no_trace_id():
     with pytest.raises(AllegroUnavailable) as caught:
-        client(f"http://127.0.0.1:{free_port()}").carriers()
+        stub_client(f"http://127.0.0.1:{free_port()}").carriers()
 
     assert caught.value.trace_id is None
     assert "trace-id" not in caught.value.for_staff()
@@ -83,7 +69,7 @@ def test_every_request_names_the_product_and_its_version(settings):
         return 200, {"carriers": [{"id": "DPD", "name": "DPD"}]}, {}
 
     with stub_allegro(answer) as stub:
-        api = client(stub.url)
+        api = stub_client(stub.url)
         api.carriers()
         api.oauth.refresh("refresh")
 

@@ -1,12 +1,9 @@
 """A write Allegro refused, and an import that failed, show staff Allegro's trace-id."""
 
-from datetime import UTC, datetime, timedelta
-
 import pytest
 from django.urls import reverse
 
 from allegro.accounts.models import AllegroAccount
-from allegro.api.client import AllegroClient, AllegroOAuth, InMemoryTokenStore, OAuthTokens
 from allegro.api.errors import AllegroError
 from allegro.orders.models import AllegroOrder
 from allegro.orders.services import account_import_run
@@ -17,7 +14,7 @@ from shop.roles import ADMINISTRATOR
 from tests.support.clients import signed_in
 from tests.support.factories import make_account, make_allegro_order, make_sales_order
 from tests.support.html import text
-from tests.support.stub_allegro import stub_allegro
+from tests.support.stub_allegro import stub_allegro, stub_client
 
 pytestmark = pytest.mark.django_db
 
@@ -31,12 +28,6 @@ REFUSED = {
         }
     ]
 }
-
-
-def client_of(url: str) -> AllegroClient:
-    tokens = OAuthTokens("access", "refresh", datetime.now(UTC) + timedelta(hours=1))
-    oauth = AllegroOAuth(f"{url}/auth/oauth", "client", "secret", timeout=5)
-    return AllegroClient(url, InMemoryTokenStore(tokens), oauth, timeout=5)
 
 
 def test_a_failed_write_shows_allegros_trace_id_in_the_list_and_the_panel():
@@ -55,7 +46,7 @@ def test_a_failed_write_shows_allegros_trace_id_in_the_list_and_the_panel():
         return 422, REFUSED, {"trace-id": "7f3a9c0e-write"}
 
     with stub_allegro(answer) as stub:
-        outcome = write_perform(write_id=write.pk, client_for=lambda _a: client_of(stub.url))
+        outcome = write_perform(write_id=write.pk, client_for=lambda _a: stub_client(stub.url))
 
     assert outcome == "failed"
     write.refresh_from_db()
@@ -75,7 +66,7 @@ def test_a_failed_import_keeps_allegros_trace_id_for_the_settings_page(settings)
     answer = (400, REFUSED, {"trace-id": "import-trace-9"})
 
     with stub_allegro(lambda method, path: answer) as stub, pytest.raises(AllegroError):
-        account_import_run(account_id=account.pk, client=client_of(stub.url))
+        account_import_run(account_id=account.pk, client=stub_client(stub.url))
 
     account.refresh_from_db()
     assert account.last_import_error.endswith("(trace-id: import-trace-9)")
