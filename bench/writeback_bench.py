@@ -71,6 +71,7 @@ def main() -> None:
 
         from allegro.accounts.clients import client_for_account
         from allegro.accounts.services import account_connect_poll, account_connect_start
+        from allegro.api.budget import budget_prefix
         from allegro.conversion.services import allegro_order_convert
         from allegro.orders.models import AllegroOrder
         from allegro.orders.services import account_import_run
@@ -162,14 +163,15 @@ def main() -> None:
             sales_order_status_change(order_id=sales_id, status="IN_PROGRESS", user=None)
         pending = AllegroWrite.objects.filter(state=AllegroWrite.State.PENDING)
         per_second: dict[int, int] = {}
-        prefix = f"allegro:budget:{account.id}:"
+        # The budget is the Client ID's, shared by all accounts (allegro/api/budget.py).
+        prefix = budget_prefix(settings.ALLEGRO_CLIENT_ID)
         started = time.perf_counter()
         resume(redis)
         for _ in range(60_000):
-            # The gate counts every request in a key per second (kept 5 s): read the last ones.
+            # The gate counts every request in a hash per second: read the last ones.
             now = int(time.time())
             for second in range(now - 3, now + 1):
-                taken = redis.get(f"{prefix}{second}")
+                taken = redis.hget(f"{prefix}s:{second}", "total")
                 if taken is not None:
                     per_second[second] = max(per_second.get(second, 0), int(taken))
             if not pending.exists():
@@ -178,7 +180,7 @@ def main() -> None:
         elapsed = time.perf_counter() - started
         now = int(time.time())
         for second in range(now - 4, now + 1):
-            taken = redis.get(f"{prefix}{second}")
+            taken = redis.hget(f"{prefix}s:{second}", "total")
             if taken is not None:
                 per_second[second] = max(per_second.get(second, 0), int(taken))
         done = AllegroWrite.objects.filter(

@@ -8,6 +8,8 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from config import __version__
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("SHOP_VAR_DIR", BASE_DIR / "var"))
 
@@ -165,6 +167,10 @@ AXES_VERBOSE = False
 
 # The product's own name, and the shop's (shown beside it in the header and titles).
 PRODUCT_NAME = "Kontuar"
+PRODUCT_VERSION = __version__
+# Who to contact about this installation (a URL or an e-mail), sent to Allegro in the
+# User-Agent so that Allegro can reach whoever runs it: "Kontuar/1.0.0 (+contact)".
+PRODUCT_CONTACT = os.environ.get("PRODUCT_CONTACT", "")
 SHOP_NAME = os.environ.get("SHOP_NAME", "")
 
 CURRENCIES = ("PLN", "CZK", "EUR", "HUF")
@@ -212,11 +218,17 @@ HEALTH_STALE_SECONDS = int(os.environ.get("HEALTH_STALE_SECONDS", "60"))
 ALLEGRO_IMPORT_ATTEMPTS = int(os.environ.get("ALLEGRO_IMPORT_ATTEMPTS", "4"))
 ALLEGRO_RETRY_BASE_DELAY = float(os.environ.get("ALLEGRO_RETRY_BASE_DELAY", "1"))
 ALLEGRO_RETRY_MAX_DELAY = float(os.environ.get("ALLEGRO_RETRY_MAX_DELAY", "30"))
-# One budget for all workers of an account (Allegro allows 9,000 a minute per application).
-ALLEGRO_REQUESTS_PER_MINUTE = int(os.environ.get("ALLEGRO_REQUESTS_PER_MINUTE", "4500"))
+# One budget for every worker and every account of this installation: Allegro allows 9,000
+# requests a minute per Client ID, shared with every other installation using the same Client
+# ID, and never raised. 6,000 leaves a third for those, for OAuth calls and for bursts at the
+# edge of a second (allegro/api/budget.py).
+ALLEGRO_REQUESTS_PER_MINUTE = int(os.environ.get("ALLEGRO_REQUESTS_PER_MINUTE", "6000"))
+# The percentage of each second's budget reads (imports, backfill) may use; writes (status,
+# tracking numbers, invoices) may use all of it, so the rest is always theirs.
+ALLEGRO_READ_SHARE = int(os.environ.get("ALLEGRO_READ_SHARE", "70"))
 # How long a worker waits for budget before giving the job back to be retried.
 ALLEGRO_BUDGET_MAX_WAIT = float(os.environ.get("ALLEGRO_BUDGET_MAX_WAIT", "30"))
-# How long every worker of an account pauses after a 429 that names no Retry-After.
+# How long every worker of every account pauses after a 429 that names no Retry-After.
 ALLEGRO_RATE_LIMIT_PAUSE = float(os.environ.get("ALLEGRO_RATE_LIMIT_PAUSE", "10"))
 # Writes to Allegro: a worker holds a write this long; one killed mid-way loses it after that.
 ALLEGRO_WRITE_LEASE = int(os.environ.get("ALLEGRO_WRITE_LEASE", "120"))

@@ -47,10 +47,14 @@ def account_connect_poll(
     except AuthorizationPending:
         return None
     except AccessDenied as exc:
-        raise AllegroConnectError(gettext("The connection was declined in Allegro.")) from exc
+        raise AllegroConnectError(
+            exc.for_staff(gettext("The connection was declined in Allegro."))
+        ) from exc
     except AllegroAuthError as exc:
         raise AllegroConnectError(
-            gettext("The code has expired or is no longer valid. Start connecting again.")
+            exc.for_staff(
+                gettext("The code has expired or is no longer valid. Start connecting again.")
+            )
         ) from exc
 
     # The pair is stored only with the seller it belongs to, so read who that is first.

@@ -3,6 +3,7 @@
 import time
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -10,13 +11,16 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
+from redis.exceptions import RedisError
 
+from allegro.accounts.clients import request_budget
 from allegro.accounts.models import AllegroAccount
 from allegro.accounts.services import (
     AllegroConnectError,
     account_connect_poll,
     account_connect_start,
 )
+from allegro.api.budget import AccountUsage, BudgetUsage
 from allegro.api.errors import AllegroError, SlowDown
 from allegro.conversion.selectors import accounts_auto_convert_waiting
 from allegro.writeback.forms import StatusMappingForm, WriteSwitchesForm
@@ -27,6 +31,25 @@ SESSION_KEY = "allegro_connect"
 
 
 settings_permission = permission_required("allegro.manage_allegro_settings", raise_exception=True)
+
+
+def _budget(accounts: list[AllegroAccount]) -> dict[str, Any] | None:
+    """The Client ID's request budget of the last minute, per account; None without Redis."""
+    try:
+        usage: BudgetUsage = request_budget().usage()
+    except RedisError:
+        return None
+    idle = AccountUsage(requests=0, reads=0)
+    rows = [(account, usage.accounts.get(str(account.pk), idle)) for account in accounts]
+    known = {str(account.pk) for account in accounts}
+    # Calls made for no account (or one removed since) still spent the budget.
+    other = sum(used.requests for key, used in usage.accounts.items() if key not in known)
+    return {
+        "usage": usage,
+        "rows": rows,
+        "other": other,
+        "percent": round(100 * usage.requests / usage.per_minute) if usage.per_minute else 0,
+    }
 
 
 @require_GET
@@ -42,6 +65,8 @@ def settings_index(request: HttpRequest) -> HttpResponse:
         "title": _("Allegro ▸ Settings"),
         "accounts": accounts,
         "connect_in_progress": SESSION_KEY in request.session,
+        "budget": _budget(accounts),
+        "read_share": settings.ALLEGRO_READ_SHARE,
         # Per account: what is written to Allegro, and which status each sales status shows as.
         "writeback": [
             (
@@ -70,8 +95,11 @@ def settings_index(request: HttpRequest) -> HttpResponse:
 def settings_connect_start(request: HttpRequest) -> HttpResponse:
     try:
         authorization = account_connect_start()
-    except AllegroError:
-        messages.error(request, _("Allegro is not answering. Try again in a moment."))
+    except AllegroError as error:
+        # An answer (a 5xx) names its trace-id; a connection error has none.
+        messages.error(
+            request, error.for_staff(_("Allegro is not answering. Try again in a moment."))
+        )
         return redirect("allegro:accounts:settings")
     request.session[SESSION_KEY] = {
         "device_code": authorization.device_code,
@@ -119,11 +147,14 @@ def _poll(request: HttpRequest) -> dict[str, Any]:
         if exc.is_transient:
             return {
                 "state": "pending",
-                "message": _("Allegro is not answering; trying again."),
+                "message": exc.for_staff(_("Allegro is not answering; trying again.")),
                 "interval": flow["interval"],
             }
         del request.session[SESSION_KEY]
-        return {"state": "failed", "message": _("Allegro refused the connection: %s") % exc}
+        return {
+            "state": "failed",
+            "message": exc.for_staff(_("Allegro refused the connection: %s") % exc),
+        }
     if account is None:
         return {
             "state": "pending",

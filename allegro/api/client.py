@@ -64,8 +64,10 @@ def _fits_contract(method: Callable[..., _T]) -> Callable[..., _T]:
         try:
             return method(*args, **kwargs)
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            # The answer came with a trace-id like any other: keep it for staff.
             raise AllegroBadResponse(
-                f"{method.__name__}: the answer does not fit the contract ({exc!r})"
+                f"{method.__name__}: the answer does not fit the contract ({exc!r})",
+                trace_id=getattr(args[0], "last_trace_id", None) if args else None,
             ) from exc
 
     return checked
@@ -237,9 +239,19 @@ def _tokens_from(payload: Mapping[str, Any]) -> OAuthTokens:
     )
 
 
+def user_agent() -> str:
+    """The product and its version, and who runs this installation if settings say: Allegro
+    asks integrations to name themselves ("Kontuar/1.0.0 (+https://shop.example)")."""
+    from django.conf import settings
+
+    agent = f"{settings.PRODUCT_NAME}/{settings.PRODUCT_VERSION}"
+    return f"{agent} (+{settings.PRODUCT_CONTACT})" if settings.PRODUCT_CONTACT else agent
+
+
 def _new_session() -> requests.Session:
     session = requests.Session()
-    session.headers["User-Agent"] = "shop-backoffice/1.0 (+python-requests)"
+    # Every request, OAuth's included, goes through a session made here.
+    session.headers["User-Agent"] = user_agent()
     # Workers use this from several threads; keep a connection for each instead of dropping.
     adapter = HTTPAdapter(pool_connections=4, pool_maxsize=32)
     session.mount("http://", adapter)
@@ -256,7 +268,10 @@ def _send(
     timeout: float,
     **kwargs: Any,
 ) -> requests.Response:
-    """Send one request; transport failures become AllegroUnavailable. Never logs bodies."""
+    """Send one request; transport failures become AllegroUnavailable. Never logs bodies.
+
+    A failure before any answer (connection refused, timeout) has no trace-id: Allegro never
+    saw the call, or never said so. Every answer's trace-id goes with the error made of it."""
     started = time.monotonic()
     try:
         response = session.request(method, url, timeout=timeout, **kwargs)
@@ -463,13 +478,20 @@ class AllegroClient:
         self.accept_language = accept_language
         self.gate = gate
         self._session = _new_session()
+        # The trace-id of this thread's last answer, for errors raised after it was read.
+        self._local = threading.local()
 
     def __repr__(self) -> str:
         return f"AllegroClient({self.api_url!r})"
 
+    @property
+    def last_trace_id(self) -> str | None:
+        return getattr(self._local, "trace_id", None)
+
     def _attempt(
         self, tokens: OAuthTokens, method: str, path: str, headers: dict[str, str], **kwargs: Any
     ) -> requests.Response:
+        self._local.trace_id = None
         if self.gate is not None:
             self.gate.before_request()
         response = _send(
@@ -481,6 +503,7 @@ class AllegroClient:
             headers={**headers, "Authorization": f"Bearer {tokens.access_token}"},
             **kwargs,
         )
+        self._local.trace_id = response.headers.get("trace-id")
         try:
             _raise_for_status(response, f"{method} {path}")
         except AllegroRateLimited as error:

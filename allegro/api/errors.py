@@ -26,6 +26,13 @@ class AllegroError(Exception):
         """True when the same call may succeed later: retry with back-off."""
         return False
 
+    def for_staff(self, text: str | None = None) -> str:
+        """The message staff see (`text`, else this error's) with Allegro's trace-id when the
+        answer carried one, so that a question to Allegro can name the call. Connection errors
+        and timeouts have none: Allegro never answered."""
+        text = str(self) if text is None else text
+        return f"{text} (trace-id: {self.trace_id})" if self.trace_id else text
+
 
 class AllegroUnavailable(AllegroError):
     """Connection error, timeout or 5xx."""

@@ -574,11 +574,11 @@ def account_import_run(
         AllegroAccount.objects.filter(pk=account_id).update(
             status=AllegroAccount.Status.RECONNECT_NEEDED,
             status_reason=str(error)[:255],
-            last_import_error=str(error),
+            last_import_error=error.for_staff(),
         )
         raise
     except AllegroError as error:
-        AllegroAccount.objects.filter(pk=account_id).update(last_import_error=str(error))
+        AllegroAccount.objects.filter(pk=account_id).update(last_import_error=error.for_staff())
         logger.warning(
             "allegro.import.failed", extra={"account_id": account_id, "error": str(error)}
         )

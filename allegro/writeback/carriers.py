@@ -14,6 +14,7 @@ from redis.exceptions import RedisError
 
 from allegro.accounts.clients import client_for_account, request_gate_for
 from allegro.accounts.models import AllegroAccount
+from allegro.api.budget import WRITE
 from allegro.api.errors import AllegroError
 
 logger = logging.getLogger(__name__)
@@ -31,9 +32,19 @@ FALLBACK_CACHE_SECONDS = 5 * 60
 OTHER = "OTHER"  # Allegro's id for a carrier not on its list; the name is then required
 
 
-# Allegro's ids of the carriers this shop's marketplaces use most; OTHER covers the rest.
+# Carrier ids Allegro removed, and their names: never offered for a new tracking number (even
+# if a list cached earlier still has them), but one stored before still shows by its name.
+# WEDO went on 11 May 2026, ALLEGRO on 9 June 2026 (allegro-api #13154, #13267): such parcels
+# go through "Wysyłam z Allegro", which fills in the waybill itself.
+REMOVED_CARRIERS: dict[str, str] = {
+    "ALLEGRO": "Allegro One",
+    "WEDO": "WE|DO",
+}
+
+
+# Allegro's ids of the carriers this shop's marketplaces use most (as `/order/carriers` lists
+# them now); OTHER covers the rest.
 FALLBACK_CARRIERS: list[tuple[str, str]] = [
-    ("ALLEGRO", "Allegro One"),
     ("INPOST", "InPost"),
     ("DPD", "DPD"),
     ("DHL", "DHL"),
@@ -60,7 +71,9 @@ def _from_allegro(account: AllegroAccount) -> list[tuple[str, str]] | None:
         # A 429 pause would make the client wait (or refuse): the page takes the short list.
         if request_gate_for(account.pk).paused_for() > 0:
             return None
-        return [(c.id, c.name) for c in client_for_account(account).carriers()]
+        # Staff wait on this page: it goes with the writes, before the imports' reads.
+        client = client_for_account(account, priority=WRITE)
+        return [(c.id, c.name) for c in client.carriers()]
     except (AllegroError, RedisError) as error:
         logger.warning(
             "allegro.carriers.unavailable",
@@ -69,12 +82,25 @@ def _from_allegro(account: AllegroAccount) -> list[tuple[str, str]] | None:
         return None
 
 
+def _offered(choices: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    return [
+        (carrier_id, name) for carrier_id, name in choices if carrier_id not in REMOVED_CARRIERS
+    ]
+
+
+def carrier_label(carrier_code: str, carrier_name: str = "") -> str:
+    """How a stored tracking number names its carrier, also one Allegro has since removed."""
+    return carrier_name or REMOVED_CARRIERS.get(carrier_code) or carrier_code
+
+
 def carriers_for(account: AllegroAccount) -> CarrierChoices:
     key = CACHE_KEY.format(account_id=account.pk)
     cached = cache.get(key)
     if cached is not None:
-        return CarrierChoices(choices=cached["choices"], from_allegro=cached["from_allegro"])
-    live = _from_allegro(account)
+        return CarrierChoices(
+            choices=_offered(cached["choices"]), from_allegro=cached["from_allegro"]
+        )
+    live = _offered(_from_allegro(account) or [])
     found = CarrierChoices(choices=live or FALLBACK_CARRIERS, from_allegro=bool(live))
     cache.set(
         key,

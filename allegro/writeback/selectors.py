@@ -13,6 +13,7 @@ from redis.exceptions import RedisError
 from allegro.accounts.clients import request_gate_for
 from allegro.accounts.models import AllegroAccount
 from allegro.orders.models import AllegroOrder
+from allegro.writeback.carriers import carrier_label
 from allegro.writeback.models import (
     DEFAULT_STATUS_MAP,
     HELD_BACK,
@@ -102,7 +103,7 @@ def writes_described(writes: Sequence[AllegroWrite]) -> list[WriteRow]:
         elif write.kind == AllegroWrite.Kind.SHIPMENT:
             shipment = shipments.get(write.target.get("shipment_id"))
             what = _("Tracking number %(carrier)s %(waybill)s") % {
-                "carrier": (shipment.carrier_name or shipment.carrier_code)
+                "carrier": carrier_label(shipment.carrier_code, shipment.carrier_name)
                 if shipment
                 else write.target.get("carrier", "?"),
                 "waybill": shipment.waybill if shipment else write.target.get("waybill", "?"),

@@ -449,16 +449,17 @@ def write_perform(*, write_id: int, client_for: Callable[[AllegroAccount], Alleg
     try:
         state, note = PERFORMERS[write.kind](write, client_for(write.account))
     except AllegroAuthError as error:
-        _postpone(write, settings.ALLEGRO_RETRY_MAX_DELAY, str(error))
+        _postpone(write, settings.ALLEGRO_RETRY_MAX_DELAY, error.for_staff())
         return "auth"
     except AllegroError as error:
         retryable = error.is_transient or isinstance(error, AllegroConflict)
         if retryable and write.attempts < settings.ALLEGRO_WRITE_MAX_ATTEMPTS:
-            _postpone(write, retry_delay(write.attempts, error), str(error))
+            _postpone(write, retry_delay(write.attempts, error), error.for_staff())
             return "retry"
-        # 4xx other than 409 will not get better by itself: keep Allegro's words for staff.
-        message = (error.user_message if isinstance(error, AllegroClientError) else None) or str(
-            error
+        # 4xx other than 409 will not get better by itself: keep Allegro's words for staff,
+        # with its trace-id so that a question to Allegro can name the call.
+        message = error.for_staff(
+            (error.user_message if isinstance(error, AllegroClientError) else None) or str(error)
         )
         _finish(write, AllegroWrite.State.FAILED, message)
         logger.warning(

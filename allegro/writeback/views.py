@@ -16,7 +16,12 @@ from django.views.decorators.http import require_GET, require_POST
 from allegro.accounts.models import AllegroAccount
 from allegro.accounts.views import settings_permission
 from allegro.orders.models import AllegroOrder
-from allegro.writeback.carriers import carrier_for_delivery_method, carriers_for
+from allegro.writeback.carriers import (
+    REMOVED_CARRIERS,
+    carrier_for_delivery_method,
+    carrier_label,
+    carriers_for,
+)
 from allegro.writeback.forms import (
     ShipmentAddForm,
     StatusMappingForm,
@@ -78,13 +83,18 @@ def sales_order_panel(order: SalesOrder, request: HttpRequest) -> tuple[str, dic
     account = allegro_order.account
     can_change = request.user.has_perm(CHANGE_PERMISSION)
     writes = allegro_order_writes(allegro_order_id=allegro_order.pk)
+    shipments = list(SalesOrderShipment.objects.filter(order=order).order_by("created_at", "id"))
+    for shipment in shipments:
+        # Also one stored under a carrier id Allegro has since removed (ALLEGRO, WEDO).
+        shipment.carrier_label = carrier_label(shipment.carrier_code, shipment.carrier_name)  # type: ignore[attr-defined]
+        shipment.carrier_removed = shipment.carrier_code in REMOVED_CARRIERS  # type: ignore[attr-defined]
     context: dict[str, Any] = {
         "order": order,
         "allegro_order": allegro_order,
         "account": account,
         "writes": writes,
         "held": any(row.held for row in writes),
-        "shipments": SalesOrderShipment.objects.filter(order=order).order_by("created_at", "id"),
+        "shipments": shipments,
         "pauses": account_write_pauses(account=account),
         "can_change": can_change,
     }

@@ -18,7 +18,7 @@ import pytest
 import redis
 from django.core.files.base import ContentFile
 
-from allegro.accounts.clients import client_for_account
+from allegro.accounts.clients import client_for_account, request_budget
 from allegro.accounts.models import AllegroAccount
 from allegro.conversion.services import allegro_order_convert
 from allegro.orders.models import AllegroOrder
@@ -327,7 +327,8 @@ def test_storms_of_429_and_5xx_and_stale_revisions_end_with_every_change_sent_on
     )
     workers = start_workers(3)
 
-    with PauseWatch(f"allegro:pause:{connected_account.id}") as pauses:
+    # A 429 pauses the whole Client ID (allegro/api/budget.py), every account of it.
+    with PauseWatch(request_budget().pause_key) as pauses:
         # Each round drains before the next, so all 200 changes are written, none skipped.
         for status in STEPS:
             for order in orders:

@@ -10,9 +10,10 @@ from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
+from allegro.accounts.clients import request_budget
 from allegro.accounts.models import AllegroAccount
 from allegro.orders.models import AllegroOrder
-from allegro.writeback.carriers import FALLBACK_CARRIERS, carriers_for
+from allegro.writeback.carriers import CACHE_KEY, FALLBACK_CARRIERS, carriers_for
 from allegro.writeback.models import AllegroWrite, FulfillmentStatusMapping
 from allegro.writeback.services import (
     WritebackSettingsRefused,
@@ -177,7 +178,7 @@ def test_panel_says_what_is_paused_and_when_allegro_throttles(operator_client, c
     AllegroAccount.objects.filter(pk=connected_account.pk).update(shipment_writes_paused=True)
     _allegro_order, sales_order = linked_order(account=connected_account)
     redis = django_rq.get_connection("default")
-    pause_key = f"allegro:pause:{connected_account.pk}"
+    pause_key = request_budget().pause_key
     redis.set(pause_key, 1, px=10_000)
     try:
         page = text(operator_client.get(detail_url(sales_order)))
@@ -216,6 +217,52 @@ def test_carriers_fall_back_to_a_short_list_when_allegro_is_unreachable(
 
     assert found.choices == FALLBACK_CARRIERS
     assert not found.from_allegro
+
+
+def test_removed_carriers_are_not_in_the_built_in_list():
+    assert {"ALLEGRO", "WEDO"}.isdisjoint(carrier_id for carrier_id, _name in FALLBACK_CARRIERS)
+    assert ("OTHER", "OTHER") in FALLBACK_CARRIERS
+
+
+def test_a_removed_carrier_is_never_offered_even_from_a_list_cached_earlier(
+    operator_client, connected_account
+):
+    allegro_order, sales_order = linked_order(account=connected_account)
+    cache.set(
+        CACHE_KEY.format(account_id=connected_account.pk),
+        {
+            "choices": [("ALLEGRO", "Allegro One"), ("WEDO", "WE|DO"), ("DPD", "DPD")],
+            "from_allegro": True,
+        },
+    )
+
+    assert carriers_for(connected_account).choices == [("DPD", "DPD")]
+    page = text(operator_client.get(detail_url(sales_order)))
+    assert '<option value="DPD">' in page and '<option value="ALLEGRO">' not in page
+    refused = operator_client.post(
+        reverse("allegro:writeback:order_shipment_add", args=[allegro_order.pk]),
+        {"carrier": "ALLEGRO", "waybill": "A000123"},
+    )
+    assert not SalesOrderShipment.objects.exists()
+    assert "Nie dodano numeru przesyłki" in " ".join(messages_of(refused))
+
+
+def test_a_tracking_number_stored_under_a_removed_carrier_still_shows(
+    operator_client, connected_account
+):
+    _allegro_order, sales_order = linked_order(account=connected_account)
+    # Stored before Allegro removed the id, without a name of its own.
+    shipment = sales_order_shipment_add(
+        order_id=sales_order.pk, carrier_code="ALLEGRO", waybill="A000AB12CD", user=None
+    )
+    assert shipment.carrier_name == ""
+
+    page = text(operator_client.get(detail_url(sales_order)))
+
+    assert "<strong>Allegro One</strong>" in page and "A000AB12CD" in page
+    assert "przewoźnik, którego Allegro już nie wymienia" in page
+    # The write list names it the same way.
+    assert "Allegro One" in text(operator_client.get(WRITE_LIST + "?state=ALL"))
 
 
 def test_tracking_number_form_adds_a_shipment_and_a_write(operator_client, connected_account):
