@@ -59,9 +59,8 @@ def test_a_second_seller_has_its_own_profile_orders_and_journal(
     (new_id,) = new.get_json()["ids"]
     assert pl.get(f"/order/checkout-forms/{new_id}").status_code == 404
     assert cz.get(f"/order/checkout-forms/{new_id}").status_code == 200
-    assert all(
-        e["order"]["checkoutForm"]["id"] != new_id for e in pl.get("/order/events").get_json()["events"]
-    )
+    pl_events = pl.get("/order/events").get_json()["events"]
+    assert all(e["order"]["checkoutForm"]["id"] != new_id for e in pl_events)
 
 
 def test_a_seller_cannot_write_to_another_sellers_order(db_path: Path, clock: FakeClock) -> None:
