@@ -8,17 +8,17 @@ urlpatterns = [
     path("ustawienia/polacz/start/", views.settings_connect_start, name="settings_connect_start"),
     path("ustawienia/polacz/sprawdz/", views.settings_connect_poll, name="settings_connect_poll"),
     path(
-        "ustawienia/konto/<int:pk>/nazwa/",
+        "ustawienia/konta/<int:pk>/nazwa/",
         views.settings_account_rename,
         name="settings_account_rename",
     ),
     path(
-        "ustawienia/konto/<int:pk>/wstrzymanie/",
+        "ustawienia/konta/<int:pk>/wstrzymanie/",
         views.settings_account_pause,
         name="settings_account_pause",
     ),
     path(
-        "ustawienia/konto/<int:pk>/odlacz/",
+        "ustawienia/konta/<int:pk>/odlacz/",
         views.settings_account_disconnect,
         name="settings_account_disconnect",
     ),
