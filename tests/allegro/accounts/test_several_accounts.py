@@ -7,6 +7,7 @@ from pytest_django.fixtures import Settings
 
 from allegro.accounts.clients import client_for_account
 from allegro.accounts.models import AllegroAccount
+from allegro.accounts.selectors import accounts_health
 from allegro.accounts.services import (
     account_connect_poll,
     account_connect_start,
@@ -243,3 +244,15 @@ def test_administrators_name_accounts_and_the_lists_show_and_filter_by_account(
 
     writes = administrator_client.get("/allegro/zapisy/", {"account": pl.pk, "state": "ALL"})
     assert writes.status_code == 200
+
+
+def test_health_warns_about_neither_a_paused_nor_a_disconnected_account(
+    two_accounts: tuple[AllegroAccount, ...],
+) -> None:
+    pl, cz = two_accounts  # neither has imported yet: both would warn
+    account_pause_set(account_id=pl.pk, paused=True, user=None)
+    account_disconnect(account_id=cz.pk, user=None)
+
+    checks = {check.key: check for check in accounts_health()}
+    assert checks[f"allegro.account.{pl.pk}"].ok
+    assert checks[f"allegro.account.{cz.pk}"].ok
