@@ -273,6 +273,8 @@ def merge(conn: sqlite3.Connection, now: datetime, ids: list[str]) -> Order:
     if len(ids) < 2 or len(set(ids)) != len(ids):
         raise ApiError(422, "VALIDATION_ERROR", "Give at least two distinct order ids")
     orders = [_order(conn, order_id) for order_id in ids]
+    if len({o.seller_id for o in orders}) != 1:
+        raise ApiError(422, "VALIDATION_ERROR", "Orders of different sellers cannot be merged")
     currencies = {o.form["summary"]["totalToPay"]["currency"] for o in orders}
     if len(currencies) != 1:
         raise ApiError(422, "VALIDATION_ERROR", "Orders in different currencies cannot be merged")
@@ -306,7 +308,7 @@ def merge(conn: sqlite3.Connection, now: datetime, ids: list[str]) -> Order:
         "updatedAt": iso(now),
         "revision": "",
     }
-    merged = Order(form, rev_no=0)
+    merged = Order(form, rev_no=0, seller_id=orders[0].seller_id)
     for kind in ("BOUGHT", "FILLED_IN", "READY_FOR_PROCESSING"):
         merged.bump_revision()
         save(conn, merged)

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Any
 
 from werkzeug.wrappers import Request, Response
 
-from emulator import actions, validation
-from emulator.catalogue import CARRIERS, MARKETPLACES, SELLER
+from emulator import actions, sellers, validation
+from emulator.catalogue import CARRIERS, MARKETPLACES
 from emulator.clock import iso
 from emulator.errors import MEDIA_TYPE, ApiError, not_found
 from emulator.faults import FAULTS
@@ -58,8 +58,24 @@ def _body(request: Request, status: int = 422) -> Any:
     return validation.json_request(request, status)
 
 
+# app.py puts the seller of the request's access token here: each seller sees only its orders.
+SELLER_KEY = "emulator.seller_id"
+
+
+def seller_of(request: Request) -> str:
+    return str(request.environ.get(SELLER_KEY, sellers.DEFAULT_SELLER_ID))
+
+
+def _owned(conn: sqlite3.Connection, request: Request, order_id: str) -> None:
+    """Another seller's order is as unknown as a missing one; other checks are unchanged."""
+    row = conn.execute("SELECT seller_id FROM orders WHERE id = ?", (order_id.lower(),)).fetchone()
+    if row is not None and row[0] != seller_of(request):
+        raise not_found()
+
+
 def me(app: EmulatorApp, request: Request) -> Response:
-    return vnd(SELLER)
+    with app.store.read() as conn:
+        return vnd(sellers.profile(conn, seller_of(request)))
 
 
 def marketplaces(app: EmulatorApp, request: Request) -> Response:
@@ -77,8 +93,11 @@ def order_events(app: EmulatorApp, request: Request) -> Response:
     limit = validation.int_arg(request, "limit", 100, status=422)
     if not 1 <= limit <= 1000:
         raise ApiError(422, "VALIDATION_ERROR", "limit must be between 1 and 1000", path="limit")
-    query = "SELECT id, type, occurred_at, data FROM events WHERE id > ? AND dropped = 0"
-    params: list[Any] = [validation.event_cursor(request)]
+    query = (
+        "SELECT id, type, occurred_at, data FROM events "
+        "WHERE seller_id = ? AND id > ? AND dropped = 0"
+    )
+    params: list[Any] = [seller_of(request), validation.event_cursor(request)]
     types = [t for value in request.args.getlist("type") for t in value.split(",") if t]
     if types:
         query += f" AND type IN ({','.join('?' * len(types))})"
@@ -90,17 +109,18 @@ def order_events(app: EmulatorApp, request: Request) -> Response:
         for eid, kind, at, data in rows
     ]
     if page:
-        page = _disorder(app, page, limit)
+        page = _disorder(app, request, page, limit)
     return vnd('{"events":[' + ",".join(page) + "]}")
 
 
-def _disorder(app: EmulatorApp, page: list[str], limit: int) -> list[str]:
+def _disorder(app: EmulatorApp, request: Request, page: list[str], limit: int) -> list[str]:
     """Apply duplicate/shuffle faults to one page (the journal itself stays intact)."""
     if not app.faults_on():
         return page
     with app.store.write() as conn:
-        duplicate = FAULTS.take(conn, "duplicate_events")
-        shuffle = FAULTS.take(conn, "shuffle_events")
+        subjects = sellers.names(conn, seller_of(request))
+        duplicate = FAULTS.take(conn, "duplicate_events", subjects=subjects)
+        shuffle = FAULTS.take(conn, "shuffle_events", subjects=subjects)
     if duplicate:
         rng = duplicate.rng
         for _ in range(max(1, len(page) // 10)):
@@ -117,7 +137,9 @@ def _disorder(app: EmulatorApp, page: list[str], limit: int) -> list[str]:
 def event_stats(app: EmulatorApp, request: Request) -> Response:
     with app.store.read() as conn:
         row = conn.execute(
-            "SELECT id, occurred_at FROM events WHERE dropped = 0 ORDER BY id DESC LIMIT 1"
+            "SELECT id, occurred_at FROM events WHERE seller_id = ? AND dropped = 0 "
+            "ORDER BY id DESC LIMIT 1",
+            (seller_of(request),),
         ).fetchone()
     if row is None:
         return vnd({"latestEvent": {"id": "0", "occurredAt": iso(app.clock.now())}})
@@ -138,8 +160,8 @@ def checkout_forms(app: EmulatorApp, request: Request) -> Response:
             f"offset + limit must not exceed {MAX_WINDOW}; narrow the date range instead",
             path="offset",
         )
-    where = ["merged_into IS NULL"]
-    params: list[Any] = []
+    where = ["merged_into IS NULL", "seller_id = ?"]
+    params: list[Any] = [seller_of(request)]
     for name, column in EQUALITY_FILTERS.items():
         values = request.args.getlist(name)
         if values:
@@ -183,7 +205,8 @@ def checkout_form(app: EmulatorApp, request: Request, order_id: str) -> Response
         )
     with app.store.read() as conn:
         row = conn.execute(
-            "SELECT data FROM orders WHERE id = ? AND merged_into IS NULL", (order_id.lower(),)
+            "SELECT data FROM orders WHERE id = ? AND merged_into IS NULL AND seller_id = ?",
+            (order_id.lower(), seller_of(request)),
         ).fetchone()
     if row is None:
         raise not_found()
@@ -193,14 +216,16 @@ def checkout_form(app: EmulatorApp, request: Request, order_id: str) -> Response
 def fulfillment(app: EmulatorApp, request: Request, order_id: str) -> Response:
     body = _body(request)
     with app.store.write() as conn:
+        _owned(conn, request, order_id)
         actions.set_fulfillment(
             conn, app.clock.now(), order_id, body, request.args.get("checkoutForm.revision")
         )
     return Response(status=204)
 
 
-def _existing(conn: sqlite3.Connection, order_id: str) -> None:
-    if load(conn, order_id) is None:
+def _existing(conn: sqlite3.Connection, request: Request, order_id: str) -> None:
+    order = load(conn, order_id)
+    if order is None or order.seller_id != seller_of(request):
         raise not_found()
 
 
@@ -208,9 +233,10 @@ def shipments(app: EmulatorApp, request: Request, order_id: str) -> Response:
     if request.method == "POST":
         body = _body(request, 400)  # the spec: 400 for a missing field or an invalid value
         with app.store.write() as conn:
+            _owned(conn, request, order_id)
             return vnd(actions.add_shipment(conn, app.clock.now(), order_id, body), 201)
     with app.store.read() as conn:
-        _existing(conn, order_id)
+        _existing(conn, request, order_id)
         return vnd({"shipments": shipments_of(conn, order_id)})
 
 
@@ -218,9 +244,10 @@ def invoices(app: EmulatorApp, request: Request, order_id: str) -> Response:
     if request.method == "POST":
         body = _body(request)
         with app.store.write() as conn:
+            _owned(conn, request, order_id)
             return vnd({"id": actions.add_invoice(conn, app.clock.now(), order_id, body)}, 201)
     with app.store.read() as conn:
-        _existing(conn, order_id)
+        _existing(conn, request, order_id)
         return vnd(
             {
                 "orderMode": "REGULAR",
@@ -234,6 +261,7 @@ def invoices(app: EmulatorApp, request: Request, order_id: str) -> Response:
 def invoice_file(app: EmulatorApp, request: Request, order_id: str, invoice_id: str) -> Response:
     content = request.get_data()
     with app.store.write() as conn:
+        _owned(conn, request, order_id)
         actions.upload_invoice(
             conn, app.clock.now(), order_id, invoice_id, content, request.content_type or ""
         )
@@ -246,5 +274,5 @@ def serial_numbers(app: EmulatorApp, request: Request, order_id: str) -> Respons
     if not isinstance(body.get("lineItems"), list):
         raise validation.invalid(422, "lineItems must be a list", "lineItems")
     with app.store.read() as conn:
-        _existing(conn, order_id)
+        _existing(conn, request, order_id)
     return Response(status=204)

@@ -17,7 +17,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
 
-from emulator import api, control, oauth, seed
+from emulator import api, control, oauth, seed, sellers
 from emulator.clock import Clock
 from emulator.errors import MEDIA_TYPE, ApiError, ControlError
 from emulator.faults import FAULTS, corrupt
@@ -52,6 +52,7 @@ def _rules() -> list[Rule]:
         route("/auth/oauth/device", "oauth", oauth.device, "POST"),
         route("/auth/oauth/token", "oauth", oauth.token, "POST"),
         route("/skojarz-aplikacje", "oauth", oauth.pairing_page, "GET", "POST"),
+        route(f"{ctl}/sellers", "control", control.sellers_endpoint, "GET", "POST"),
         route(f"{ctl}/orders", "control", control.create_orders, "POST"),
         route(f"{ctl}/orders/<order_id>", "control", control.order_detail),
         route(f"{ctl}/orders/<order_id>/cancel", "control", control.cancel, "POST"),
@@ -80,6 +81,8 @@ class EmulatorApp(OfflineApp):
         self, db_path: str | Path, *, seed_demo: bool = True, clock: Clock | None = None
     ) -> None:
         super().__init__(db_path, clock=clock)
+        with self.store.write() as conn:
+            sellers.ensure_default(conn)
         if seed_demo:
             with self.store.write() as conn:
                 empty = conn.execute("SELECT COUNT(*) FROM orders").fetchone()[0] == 0
@@ -122,13 +125,22 @@ class EmulatorApp(OfflineApp):
             ).response()
         try:
             with self.store.read() as conn:
-                oauth.authenticate(conn, self.clock, request)
+                request.environ[api.SELLER_KEY] = oauth.authenticate(conn, self.clock, request)
         except oauth.OAuthError as error:
             return error.response(MEDIA_TYPE)
         try:
             return handler(self, request, **values)
         except ApiError as error:
             return error.response()
+
+    def fault_subjects(self, request: Request) -> tuple[str, ...]:
+        # Faults may aim at one seller (`seller`: id or login): the call's token says whose.
+        token = oauth.bearer(request)
+        if not token:
+            return ()
+        with self.store.read() as conn:
+            seller_id = oauth.token_seller(conn, token)
+            return sellers.names(conn, seller_id) if seller_id else ()
 
     def fault_response(self, fault: Fault) -> Response:
         if fault.get("status") != 429:

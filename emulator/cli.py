@@ -35,9 +35,18 @@ class EmulatorCli(ServerCli):
         p.add_argument("--count", type=int, default=1)
         p.add_argument("--status", default="READY_FOR_PROCESSING")
         p.add_argument("--bought-at", default=None)
+        p.add_argument("--seller", default=None, help="whose offers (id or login; the first)")
+
+        p = client("seller", "seller accounts: `seller add --login L` or `seller list`")
+        p.add_argument("action", choices=("add", "list"))
+        p.add_argument("--login")
+        p.add_argument("--base-marketplace", default="allegro-pl")
+        p.add_argument("--id", default=None)
+        p.add_argument("--orders", type=int, default=5, help="its paid orders to start with")
 
         p = client("approve", "approve pending device codes, as the seller would")
         p.add_argument("user_code", nargs="?")
+        p.add_argument("--seller", default=None, help="who approves (id or login; the first)")
         p = client("deny", "deny pending device codes")
         p.add_argument("user_code", nargs="?")
 
@@ -60,9 +69,26 @@ class EmulatorCli(ServerCli):
                 body = {"marketplace": args.marketplace, "count": args.count, "status": args.status}
                 if args.bought_at:
                     body["bought_at"] = args.bought_at
+                if args.seller:
+                    body["seller"] = args.seller
                 return self.call(url, "POST", "/orders", body)
+            case "seller":
+                if args.action == "list":
+                    return self.call(url, "GET", "/sellers")
+                if not args.login:
+                    parser.error("seller add needs --login")
+                seller = {
+                    "login": args.login,
+                    "base_marketplace": args.base_marketplace,
+                    "orders": args.orders,
+                }
+                if args.id:
+                    seller["id"] = args.id
+                return self.call(url, "POST", "/sellers", seller)
             case "approve" | "deny":
                 body = {"user_code": args.user_code} if args.user_code else {}
+                if args.command == "approve" and args.seller:
+                    body["seller"] = args.seller
                 return self.call(url, "POST", f"/device/{args.command}", body)
             case "generate":
                 return self.generate(args)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from werkzeug.wrappers import Request, Response
 
-from emulator import actions, oauth, seed
+from emulator import actions, oauth, seed, sellers
 from emulator.catalogue import MARKETS
 from emulator.clock import parse_iso
 from emulator.errors import ControlError
@@ -26,6 +26,32 @@ if TYPE_CHECKING:
 
 def _body(request: Request) -> dict[str, Any]:
     return json_object(request, ControlError)
+
+
+def sellers_endpoint(app: EmulatorApp, request: Request) -> Response:
+    """GET lists the sellers; POST adds one with its own orders (`orders`, default 5)."""
+    if request.method == "GET":
+        with app.store.read() as conn:
+            return ok({"sellers": sellers.all_sellers(conn)})
+    body = _body(request)
+    count = int(body.get("orders", 5))
+    if not 0 <= count <= 1000:
+        raise ControlError("orders must be 0..1000")
+    with app.store.write() as conn:
+        seller = sellers.add(
+            conn,
+            login=body.get("login"),
+            base_marketplace=body.get("base_marketplace", "allegro-pl"),
+            seller_id=body.get("id"),
+        )
+        ids = seed.seller_orders(
+            conn,
+            app.clock.now(),
+            seller_id=seller["id"],
+            marketplace=seller["baseMarketplace"]["id"],
+            count=count,
+        )
+    return ok({**seller, "orders": ids}, 201)
 
 
 def create_orders(app: EmulatorApp, request: Request) -> Response:
@@ -48,6 +74,7 @@ def create_orders(app: EmulatorApp, request: Request) -> Response:
             count=count,
             status=status,
             bought_at=bought_at,
+            seller_id=sellers.resolve(conn, body.get("seller")),
         )
     return ok({"ids": ids}, 201)
 
@@ -125,6 +152,14 @@ def state(app: EmulatorApp, request: Request) -> Response:
             "accessTokenTtl": get_setting(conn, "access_token_ttl", oauth.DEFAULT_ACCESS_TTL),
             "deviceInterval": get_setting(conn, "device_interval", oauth.DEFAULT_INTERVAL),
             "refreshGrants": get_setting(conn, "refresh_grants", 0),
+            "sellers": [
+                {"id": seller_id, "login": login, "orders": orders}
+                for seller_id, login, orders in conn.execute(
+                    "SELECT s.id, s.login, (SELECT COUNT(*) FROM orders o "
+                    "WHERE o.seller_id = s.id AND o.merged_into IS NULL) FROM sellers s "
+                    "ORDER BY s.seq"
+                )
+            ],
         }
     return ok(counts)
 
@@ -155,9 +190,12 @@ def generate(app: EmulatorApp, request: Request) -> Response:
 
 
 def device_approve(app: EmulatorApp, request: Request) -> Response:
+    """The seller (`seller`: id or login, default the first) approves; tokens are theirs."""
+    body = _body(request)
     with app.store.write() as conn:
-        codes = oauth.decide(conn, app.clock, _body(request).get("user_code"), True)
-    return ok({"approved": codes})
+        seller_id = sellers.resolve(conn, body.get("seller"))
+        codes = oauth.decide(conn, app.clock, body.get("user_code"), True, seller_id)
+    return ok({"approved": codes, "seller": seller_id})
 
 
 def device_deny(app: EmulatorApp, request: Request) -> Response:
@@ -187,6 +225,7 @@ def tokens_expire(app: EmulatorApp, request: Request) -> Response:
 
 
 def tokens_revoke(app: EmulatorApp, request: Request) -> Response:
+    seller = _body(request).get("seller")
     with app.store.write() as conn:
-        oauth.revoke_all(conn)
+        oauth.revoke_all(conn, sellers.resolve(conn, seller) if seller else None)
     return ok({"revoked": True})

@@ -45,6 +45,7 @@ FAULTS = FaultModel(
     ],
     in_scope=_allegro_api,
     sampling=True,
+    subject_key="seller",  # id or login: the fault hits only calls with that seller's token
 )
 
 

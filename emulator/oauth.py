@@ -16,8 +16,9 @@ from typing import Any
 
 from werkzeug.wrappers import Request, Response
 
+from emulator import sellers
 from emulator.clock import Clock
-from emulator.orders import SELLER_ID
+from emulator.errors import ControlError
 from emulator.store import Store
 from offline.store import get_setting, set_setting
 
@@ -115,12 +116,13 @@ def token(store: Store, clock: Clock, request: Request) -> Response:
 
 def _device_grant(conn: sqlite3.Connection, clock: Clock, device_code: str) -> dict[str, Any]:
     row = conn.execute(
-        "SELECT state, interval, expires_at, last_poll_at FROM device_codes WHERE device_code = ?",
+        "SELECT state, interval, expires_at, last_poll_at, seller_id FROM device_codes "
+        "WHERE device_code = ?",
         (device_code,),
     ).fetchone()
     if row is None:
         raise OAuthError(400, "invalid_grant", "Invalid device code")
-    state, interval, expires_at, last_poll_at = row
+    state, interval, expires_at, last_poll_at, seller_id = row
     now = clock.time()
     conn.execute(
         "UPDATE device_codes SET last_poll_at = ? WHERE device_code = ?", (now, device_code)
@@ -136,7 +138,8 @@ def _device_grant(conn: sqlite3.Connection, clock: Clock, device_code: str) -> d
     if state == "pending":
         raise OAuthError(400, "authorization_pending", "Authorization pending")
     conn.execute("UPDATE device_codes SET state = 'used' WHERE device_code = ?", (device_code,))
-    return _issue(conn, clock)
+    # The tokens are the approving seller's: every API call with them sees that seller only.
+    return _issue(conn, clock, seller_id or sellers.DEFAULT_SELLER_ID)
 
 
 def _refresh_grant(conn: sqlite3.Connection, clock: Clock, refresh_token: str) -> dict[str, Any]:
@@ -144,18 +147,19 @@ def _refresh_grant(conn: sqlite3.Connection, clock: Clock, refresh_token: str) -
     # expired token together refresh it once (the 60 s replay would hide a second call).
     set_setting(conn, "refresh_grants", get_setting(conn, "refresh_grants", 0) + 1)
     row = conn.execute(
-        "SELECT expires_at, used_at, next_response, revoked FROM refresh_tokens WHERE token = ?",
+        "SELECT expires_at, used_at, next_response, revoked, seller_id FROM refresh_tokens "
+        "WHERE token = ?",
         (refresh_token,),
     ).fetchone()
     now = clock.time()
     if row is None or row[3] or now >= row[0]:
         raise OAuthError(400, "invalid_grant", f"Invalid refresh token: {refresh_token[:8]}...")
-    _expires_at, used_at, next_response, _revoked = row
+    _expires_at, used_at, next_response, _revoked, seller_id = row
     if used_at is not None:
         if now - used_at <= REFRESH_GRACE:
             return json.loads(next_response)
         raise OAuthError(400, "invalid_grant", "Refresh token already used")
-    body = _issue(conn, clock)
+    body = _issue(conn, clock, seller_id)
     conn.execute(
         "UPDATE refresh_tokens SET used_at = ?, next_response = ? WHERE token = ?",
         (now, json.dumps(body), refresh_token),
@@ -171,12 +175,12 @@ def _jwt_like(claims: dict[str, Any]) -> str:
     return ".".join([part({"alg": "RS256", "typ": "JWT"}), part(claims), secrets.token_urlsafe(32)])
 
 
-def _issue(conn: sqlite3.Connection, clock: Clock) -> dict[str, Any]:
+def _issue(conn: sqlite3.Connection, clock: Clock, seller_id: str) -> dict[str, Any]:
     now = clock.time()
     ttl = get_setting(conn, "access_token_ttl", DEFAULT_ACCESS_TTL)
     jti = secrets.token_hex(16)
     claims = {
-        "user_name": SELLER_ID,
+        "user_name": seller_id,
         "scope": SCOPE.split(),
         "allegro_api": True,
         "exp": int(now + ttl),
@@ -185,9 +189,13 @@ def _issue(conn: sqlite3.Connection, clock: Clock) -> dict[str, Any]:
     }
     access = _jwt_like(claims)
     refresh = _jwt_like({**claims, "ati": jti, "jti": secrets.token_hex(16)})
-    conn.execute("INSERT INTO access_tokens (token, expires_at) VALUES (?, ?)", (access, now + ttl))
     conn.execute(
-        "INSERT INTO refresh_tokens (token, expires_at) VALUES (?, ?)", (refresh, now + REFRESH_TTL)
+        "INSERT INTO access_tokens (token, expires_at, seller_id) VALUES (?, ?, ?)",
+        (access, now + ttl, seller_id),
+    )
+    conn.execute(
+        "INSERT INTO refresh_tokens (token, expires_at, seller_id) VALUES (?, ?, ?)",
+        (refresh, now + REFRESH_TTL, seller_id),
     )
     return {
         "access_token": access,
@@ -200,8 +208,19 @@ def _issue(conn: sqlite3.Connection, clock: Clock) -> dict[str, Any]:
     }
 
 
-def authenticate(conn: sqlite3.Connection, clock: Clock, request: Request) -> None:
-    """Raise OAuthError(401) unless the request carries a live access token."""
+def bearer(request: Request) -> str:
+    scheme, _, value = request.headers.get("Authorization", "").partition(" ")
+    return value.strip() if scheme.lower() == "bearer" else ""
+
+
+def token_seller(conn: sqlite3.Connection, token: str) -> str | None:
+    """Whose access token it is (live or not), for faults aimed at one seller."""
+    row = conn.execute("SELECT seller_id FROM access_tokens WHERE token = ?", (token,)).fetchone()
+    return row[0] if row else None
+
+
+def authenticate(conn: sqlite3.Connection, clock: Clock, request: Request) -> str:
+    """The seller id of the request's live access token; OAuthError(401) without one."""
     header = request.headers.get("Authorization", "")
     scheme, _, value = header.partition(" ")
     if scheme.lower() != "bearer" or not value.strip():
@@ -209,18 +228,24 @@ def authenticate(conn: sqlite3.Connection, clock: Clock, request: Request) -> No
             401, "unauthorized", "Full authentication is required to access this resource"
         )
     row = conn.execute(
-        "SELECT expires_at, revoked FROM access_tokens WHERE token = ?", (value.strip(),)
+        "SELECT expires_at, revoked, seller_id FROM access_tokens WHERE token = ?", (value.strip(),)
     ).fetchone()
     if row is None or row[1]:
         raise OAuthError(401, "invalid_token", "Invalid access token")
     if clock.time() >= row[0]:
         raise OAuthError(401, "invalid_token", "Access token expired")
+    return str(row[2])
 
 
 def decide(
-    conn: sqlite3.Connection, clock: Clock, user_code: str | None, approve: bool
+    conn: sqlite3.Connection,
+    clock: Clock,
+    user_code: str | None,
+    approve: bool,
+    seller_id: str = sellers.DEFAULT_SELLER_ID,
 ) -> list[str]:
-    """Approve or deny pending device codes (one, or all when no code is given)."""
+    """Approve or deny pending device codes (one, or all when no code is given); the tokens
+    of an approved code will be `seller_id`'s."""
     state = "approved" if approve else "denied"
     query = "SELECT user_code FROM device_codes WHERE state = 'pending' AND expires_at > ?"
     params: list[Any] = [clock.time()]
@@ -229,7 +254,8 @@ def decide(
         params.append(user_code.strip().lower())
     codes = [row[0] for row in conn.execute(query, params)]
     conn.executemany(
-        "UPDATE device_codes SET state = ? WHERE user_code = ?", [(state, code) for code in codes]
+        "UPDATE device_codes SET state = ?, seller_id = ? WHERE user_code = ?",
+        [(state, seller_id, code) for code in codes],
     )
     return codes
 
@@ -240,10 +266,12 @@ def expire_access_tokens(conn: sqlite3.Connection, clock: Clock) -> int:
     ).rowcount
 
 
-def revoke_all(conn: sqlite3.Connection) -> None:
-    """What "log out everywhere" does: every token dies, the shop must reconnect."""
-    conn.execute("UPDATE access_tokens SET revoked = 1")
-    conn.execute("UPDATE refresh_tokens SET revoked = 1")
+def revoke_all(conn: sqlite3.Connection, seller_id: str | None = None) -> None:
+    """What "log out everywhere" does: every token (of one seller, or of all) dies, the shop
+    must reconnect."""
+    where, params = (" WHERE seller_id = ?", (seller_id,)) if seller_id else ("", ())
+    conn.execute("UPDATE access_tokens SET revoked = 1" + where, params)
+    conn.execute("UPDATE refresh_tokens SET revoked = 1" + where, params)
 
 
 PAGE = """<!doctype html>
@@ -260,16 +288,27 @@ def pairing_page(store: Store, clock: Clock, request: Request) -> Response:
     if request.method == "POST":
         approve = request.form.get("action", "approve") != "deny"
         with store.write() as conn:
-            decided = decide(conn, clock, code, approve) if code else []
+            try:
+                seller_id = sellers.resolve(conn, request.form.get("seller"))
+            except ControlError:
+                seller_id = sellers.resolve(conn, None)
+            decided = decide(conn, clock, code, approve, seller_id) if code else []
         if not decided:
             content = f"<p>Kod <b>{html.escape(code)}</b> jest nieznany lub wygasł.</p>"
             return Response(PAGE.format(content=content), status=404, content_type="text/html")
         verb = "połączona" if approve else "odrzucona"
         content = f"<p id='result'>Aplikacja {verb} (kod {html.escape(code)}).</p>"
         return Response(PAGE.format(content=content), content_type="text/html")
+    with store.read() as conn:
+        accounts = sellers.all_sellers(conn)
+    options = "".join(
+        f"<option value='{html.escape(s['id'])}'>{html.escape(s['login'])}</option>"
+        for s in accounts
+    )
     content = (
-        "<p>Aplikacja <b>Sklep demo</b> prosi o dostęp do zamówień konta sklep_demo.</p>"
+        "<p>Aplikacja <b>Sklep demo</b> prosi o dostęp do zamówień konta:</p>"
         "<form method='post'>"
+        f"<label>Konto <select name='seller'>{options}</select></label> "
         f"<label>Kod <input name='code' value='{html.escape(code)}'></label> "
         "<button type='submit' name='action' value='approve'>Confirm</button> "
         "<button type='submit' name='action' value='deny'>Deny</button>"

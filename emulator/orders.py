@@ -13,11 +13,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from emulator import sellers
 from emulator.clock import iso
 from emulator.faults import FAULTS
 from offline.store import get_setting
 
-SELLER_ID = "44012345"
+SELLER_ID = "44012345"  # the first seller's (`emulator.sellers`)
 # Event ids are numeric strings of Allegro's width; they only grow, even across a reset.
 EVENT_ID_BASE = 1_758_000_000_000_000
 
@@ -28,6 +29,7 @@ class Order:
     rev_no: int = 1
     fulfillment_changes: int = 0
     merged_into: str | None = None
+    seller_id: str = SELLER_ID  # whose order it is: only that seller's tokens see it
 
     @property
     def id(self) -> str:
@@ -55,12 +57,12 @@ def revision_for(order_id: str, rev_no: int) -> str:
 
 def load(conn: sqlite3.Connection, order_id: str, *, include_merged: bool = False) -> Order | None:
     row = conn.execute(
-        "SELECT data, rev_no, fulfillment_changes, merged_into FROM orders WHERE id = ?",
+        "SELECT data, rev_no, fulfillment_changes, merged_into, seller_id FROM orders WHERE id = ?",
         (order_id,),
     ).fetchone()
     if row is None or (row[3] and not include_merged):
         return None
-    return Order(json.loads(row[0]), row[1], row[2], row[3])
+    return Order(json.loads(row[0]), row[1], row[2], row[3], row[4])
 
 
 def _row(order: Order) -> tuple[Any, ...]:
@@ -80,13 +82,15 @@ def _row(order: Order) -> tuple[Any, ...]:
         order.fulfillment_changes,
         order.merged_into,
         json.dumps(form, ensure_ascii=False, separators=(",", ":")),
+        order.seller_id,
     )
 
 
 SAVE_SQL = (
     "INSERT OR REPLACE INTO orders (id, marketplace, status, fulfillment_status, "
     "line_items_sent, bought_at, updated_at, buyer_login, payment_id, delivery_method_id, "
-    "rev_no, fulfillment_changes, merged_into, data) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+    "rev_no, fulfillment_changes, merged_into, data, seller_id) "
+    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
 )
 
 
@@ -99,11 +103,11 @@ def next_event_id(conn: sqlite3.Connection) -> int:
     return max(top, get_setting(conn, "event_floor", EVENT_ID_BASE)) + 1
 
 
-def event_order(form: dict[str, Any], revision: str) -> dict[str, Any]:
+def event_order(form: dict[str, Any], revision: str, seller_id: str) -> dict[str, Any]:
     """The `order` part of a journal event: a snapshot, not the full form."""
     buyer = form["buyer"]
     return {
-        "seller": {"id": SELLER_ID},
+        "seller": {"id": seller_id},
         "buyer": {
             key: buyer[key]
             for key in ("id", "email", "login", "guest", "preferences")
@@ -129,17 +133,21 @@ def event_order(form: dict[str, Any], revision: str) -> dict[str, Any]:
     }
 
 
-def _dropped(conn: sqlite3.Connection, event_type: str) -> bool:
-    return FAULTS.take(conn, "drop_events", event_type=event_type) is not None
+def _dropped(conn: sqlite3.Connection, event_type: str, seller_id: str) -> bool:
+    subjects = sellers.names(conn, seller_id)
+    return FAULTS.take(conn, "drop_events", event_type=event_type, subjects=subjects) is not None
 
 
 def emit(conn: sqlite3.Connection, order: Order, event_type: str, at: datetime) -> int:
     """Append a journal event for the order's current revision; a drop fault hides it forever."""
     event_id = next_event_id(conn)
-    payload = json.dumps(event_order(order.form, order.form["revision"]), ensure_ascii=False)
+    form = order.form
+    payload = json.dumps(event_order(form, form["revision"], order.seller_id), ensure_ascii=False)
+    dropped = int(_dropped(conn, event_type, order.seller_id))
     conn.execute(
-        "INSERT INTO events (id, type, occurred_at, order_id, dropped, data) VALUES (?,?,?,?,?,?)",
-        (event_id, event_type, iso(at), order.id, int(_dropped(conn, event_type)), payload),
+        "INSERT INTO events (id, type, occurred_at, order_id, dropped, data, seller_id) "
+        "VALUES (?,?,?,?,?,?,?)",
+        (event_id, event_type, iso(at), order.id, dropped, payload, order.seller_id),
     )
     return event_id
 
@@ -154,8 +162,8 @@ def insert_built(conn: sqlite3.Connection, built: list[Built]) -> list[str]:
     first_id = next_event_id(conn)
     rows = []
     for offset, (at, kind, order, rev_no) in enumerate(journal):
-        payload = event_order(order.form, revision_for(order.id, rev_no))
-        dropped = int(_dropped(conn, kind))
+        payload = event_order(order.form, revision_for(order.id, rev_no), order.seller_id)
+        dropped = int(_dropped(conn, kind, order.seller_id))
         rows.append(
             (
                 first_id + offset,
@@ -164,10 +172,12 @@ def insert_built(conn: sqlite3.Connection, built: list[Built]) -> list[str]:
                 order.id,
                 dropped,
                 json.dumps(payload, ensure_ascii=False),
+                order.seller_id,
             )
         )
     conn.executemany(
-        "INSERT INTO events (id, type, occurred_at, order_id, dropped, data) VALUES (?,?,?,?,?,?)",
+        "INSERT INTO events (id, type, occurred_at, order_id, dropped, data, seller_id) "
+        "VALUES (?,?,?,?,?,?,?)",
         rows,
     )
     conn.executemany(
@@ -204,6 +214,7 @@ def order_state(conn: sqlite3.Connection, order_id: str) -> dict[str, Any] | Non
     ).fetchall()
     return {
         "checkoutForm": order.form,
+        "seller": order.seller_id,
         "mergedInto": order.merged_into,
         "visible": order.merged_into is None,
         "revisionNumber": order.rev_no,

@@ -15,7 +15,7 @@ from typing import Any
 from emulator.catalogue import CATALOGUE, MARKETS, PEOPLE, DeliveryOption, Market
 from emulator.clock import iso
 from emulator.money import price
-from emulator.orders import Built, Order, insert_built
+from emulator.orders import SELLER_ID, Built, Order, insert_built
 
 DEMO_SEED = 20260718
 BUYER_STATUSES = ("BOUGHT", "FILLED_IN", "READY_FOR_PROCESSING", "CANCELLED")
@@ -511,8 +511,10 @@ def new_orders(
     count: int,
     status: str,
     bought_at: datetime | None,
+    seller_id: str = SELLER_ID,
 ) -> list[str]:
-    """Orders 'just placed' by buyers (control endpoint); journal events are stamped now-ish."""
+    """Orders 'just placed' by buyers (control endpoint) at `seller_id`'s offers; journal
+    events are stamped now-ish."""
     existing = conn.execute("SELECT COUNT(*) FROM orders").fetchone()[0]
     rng = random.Random(f"new:{existing}")
     age = (now - bought_at) if bought_at else timedelta(minutes=6)
@@ -520,4 +522,26 @@ def new_orders(
         build_order(rng, Plan(marketplace, status=status, age=age, fulfillment=()), now)
         for _ in range(count)
     ]
+    for one in built:
+        one.order.seller_id = seller_id
+    return insert_built(conn, built)
+
+
+def seller_orders(
+    conn: sqlite3.Connection, now: datetime, *, seller_id: str, marketplace: str, count: int
+) -> list[str]:
+    """A newly added seller's history: `count` paid orders over the last week."""
+    existing = conn.execute("SELECT COUNT(*) FROM orders").fetchone()[0]
+    rng = random.Random(f"seller:{seller_id}:{existing}")
+    built = []
+    for _ in range(count):
+        plan = Plan(
+            marketplace,
+            status="READY_FOR_PROCESSING",
+            age=timedelta(seconds=rng.randint(3600, 7 * 86400)),
+            fulfillment=(),
+        )
+        one = build_order(rng, plan, now)
+        one.order.seller_id = seller_id
+        built.append(one)
     return insert_built(conn, built)

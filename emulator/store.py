@@ -1,9 +1,11 @@
-"""The emulator's SQLite schema: orders, their journal, shipments, invoices and OAuth state.
+"""The emulator's SQLite schema: sellers, orders, their journal, shipments, invoices, OAuth.
 
 The store itself (one file, WAL, serialised writes, the settings table) is `offline.store`.
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 from offline.store import SqliteStore
 
@@ -22,7 +24,8 @@ CREATE TABLE IF NOT EXISTS orders (
     rev_no INTEGER NOT NULL,
     fulfillment_changes INTEGER NOT NULL DEFAULT 0,
     merged_into TEXT,
-    data TEXT NOT NULL
+    data TEXT NOT NULL,
+    seller_id TEXT NOT NULL DEFAULT '44012345'
 );
 CREATE INDEX IF NOT EXISTS orders_bought_at ON orders (bought_at, id);
 CREATE INDEX IF NOT EXISTS orders_updated_at ON orders (updated_at, id);
@@ -39,7 +42,8 @@ CREATE TABLE IF NOT EXISTS events (
     occurred_at TEXT NOT NULL,
     order_id TEXT NOT NULL,
     dropped INTEGER NOT NULL DEFAULT 0,
-    data TEXT NOT NULL
+    data TEXT NOT NULL,
+    seller_id TEXT NOT NULL DEFAULT '44012345'
 );
 CREATE INDEX IF NOT EXISTS events_order ON events (order_id);
 
@@ -76,13 +80,15 @@ CREATE TABLE IF NOT EXISTS device_codes (
     state TEXT NOT NULL,
     interval INTEGER NOT NULL,
     expires_at REAL NOT NULL,
-    last_poll_at REAL
+    last_poll_at REAL,
+    seller_id TEXT
 );
 
 CREATE TABLE IF NOT EXISTS access_tokens (
     token TEXT PRIMARY KEY,
     expires_at REAL NOT NULL,
-    revoked INTEGER NOT NULL DEFAULT 0
+    revoked INTEGER NOT NULL DEFAULT 0,
+    seller_id TEXT NOT NULL DEFAULT '44012345'
 );
 
 CREATE TABLE IF NOT EXISTS refresh_tokens (
@@ -90,8 +96,30 @@ CREATE TABLE IF NOT EXISTS refresh_tokens (
     expires_at REAL NOT NULL,
     used_at REAL,
     next_response TEXT,
-    revoked INTEGER NOT NULL DEFAULT 0
+    revoked INTEGER NOT NULL DEFAULT 0,
+    seller_id TEXT NOT NULL DEFAULT '44012345'
 );
+
+CREATE TABLE IF NOT EXISTS sellers (
+    seq INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    login TEXT NOT NULL UNIQUE,
+    data TEXT NOT NULL
+);
+"""
+
+# Every row without a seller belongs to the first one (`emulator.catalogue.SELLER`): a db
+# written before the emulator served several sellers gets the column with that default.
+SELLER_COLUMNS = {
+    "orders": "TEXT NOT NULL DEFAULT '44012345'",
+    "events": "TEXT NOT NULL DEFAULT '44012345'",
+    "device_codes": "TEXT",
+    "access_tokens": "TEXT NOT NULL DEFAULT '44012345'",
+    "refresh_tokens": "TEXT NOT NULL DEFAULT '44012345'",
+}
+SELLER_INDEXES = """
+CREATE INDEX IF NOT EXISTS orders_seller ON orders (seller_id, bought_at);
+CREATE INDEX IF NOT EXISTS events_seller ON events (seller_id, id);
 """
 
 # Tables wiped by a reset; OAuth state survives so a connected demo stays connected.
@@ -100,3 +128,13 @@ ORDER_TABLES = ("orders", "events", "fulfillment_history", "shipments", "invoice
 
 class Store(SqliteStore):
     schema = SCHEMA
+
+    def __init__(self, path: str | Path) -> None:
+        super().__init__(path)
+        with self.write() as conn:
+            for table, column in SELLER_COLUMNS.items():
+                names = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
+                if "seller_id" not in names:
+                    conn.execute(f"ALTER TABLE {table} ADD COLUMN seller_id {column}")
+            for statement in SELLER_INDEXES.strip().splitlines():
+                conn.execute(statement)

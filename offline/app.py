@@ -160,6 +160,10 @@ class OfflineApp:
             self.break_answer(request, response)
         return response
 
+    def fault_subjects(self, request: Request) -> tuple[str, ...]:
+        """Whom a call is made for, as a fault's `subject_key` may name it (none by default)."""
+        return ()
+
     def faults_on(self) -> bool:
         with self.store.read() as conn:
             return bool(self.fault_model.current(conn))
@@ -174,12 +178,13 @@ class OfflineApp:
         if not self.faults_on():
             return None
         take = self.fault_model.take
+        subjects = self.fault_subjects(request)
         with self.store.write() as conn:
-            down = take(conn, "down", path=request.path)
+            down = take(conn, "down", path=request.path, subjects=subjects)
             slow = failure = None
             if down is None:  # a down server is not slow: it does not count those faults
-                slow = take(conn, "slow", path=request.path)
-                failure = take(conn, "status", path=request.path)
+                slow = take(conn, "slow", path=request.path, subjects=subjects)
+                failure = take(conn, "status", path=request.path, subjects=subjects)
         if down is not None:
             self.log_fault("down", request)
             return self.fault_response(down.fault)
@@ -195,7 +200,9 @@ class OfflineApp:
         if response.status_code not in self.breakable or not self.faults_on():
             return
         with self.store.write() as conn:
-            fired = self.fault_model.take(conn, self.break_type, path=request.path)
+            fired = self.fault_model.take(
+                conn, self.break_type, path=request.path, subjects=self.fault_subjects(request)
+            )
         if fired is not None:
             self.log_fault(self.break_type, request)
             self.corrupt(fired.fault, response)

@@ -10,7 +10,9 @@ and which paths a fault without `path` hits (`in_scope`). Common keys of a fault
   of matches, decided by `Random(f"{seed}:{n}")` for the n-th match, so a run is
   reproducible; with `count` too, at most `count` firings;
 - neither: fire on every match until cleared;
-- `path`: a path prefix the fault is limited to.
+- `path`: a path prefix the fault is limited to;
+- the server's `subject_key`, if it has one (the emulator's `seller`): the fault hits only
+  calls made for that subject (the server says which subjects a call is for).
 
 What a fault does when it fires is the server's business (`offline.app` applies the request
 faults `down`, `slow` and `status`; the servers break answers and journals).
@@ -20,7 +22,7 @@ from __future__ import annotations
 
 import random
 import sqlite3
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -92,10 +94,12 @@ class FaultModel:
         *,
         in_scope: Callable[[str], bool],
         sampling: bool = False,
+        subject_key: str | None = None,
     ) -> None:
         self.types = {kind.name: kind for kind in types}
         self.in_scope = in_scope  # the paths a fault without `path` hits
         self.sampling = sampling  # `ratio` and `seed` are understood
+        self.subject_key = subject_key  # a fault naming a subject hits only calls for it
 
     def validate(self, spec: Any) -> Fault:
         """Normalise one fault spec; ValueError explains what is wrong."""
@@ -125,6 +129,8 @@ class FaultModel:
             if not str(spec["path"]).startswith("/"):
                 raise ValueError("path is a path prefix starting with /")
             fault["path"] = str(spec["path"])
+        if self.subject_key is not None and spec.get(self.subject_key) not in (None, ""):
+            fault[self.subject_key] = str(spec[self.subject_key])
         kind.options(spec, fault)
         return fault
 
@@ -146,7 +152,12 @@ class FaultModel:
         faults: list[Fault] = get_setting(conn, SETTING, [])
         return faults
 
-    def _matches(self, fault: Fault, path: str | None, event_type: str | None) -> bool:
+    def _matches(
+        self, fault: Fault, path: str | None, event_type: str | None, subjects: Collection[str]
+    ) -> bool:
+        key = self.subject_key
+        if key is not None and key in fault and fault[key] not in subjects:
+            return False
         if path is not None:
             prefix = fault.get("path")
             return self.in_scope(path) if prefix is None else path.startswith(prefix)
@@ -161,9 +172,10 @@ class FaultModel:
         *,
         path: str | None = None,
         event_type: str | None = None,
+        subjects: Collection[str] = (),
     ) -> Fired | None:
         """The first fault of `kind` that fires for this match (a request's `path`, or a
-        journal event's `event_type`), or None.
+        journal event's `event_type`, made for `subjects`), or None.
 
         Must run inside a write transaction: counters are persisted, spent faults dropped.
         """
@@ -171,7 +183,7 @@ class FaultModel:
         fired: Fired | None = None
         changed = False
         for fault in faults:
-            if fault["type"] != kind or not self._matches(fault, path, event_type):
+            if fault["type"] != kind or not self._matches(fault, path, event_type, subjects):
                 continue
             if "count" in fault and fault["fired"] >= fault["count"]:
                 continue

@@ -10,9 +10,16 @@ class AllegroAccount(models.Model):
     class Status(models.TextChoices):
         CONNECTED = "CONNECTED", _("Connected")
         RECONNECT_NEEDED = "RECONNECT_NEEDED", _("Reconnect needed")
+        # An administrator disconnected it: tokens forgotten, its orders kept.
+        DISCONNECTED = "DISCONNECTED", _("Disconnected")
 
     seller_id = models.CharField(_("seller id"), max_length=32, unique=True)
     login = models.CharField(_("login"), max_length=128)
+    # What staff call the account in lists (e.g. "CZ" or a brand); the login until renamed.
+    name = models.CharField(_("name"), max_length=64, blank=True)
+    # Paused by an administrator: nothing is imported, converted or written for it meanwhile;
+    # its writes wait as PENDING and go once it is resumed.
+    paused = models.BooleanField(_("paused"), default=False)
     base_marketplace = models.CharField(
         _("base marketplace"), max_length=32, choices=MARKETPLACE_CHOICES
     )
@@ -68,7 +75,16 @@ class AllegroAccount(models.Model):
         permissions = [("manage_allegro_settings", _("Can manage Allegro settings and accounts"))]
 
     def __str__(self) -> str:
-        return self.login
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return self.name or self.login
+
+    @property
+    def is_active(self) -> bool:
+        """Connected and not paused: its import, conversion and writes run."""
+        return self.is_connected and not self.paused
 
     @property
     def is_connected(self) -> bool:

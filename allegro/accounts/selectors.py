@@ -14,8 +14,12 @@ def accounts_health() -> list[Check]:
     stale_after = 3 * settings.ALLEGRO_IMPORT_INTERVAL
     checks = []
     for account in AllegroAccount.objects.order_by("login"):
-        name = _("Allegro account %(login)s") % {"login": account.login}
+        name = _("Allegro account %(login)s") % {"login": account.display_name}
         key = f"allegro.account.{account.pk}"
+        if account.status == AllegroAccount.Status.DISCONNECTED:
+            # An administrator's choice, not a fault: nobody needs warning.
+            checks.append(Check(key, name, True, account.get_status_display()))
+            continue
         if not account.is_connected:
             reason = account.status_reason or account.get_status_display()
             checks.append(
@@ -37,6 +41,9 @@ def accounts_health() -> list[Check]:
             detail = _("last import %(seconds)d s ago") % {"seconds": round(age)}
         if account.last_import_error:
             detail += " · " + account.last_import_error[:200]
+        if account.paused:
+            checks.append(Check(key, name, True, _("paused") + " · " + detail))
+            continue
         if age is None or age > stale_after:
             warning = _("No import from Allegro account %(login)s for over %(seconds)d s.") % {
                 "login": account.login,

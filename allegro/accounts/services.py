@@ -72,15 +72,18 @@ def account_connect_poll(
     # (and its import cursor) and replaces its tokens; the audit entry joins its transaction.
     with transaction.atomic():
         previous = AllegroAccount.objects.filter(seller_id=profile.id).first()
+        fields = {
+            "login": profile.login,
+            "base_marketplace": profile.base_marketplace,
+            "status": AllegroAccount.Status.CONNECTED,
+            "status_reason": "",
+            **account_token_fields(tokens),
+        }
+        # A second seller is a second account; a reconnect keeps its name and pause.
         account, created = AllegroAccount.objects.update_or_create(
             seller_id=profile.id,
-            defaults={
-                "login": profile.login,
-                "base_marketplace": profile.base_marketplace,
-                "status": AllegroAccount.Status.CONNECTED,
-                "status_reason": "",
-                **account_token_fields(tokens),
-            },
+            defaults=fields,
+            create_defaults={**fields, "name": profile.login},
         )
         audit_record(
             user=user,
@@ -93,4 +96,91 @@ def account_connect_poll(
         "allegro.account.connected",
         extra={"account_id": account.pk, "seller_id": profile.id, "reconnect": not created},
     )
+    return account
+
+
+class AccountSettingsRefused(Exception):
+    """The change was not saved; the message tells the administrator why."""
+
+
+@transaction.atomic
+def account_rename(
+    *, account_id: int, name: str, user: AbstractBaseUser | AnonymousUser | None
+) -> AllegroAccount:
+    """The name staff see in lists; empty means the login again."""
+    account = AllegroAccount.objects.select_for_update().get(pk=account_id)
+    name = name.strip()[:64] or account.login
+    if name == account.name:
+        return account
+    before = {"name": account.name}
+    account.name = name
+    account.save(update_fields=["name", "updated_at"])
+    audit_record(
+        user=user,
+        action="allegro.account_renamed",
+        obj=account,
+        before=before,
+        after={"name": name},
+    )
+    logger.info("allegro.account.renamed", extra={"account_id": account.pk})
+    return account
+
+
+@transaction.atomic
+def account_pause_set(
+    *, account_id: int, paused: bool, user: AbstractBaseUser | AnonymousUser | None
+) -> AllegroAccount:
+    """Stop (or resume) importing, converting and writing for this account only.
+
+    Its writes stay PENDING meanwhile; on resume the periodic sweep and import take them up.
+    """
+    account = AllegroAccount.objects.select_for_update().get(pk=account_id)
+    if account.paused == paused:
+        return account
+    account.paused = paused
+    account.save(update_fields=["paused", "updated_at"])
+    audit_record(
+        user=user,
+        action="allegro.account_paused" if paused else "allegro.account_resumed",
+        obj=account,
+        before={"paused": not paused},
+        after={"paused": paused},
+    )
+    logger.info("allegro.account.pause_set", extra={"account_id": account.pk, "paused": paused})
+    return account
+
+
+@transaction.atomic
+def account_disconnect(
+    *, account_id: int, user: AbstractBaseUser | AnonymousUser | None
+) -> AllegroAccount:
+    """Forget the account's tokens; its orders, writes and settings stay, as do other accounts.
+
+    Connecting the same seller again (device flow) brings it back with its import cursor.
+    """
+    account = AllegroAccount.objects.select_for_update().get(pk=account_id)
+    if account.status == AllegroAccount.Status.DISCONNECTED:
+        return account
+    before = {"status": account.status}
+    account.status = AllegroAccount.Status.DISCONNECTED
+    account.status_reason = gettext("Disconnected by an administrator.")
+    account.access_token_encrypted = ""
+    account.refresh_token_encrypted = ""
+    account.save(
+        update_fields=[
+            "status",
+            "status_reason",
+            "access_token_encrypted",
+            "refresh_token_encrypted",
+            "updated_at",
+        ]
+    )
+    audit_record(
+        user=user,
+        action="allegro.account_disconnected",
+        obj=account,
+        before=before,
+        after={"status": account.status},
+    )
+    logger.info("allegro.account.disconnected", extra={"account_id": account.pk})
     return account

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -19,6 +19,9 @@ from allegro.accounts.services import (
     AllegroConnectError,
     account_connect_poll,
     account_connect_start,
+    account_disconnect,
+    account_pause_set,
+    account_rename,
 )
 from allegro.api.budget import AccountUsage, BudgetUsage
 from allegro.api.errors import AllegroError, SlowDown
@@ -187,3 +190,56 @@ def settings_connect_poll(request: HttpRequest) -> HttpResponse:
     if result["state"] == "pending":
         messages.info(request, result["message"])
     return redirect(target)
+
+
+def _back_to(account: AllegroAccount) -> HttpResponse:
+    return redirect(reverse("allegro:accounts:settings") + f"#account-{account.pk}")
+
+
+@require_POST
+@settings_permission
+def settings_account_rename(request: HttpRequest, pk: int) -> HttpResponse:
+    account = get_object_or_404(AllegroAccount, pk=pk)
+    account = account_rename(
+        account_id=account.pk, name=request.POST.get("name", ""), user=request.user
+    )
+    messages.success(
+        request,
+        _("Account %(login)s is now called %(name)s.")
+        % {"login": account.login, "name": account.display_name},
+    )
+    return _back_to(account)
+
+
+@require_POST
+@settings_permission
+def settings_account_pause(request: HttpRequest, pk: int) -> HttpResponse:
+    """Pause (`paused=1`) or resume one account; the others go on as they were."""
+    account = get_object_or_404(AllegroAccount, pk=pk)
+    paused = request.POST.get("paused") == "1"
+    account = account_pause_set(account_id=account.pk, paused=paused, user=request.user)
+    if paused:
+        message = _(
+            "Account %(name)s is paused: nothing is imported, created or written to Allegro "
+            "for it until it is resumed."
+        )
+    else:
+        message = _("Account %(name)s is resumed.")
+    messages.success(request, message % {"name": account.display_name})
+    return _back_to(account)
+
+
+@require_POST
+@settings_permission
+def settings_account_disconnect(request: HttpRequest, pk: int) -> HttpResponse:
+    account = get_object_or_404(AllegroAccount, pk=pk)
+    account = account_disconnect(account_id=account.pk, user=request.user)
+    messages.success(
+        request,
+        _(
+            "Account %(name)s is disconnected: its authorization is forgotten, its orders "
+            "stay. Connect it again to resume."
+        )
+        % {"name": account.display_name},
+    )
+    return _back_to(account)

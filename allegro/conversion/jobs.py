@@ -14,7 +14,9 @@ def auto_convert_all_accounts() -> int:
     It retries orders refused before, since products and currencies may have been added."""
     queue = django_rq.get_queue("default")
     account_ids = list(
-        AllegroAccount.objects.filter(auto_create_orders=True).values_list("id", flat=True)
+        AllegroAccount.objects.filter(auto_create_orders=True, paused=False).values_list(
+            "id", flat=True
+        )
     )
     for account_id in account_ids:
         queue.enqueue(auto_convert_account, account_id, retry_problems=True)
@@ -35,5 +37,7 @@ def auto_convert_account(account_id: int, retry_problems: bool = False) -> dict[
             return "busy"
         if not AllegroAccount.objects.filter(pk=account_id, auto_create_orders=True).exists():
             return "off"
+        if AllegroAccount.objects.filter(pk=account_id, paused=True).exists():
+            return "paused"  # the periodic sweep takes its orders once it is resumed
         stats = account_orders_auto_convert(account_id=account_id, retry_problems=retry_problems)
         return {"created": stats.created, "refused": stats.refused}

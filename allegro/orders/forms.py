@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from allegro.accounts.forms import AccountFilterField
 from allegro.marketplaces import MARKETPLACE_CHOICES
 from allegro.orders.models import BuyerStatus, FulfillmentStatus
 from shop.forms import FilterDateField
@@ -19,6 +20,7 @@ class OrderFilterForm(forms.Form):
             attrs={"type": "search", "placeholder": _("buyer login, form id, offer id")}
         ),
     )
+    account = AccountFilterField()
     marketplace = forms.ChoiceField(
         label=_("Marketplace"), required=False, choices=[*ANY, *MARKETPLACE_CHOICES]
     )

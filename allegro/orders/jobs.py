@@ -15,10 +15,11 @@ logger = logging.getLogger(__name__)
 
 
 def _connected_account_ids() -> list[int]:
+    # A paused account is left alone until an administrator resumes it.
     return list(
-        AllegroAccount.objects.filter(status=AllegroAccount.Status.CONNECTED).values_list(
-            "id", flat=True
-        )
+        AllegroAccount.objects.filter(
+            status=AllegroAccount.Status.CONNECTED, paused=False
+        ).values_list("id", flat=True)
     )
 
 
@@ -52,6 +53,8 @@ def _import_account(account_id: int, reconcile: bool) -> dict[str, int] | str:
     account = AllegroAccount.objects.get(pk=account_id)
     if not account.is_connected:
         return "not connected"
+    if account.paused:
+        return "paused"
     try:
         stats = account_import_riding_out(
             account_id=account_id, client=client_for_account(account), reconcile=reconcile

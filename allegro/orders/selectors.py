@@ -5,6 +5,7 @@ from typing import TypedDict
 
 from django.db.models import Q, QuerySet
 
+from allegro.accounts.models import AllegroAccount
 from allegro.orders.models import (
     AllegroImportProblem,
     AllegroOrder,
@@ -14,6 +15,7 @@ from allegro.orders.models import (
 
 
 class OrderFilters(TypedDict, total=False):
+    account: AllegroAccount | None
     marketplace: str
     status: str
     fulfillment_status: str
@@ -50,6 +52,8 @@ def allegro_order_list(*, filters: OrderFilters) -> QuerySet[AllegroOrder]:
         orders = orders.filter(Q(superseded_at__isnull=True) | by_form_id)
     else:
         orders = orders.filter(superseded_at__isnull=True)
+    if filters.get("account"):
+        orders = orders.filter(account=filters["account"])
     if filters.get("marketplace"):
         orders = orders.filter(marketplace=filters["marketplace"])
     if filters.get("status"):

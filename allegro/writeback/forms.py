@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from allegro.accounts.forms import AccountFilterField
 from allegro.orders.models import FulfillmentStatus
 from allegro.writeback.carriers import OTHER
 from allegro.writeback.models import AllegroWrite
@@ -86,6 +87,7 @@ class WriteFilterForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("What"), required=False, choices=[("", _("any")), *AllegroWrite.Kind.choices]
     )
+    account = AccountFilterField()
 
 
 class IdListField(forms.Field):

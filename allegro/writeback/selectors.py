@@ -152,6 +152,8 @@ def allegro_write_list(*, filters: dict[str, Any]) -> QuerySet[AllegroWrite]:
         writes = writes.filter(state=state)
     if filters.get("kind"):
         writes = writes.filter(kind=filters["kind"])
+    if filters.get("account"):
+        writes = writes.filter(account=filters["account"])
     return writes.order_by("-updated_at", "-id")
 
 

@@ -438,7 +438,7 @@ def write_perform(*, write_id: int, client_for: Callable[[AllegroAccount], Alleg
     if not _claim(write_id, timezone.now()):
         return "not due"
     write = AllegroWrite.objects.select_related("account", "allegro_order").get(pk=write_id)
-    if getattr(write.account, PAUSE_FIELDS[write.kind]):
+    if write.account.paused or getattr(write.account, PAUSE_FIELDS[write.kind]):
         # Paused by staff: keep the row; the sweep queues it again once they resume.
         _release(write)
         return "paused"
@@ -488,7 +488,7 @@ def write_retry(*, write_id: int) -> AllegroWrite:
 
 
 def _paused_by_staff() -> Q:
-    paused = Q(pk__in=[])
+    paused = Q(account__paused=True)  # the whole account, or one kind of write
     for kind, field in PAUSE_FIELDS.items():
         paused |= Q(kind=kind, **{f"account__{field}": True})
     return paused

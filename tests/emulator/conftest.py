@@ -34,11 +34,15 @@ class Emulator(OfflineClient[EmulatorApp]):
     def oauth(self, path: str, data: dict[str, str], auth: str = BASIC) -> TestResponse:
         return self.client.post(f"/auth/oauth/{path}", data=data, headers={"Authorization": auth})
 
-    def connect(self) -> dict[str, Any]:
-        """Run the device flow end to end and keep the access token."""
+    def connect(self, seller: str | None = None) -> dict[str, Any]:
+        """Run the device flow end to end (approved by `seller`, default the first) and keep
+        the access token."""
         self.control("POST", "/tokens", {"device_interval": 0})
         device = self.oauth("device", {"client_id": "emulator-client"}).get_json()
-        self.control("POST", "/device/approve", {"user_code": device["user_code"]})
+        approval: dict[str, Any] = {"user_code": device["user_code"]}
+        if seller is not None:
+            approval["seller"] = seller
+        self.control("POST", "/device/approve", approval)
         grant = "urn:ietf:params:oauth:grant-type:device_code"
         tokens = self.oauth("token", {"grant_type": grant, "device_code": device["device_code"]})
         assert tokens.status_code == 200, tokens.get_data(as_text=True)

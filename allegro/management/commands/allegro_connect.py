@@ -6,6 +6,7 @@ from typing import Any
 import requests
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db.models import Q
 
 from allegro.accounts.models import AllegroAccount
 from allegro.accounts.services import (
@@ -33,15 +34,34 @@ class Command(BaseCommand):
         )
 
         parser.add_argument(
+            "--seller",
+            default=None,
+            help=(
+                "With --approve-in-emulator: the emulator's seller (login or id) who approves, "
+                "so the tokens are that account's; default its first seller."
+            ),
+        )
+        parser.add_argument(
             "--unless-connected",
             action="store_true",
-            help="Do nothing when an account is connected already (the demo's start-up).",
+            help=(
+                "Do nothing when an account (with --seller: that seller's) is connected already "
+                "(the demo's start-up)."
+            ),
         )
 
     def handle(
-        self, *args: Any, approve_in_emulator: bool, unless_connected: bool, **options: Any
+        self,
+        *args: Any,
+        approve_in_emulator: bool,
+        unless_connected: bool,
+        seller: str | None,
+        **options: Any,
     ) -> None:
-        if unless_connected and AllegroAccount.objects.exists():
+        accounts = AllegroAccount.objects.all()
+        if seller:
+            accounts = accounts.filter(Q(login=seller) | Q(seller_id=seller))
+        if unless_connected and accounts.exists():
             return
         try:
             authorization = account_connect_start()
@@ -50,7 +70,7 @@ class Command(BaseCommand):
         self.stdout.write(f"Code:    {authorization.user_code}")
         self.stdout.write(f"Confirm: {authorization.verification_uri_complete}")
         if approve_in_emulator:
-            self._emulator_approve(authorization.user_code)
+            self._emulator_approve(authorization.user_code, seller)
         else:
             self.stdout.write("Waiting for the seller to confirm in Allegro…")
 
@@ -84,12 +104,14 @@ class Command(BaseCommand):
                 return
         raise CommandError("The code expired before it was confirmed. Run the command again.")
 
-    def _emulator_approve(self, user_code: str) -> None:
+    def _emulator_approve(self, user_code: str, seller: str | None) -> None:
         # The emulator's control API lives beside its order API; Allegro itself has no such thing.
         url = settings.ALLEGRO_API_URL.rstrip("/") + "/_emulator/device/approve"
         try:
             response = requests.post(
-                url, json={"user_code": user_code}, timeout=settings.ALLEGRO_HTTP_TIMEOUT
+                url,
+                json={"user_code": user_code, **({"seller": seller} if seller else {})},
+                timeout=settings.ALLEGRO_HTTP_TIMEOUT,
             )
         except requests.RequestException as exc:
             raise CommandError(f"Cannot reach the emulator at {url}: {exc}") from exc

@@ -19,7 +19,9 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, reconcile: bool, **options: Any) -> None:
-        accounts = AllegroAccount.objects.filter(status=AllegroAccount.Status.CONNECTED)
+        accounts = AllegroAccount.objects.filter(
+            status=AllegroAccount.Status.CONNECTED, paused=False
+        )
         if not accounts:
             self.stdout.write("No connected Allegro account: run `manage.py allegro_connect`.")
             return
