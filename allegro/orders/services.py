@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from allegro.accounts.models import AllegroAccount
 from allegro.api.backoff import retry_delay
-from allegro.api.client import AllegroClient, OrderEvent
+from allegro.api.client import AllegroClient, CheckoutFormsPage, OrderEvent
 from allegro.api.errors import AllegroAuthError, AllegroError, AllegroNotFound
 from allegro.api.payloads import CheckoutForm, MalformedCheckoutForm, parse_checkout_form
 from allegro.conversion.services import allegro_orders_cancellation_flag, auto_conversion_enqueue
@@ -501,6 +501,25 @@ def account_own_writes_settle(*, account_id: int, client: AllegroClient) -> Impo
     return stats
 
 
+def _list_page(
+    client: AllegroClient,
+    *,
+    key: str,
+    start: datetime,
+    end: datetime,
+    offset: int,
+    stats: ImportStats,
+) -> CheckoutFormsPage:
+    """One page of the forms whose `key` lies in [start, end], oldest first."""
+    stats.requests += 1
+    return client.checkout_forms(
+        offset=offset,
+        limit=PAGE_SIZE,
+        sort=SORT_KEYS[key],
+        **{f"{key}_gte": start, f"{key}_lte": end},
+    )
+
+
 def _list_around(
     client: AllegroClient,
     to_read: dict[str, OrderEvent],
@@ -514,13 +533,8 @@ def _list_around(
     listed: dict[str, dict[str, Any]] = {}
     offset = 0
     while True:
-        stats.requests += 1
-        page = client.checkout_forms(
-            offset=offset,
-            limit=PAGE_SIZE,
-            sort=SORT_KEYS["updated_at"],
-            updated_at_gte=start,
-            updated_at_lte=end,
+        page = _list_page(
+            client, key="updated_at", start=start, end=end, offset=offset, stats=stats
         )
         for raw in page.forms:
             form_id = raw.get("id") if isinstance(raw, dict) else None
@@ -615,13 +629,7 @@ def _import_window(
     """
     offset = 0
     while True:
-        stats.requests += 1
-        page = client.checkout_forms(
-            offset=offset,
-            limit=PAGE_SIZE,
-            sort=SORT_KEYS[key],
-            **{f"{key}_gte": start, f"{key}_lte": end},
-        )
+        page = _list_page(client, key=key, start=start, end=end, offset=offset, stats=stats)
         if offset == 0 and page.total_count > LIST_OFFSET_LIMIT and end - start > MIN_WINDOW:
             middle = start + (end - start) / 2
             for half_start, half_end in ((start, middle), (middle, end)):

@@ -379,9 +379,7 @@ def test_an_order_allegro_shows_as_sent_converts_to_sent_and_never_moves_allegro
     assert "PROCESSING" not in [change["status"] for change in history]
 
 
-def test_five_successive_status_changes_cost_no_conflict(
-    allegro_emulator, czech_sales_order, connected_account, monkeypatch
-):
+def counted_requests(monkeypatch) -> list[tuple[str, str, int]]:
     from allegro.api import client as api_client
 
     sent: list[tuple[str, str, int]] = []
@@ -393,6 +391,13 @@ def test_five_successive_status_changes_cost_no_conflict(
         return response
 
     monkeypatch.setattr(api_client, "_send", counting_send)
+    return sent
+
+
+def test_five_successive_status_changes_cost_no_conflict(
+    allegro_emulator, czech_sales_order, connected_account, monkeypatch
+):
+    sent = counted_requests(monkeypatch)
     form_path = f"/order/checkout-forms/{czech_sales_order.channel_reference}"
 
     for status in ("IN_PROGRESS", "ON_HOLD", "IN_PROGRESS", "READY_FOR_SHIPMENT", "SENT"):
@@ -414,21 +419,6 @@ def test_five_successive_status_changes_cost_no_conflict(
         account_id=connected_account.id, client=client_for_account(connected_account)
     )
     assert [(method, path) for method, path, _status in sent] == [("GET", "/order/events")]
-
-
-def counted_requests(monkeypatch) -> list[tuple[str, str, int]]:
-    from allegro.api import client as api_client
-
-    sent: list[tuple[str, str, int]] = []
-    real_send = api_client._send
-
-    def counting_send(session, method, url, **kwargs):
-        response = real_send(session, method, url, **kwargs)
-        sent.append((method, kwargs["log_path"], response.status_code))
-        return response
-
-    monkeypatch.setattr(api_client, "_send", counting_send)
-    return sent
 
 
 def test_an_own_write_costs_no_read_its_event_brings_the_revision(
