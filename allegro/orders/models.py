@@ -128,6 +128,17 @@ class AllegroOrder(models.Model):
     # Why the automatic conversion left this order for a person, in words staff can act on.
     conversion_problem = models.TextField(_("why it was not converted"), blank=True)
 
+    # Our own fulfillment write reached Allegro at `own_write_at` and set `own_write_status`;
+    # all the shop lacks is the revision it made, which the journal's event for it carries
+    # (the importer takes it from there, no read). Cleared whenever the form is read.
+    own_write_status = models.CharField(
+        _("status of our own write awaiting its revision"),
+        max_length=24,
+        choices=FulfillmentStatus.choices,
+        blank=True,
+    )
+    own_write_at = models.DateTimeField(_("own write sent at"), null=True, blank=True)
+
     imported_at = models.DateTimeField(_("imported at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -147,6 +158,11 @@ class AllegroOrder(models.Model):
             models.CheckConstraint(
                 condition=Q(superseded_by__isnull=True) | Q(superseded_at__isnull=False),
                 name="allegro_order_superseded_has_date",
+            ),
+            models.CheckConstraint(
+                condition=Q(own_write_at__isnull=True, own_write_status="")
+                | (Q(own_write_at__isnull=False) & ~Q(own_write_status="")),
+                name="allegro_order_own_write_pending_whole",
             ),
         ]
         indexes = [

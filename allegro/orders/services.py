@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from allegro.accounts.models import AllegroAccount
 from allegro.api.backoff import retry_delay
-from allegro.api.client import AllegroClient, OrderEvent
+from allegro.api.client import AllegroClient, CheckoutFormsPage, OrderEvent
 from allegro.api.errors import AllegroAuthError, AllegroError, AllegroNotFound
 from allegro.api.payloads import CheckoutForm, MalformedCheckoutForm, parse_checkout_form
 from allegro.conversion.services import allegro_orders_cancellation_flag, auto_conversion_enqueue
@@ -54,6 +54,18 @@ MIN_WINDOW = timedelta(seconds=2)
 
 
 PROBLEMS_RETRIED_PER_SWEEP = 100
+
+
+# The journal names the forms to read; up to this many are read one by one (a GET each), more
+# through the list endpoint by updatedAt windows around their events, 100 a request.
+SINGLE_READS_UP_TO = 3
+
+
+# Around the events' times: Allegro's updatedAt and occurredAt come from different clocks.
+BATCH_WINDOW_MARGIN = timedelta(seconds=30)
+
+
+FULFILLMENT_STATUS_CHANGED = "FULFILLMENT_STATUS_CHANGED"
 
 
 SORT_KEYS = {"bought_at": "lineItems.boughtAt", "updated_at": "updatedAt"}
@@ -90,6 +102,8 @@ class CursorMoved(Exception):
 
 ORDER_UPDATE_FIELDS = [
     "revision",
+    "own_write_status",
+    "own_write_at",
     "marketplace",
     "status",
     "fulfillment_status",
@@ -226,11 +240,17 @@ def orders_store(*, account: AllegroAccount, raws: Sequence[dict[str, Any]]) -> 
             )
             order.__dict__["form"] = form  # the cached view: parse each payload once
             new_orders.append(order)
-        elif order.revision != form.revision or order.payload != raw:
+        elif (
+            order.revision != form.revision
+            or order.payload != raw
+            or order.own_write_at is not None
+        ):
             if form.status == BuyerStatus.CANCELLED and order.status != BuyerStatus.CANCELLED:
                 cancelled_ids.append(order.id)
             for name, value in order_fields_from_form(form, raw).items():
                 setattr(order, name, value)
+            # Read whole: whatever our own write made is in it (or its event makes us read).
+            order.own_write_status, order.own_write_at = "", None
             order.__dict__["form"] = form  # replace the cached view of the old payload
             changed.append(order)
         else:
@@ -339,24 +359,223 @@ def _read_forms(
     return raws, gone
 
 
-def _forms_to_read(account_id: int, events: Sequence[OrderEvent]) -> list[str]:
-    """The forms the events point at, less those stored at the revision of their latest event
-    already (the shop read its own write back): re-reading them would change nothing."""
-    latest: dict[str, OrderEvent] = {}
-    for event in events:  # oldest first; a repeated or late event must not count as newer
-        known = latest.get(event.checkout_form_id)
-        if known is None or event.occurred_at >= known.occurred_at:
-            latest[event.checkout_form_id] = event
-    stored = dict(
-        AllegroOrder.objects.filter(account_id=account_id, checkout_form_id__in=latest).values_list(
-            "checkout_form_id", "revision"
+def _journal_order(event: OrderEvent) -> tuple[datetime, int, str]:
+    # Ids are growing digit strings: by length, then text, they sort as the journal does even
+    # when a page comes out of order.
+    return (event.occurred_at, len(event.id), event.id)
+
+
+@dataclass(frozen=True)
+class OwnWrite:
+    """The journal's event of our own fulfillment write: its revision is all the shop lacks."""
+
+    event: OrderEvent
+    base_revision: str  # the revision the write was sent against (stored until now)
+    written_at: datetime
+
+
+@dataclass
+class JournalReads:
+    """What a journal page asks of the shop, form by form."""
+
+    # Forms to read, each with its latest event (whose revision a read must reach).
+    to_read: dict[str, OrderEvent] = field(default_factory=dict)
+    # For forms to read whose updatedAt moved in the page: when (their last such event).
+    updated_near: dict[str, datetime] = field(default_factory=dict)
+    own_writes: dict[str, OwnWrite] = field(default_factory=dict)
+
+
+def _own_write_event(
+    journal: Sequence[OrderEvent], base_revision: str, written_at: datetime
+) -> OrderEvent | None:
+    """The one event our own write made, if the form's events after the write are exactly that:
+    a fulfillment change. Anything more (another change by someone else) and it must be read.
+
+    After the write means after the event of the revision it was sent against, or, without that
+    event in the page, since the second it was sent (Allegro's clock may differ a little; a
+    doubt only costs a read)."""
+    based = [index for index, event in enumerate(journal) if event.revision == base_revision]
+    if based:
+        after = list(journal[based[-1] + 1 :])
+    else:
+        since = written_at.replace(microsecond=0)
+        after = [event for event in journal if event.occurred_at >= since]
+    if len(after) != 1:
+        return None
+    event = after[0]
+    if event.type != FULFILLMENT_STATUS_CHANGED or not event.revision:
+        return None
+    return event if event.revision != base_revision else None
+
+
+def _journal_reads(account_id: int, events: Sequence[OrderEvent]) -> JournalReads:
+    """Form by form: nothing to read when it is stored at the revision of its latest event
+    already; no read either when the only news is our own write's event; a read otherwise."""
+    by_form: dict[str, dict[str, OrderEvent]] = {}
+    for event in events:  # the journal repeats itself: once per event id
+        by_form.setdefault(event.checkout_form_id, {})[event.id] = event
+    stored = {
+        form_id: (revision, own_write_at)
+        for form_id, revision, own_write_at in AllegroOrder.objects.filter(
+            account_id=account_id, checkout_form_id__in=by_form
+        ).values_list("checkout_form_id", "revision", "own_write_at")
+    }
+    reads = JournalReads()
+    for form_id, by_id in by_form.items():
+        journal = sorted(by_id.values(), key=_journal_order)
+        latest = journal[-1]
+        revision, own_write_at = stored.get(form_id, (None, None))
+        if latest.revision and latest.revision == revision:
+            continue
+        if revision is not None and own_write_at is not None:
+            own = _own_write_event(journal, revision, own_write_at)
+            if own is not None:
+                reads.own_writes[form_id] = OwnWrite(own, revision, own_write_at)
+                continue
+        reads.to_read[form_id] = latest
+        # A fulfillment change does not move updatedAt: only the others say where to look.
+        moved = [event for event in journal if event.type != FULFILLMENT_STATUS_CHANGED]
+        if moved:
+            reads.updated_near[form_id] = moved[-1].occurred_at
+    return reads
+
+
+def _own_writes_adopt(account_id: int, own_writes: dict[str, OwnWrite]) -> list[str]:
+    """Take each own write's revision from its event, if the order is still as it was when
+    the event was weighed (no read or other write since). Returns the forms not settled."""
+    if not own_writes:
+        return []
+    now = timezone.now()
+    with transaction.atomic():
+        account = _lock_account(account_id)
+        adopted: list[AllegroOrder] = []
+        for order in AllegroOrder.objects.filter(
+            account=account, checkout_form_id__in=own_writes, own_write_at__isnull=False
+        ):
+            own = own_writes[order.checkout_form_id]
+            if order.revision != own.base_revision or order.own_write_at != own.written_at:
+                continue
+            status = order.own_write_status
+            fulfillment = order.payload.get("fulfillment")
+            order.payload = {
+                **order.payload,
+                "revision": own.event.revision,
+                "fulfillment": {
+                    **(fulfillment if isinstance(fulfillment, dict) else {}),
+                    "status": status,
+                },
+            }
+            order.revision = own.event.revision or ""
+            order.fulfillment_status = status
+            order.own_write_status, order.own_write_at = "", None
+            order.updated_at = now
+            adopted.append(order)
+        AllegroOrder.objects.bulk_update(
+            adopted,
+            [
+                "revision",
+                "fulfillment_status",
+                "payload",
+                "own_write_status",
+                "own_write_at",
+                "updated_at",
+            ],
         )
+    settled = {order.checkout_form_id for order in adopted}
+    if adopted:
+        logger.info(
+            "allegro.import.own_writes_settled",
+            extra={"account_id": account_id, "checkout_form_ids": sorted(settled)},
+        )
+    return [form_id for form_id in own_writes if form_id not in settled]
+
+
+def account_own_writes_settle(*, account_id: int, client: AllegroClient) -> ImportStats:
+    """Learn the revisions our own fulfillment writes made from one journal page (one request
+    for every order of the account), without moving the cursor: the importer still reads the
+    page, and finds those orders at their events' revisions already."""
+    stats = ImportStats(requests=1)
+    cursor = AllegroAccount.objects.values_list("events_cursor", flat=True).get(pk=account_id)
+    events = client.order_events(from_id=cursor or None, limit=EVENTS_PAGE_SIZE)
+    _own_writes_adopt(account_id, _journal_reads(account_id, events).own_writes)
+    return stats
+
+
+def _list_page(
+    client: AllegroClient,
+    *,
+    key: str,
+    start: datetime,
+    end: datetime,
+    offset: int,
+    stats: ImportStats,
+) -> CheckoutFormsPage:
+    """One page of the forms whose `key` lies in [start, end], oldest first."""
+    stats.requests += 1
+    return client.checkout_forms(
+        offset=offset,
+        limit=PAGE_SIZE,
+        sort=SORT_KEYS[key],
+        **{f"{key}_gte": start, f"{key}_lte": end},
     )
-    return [
-        form_id
-        for form_id, event in latest.items()
-        if not event.revision or stored.get(form_id) != event.revision
-    ]
+
+
+def _list_around(
+    client: AllegroClient,
+    to_read: dict[str, OrderEvent],
+    updated_near: dict[str, datetime],
+    stats: ImportStats,
+) -> dict[str, dict[str, Any]]:
+    """The forms updated around the events' times, 100 a request; stops as soon as the pages
+    left would cost more than reading the still missing forms one by one."""
+    start = min(updated_near.values()) - BATCH_WINDOW_MARGIN
+    end = max(updated_near.values()) + BATCH_WINDOW_MARGIN
+    listed: dict[str, dict[str, Any]] = {}
+    offset = 0
+    while True:
+        page = _list_page(
+            client, key="updated_at", start=start, end=end, offset=offset, stats=stats
+        )
+        for raw in page.forms:
+            form_id = raw.get("id") if isinstance(raw, dict) else None
+            if isinstance(form_id, str):
+                listed[form_id] = raw
+        offset += PAGE_SIZE
+        available = min(page.total_count, LIST_OFFSET_LIMIT)
+        if offset >= available or not page.forms:
+            return listed
+        missing = sum(
+            1 for form_id, event in to_read.items() if not _reached(listed, form_id, event)
+        )
+        if -(-(available - offset) // PAGE_SIZE) >= missing:
+            return listed
+
+
+def _reached(listed: dict[str, dict[str, Any]], form_id: str, event: OrderEvent) -> bool:
+    raw = listed.get(form_id)
+    return raw is not None and bool(event.revision) and raw.get("revision") == event.revision
+
+
+def _read_named(
+    client: AllegroClient, reads: JournalReads, stats: ImportStats
+) -> tuple[list[dict[str, Any]], list[str]]:
+    """Read the forms a journal page names: a few one by one, more through the list around
+    their events. A form the list did not bring at its event's revision (a fulfillment change,
+    a change after the window, an event without one) is then read by itself: nothing is missed.
+    """
+    raws: list[dict[str, Any]] = []
+    missing = list(reads.to_read)
+    if len(reads.to_read) > SINGLE_READS_UP_TO and reads.updated_near:
+        listed = _list_around(client, reads.to_read, reads.updated_near, stats)
+        # Every listed form is stored (read now, so current): its later events cost nothing.
+        raws.extend(listed.values())
+        missing = [
+            form_id
+            for form_id, event in reads.to_read.items()
+            if not _reached(listed, form_id, event)
+        ]
+    read, gone = _read_forms(client, missing, stats)
+    return raws + read, gone  # a single read comes later, so it wins over a listed copy
 
 
 def account_import_events(*, account_id: int, client: AllegroClient) -> ImportStats:
@@ -372,7 +591,11 @@ def account_import_events(*, account_id: int, client: AllegroClient) -> ImportSt
         events = client.order_events(from_id=cursor or None, limit=EVENTS_PAGE_SIZE)
         if not events:
             return stats
-        raws, gone = _read_forms(client, _forms_to_read(account_id, events), stats)
+        reads = _journal_reads(account_id, events)
+        # Settled before the page is stored: a fact whether or not the cursor moves.
+        for form_id in _own_writes_adopt(account_id, reads.own_writes):
+            reads.to_read[form_id] = reads.own_writes[form_id].event
+        raws, gone = _read_named(client, reads, stats)
         with transaction.atomic():
             account = _lock_account(account_id)
             if account.events_cursor != cursor:
@@ -406,13 +629,7 @@ def _import_window(
     """
     offset = 0
     while True:
-        stats.requests += 1
-        page = client.checkout_forms(
-            offset=offset,
-            limit=PAGE_SIZE,
-            sort=SORT_KEYS[key],
-            **{f"{key}_gte": start, f"{key}_lte": end},
-        )
+        page = _list_page(client, key=key, start=start, end=end, offset=offset, stats=stats)
         if offset == 0 and page.total_count > LIST_OFFSET_LIMIT and end - start > MIN_WINDOW:
             middle = start + (end - start) / 2
             for half_start, half_end in ((start, middle), (middle, end)):

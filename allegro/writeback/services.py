@@ -26,7 +26,7 @@ from allegro.api.backoff import retry_delay
 from allegro.api.client import AllegroClient
 from allegro.api.errors import AllegroAuthError, AllegroClientError, AllegroConflict, AllegroError
 from allegro.orders.models import AllegroOrder, FulfillmentStatus
-from allegro.orders.services import orders_store
+from allegro.orders.services import account_own_writes_settle, orders_store
 from allegro.writeback.models import (
     DEFAULT_STATUS_MAP,
     HELD_BACK,
@@ -215,7 +215,7 @@ def _refresh_from_allegro(client: AllegroClient, order: AllegroOrder) -> None:
     with transaction.atomic():
         account = AllegroAccount.objects.select_for_update().get(pk=order.account_id)
         orders_store(account=account, raws=[raw])
-    order.refresh_from_db(fields=["revision", "fulfillment_status", "payload"])
+    order.refresh_from_db(fields=["revision", "fulfillment_status", "payload", "own_write_at"])
 
 
 # How far along Allegro's fulfillment is; CANCELLED, RETURNED and SUSPENDED stand apart.
@@ -291,18 +291,21 @@ def write_backwards_confirm(
     return write
 
 
-def _learn_revision(client: AllegroClient, order: AllegroOrder) -> None:
-    """After our own write Allegro's revision moved: read it back, so that the next write does
-    not start stale and pay a 409 (the journal's event for our write then costs nothing, as the
-    importer skips an event whose revision it already has). Failing here changes nothing done:
-    the next write would re-read on its 409."""
+def _revision_learn(client: AllegroClient, order: AllegroOrder) -> None:
+    """Our own last write moved Allegro's revision and the shop has not learnt it yet: sending
+    against the old one would pay a 409. The journal's event for that write carries it: one
+    page of the journal settles every such order of the account. Read the form only if the
+    journal does not have it (yet)."""
     try:
-        _refresh_from_allegro(client, order)
+        account_own_writes_settle(account_id=order.account_id, client=client)
     except AllegroError as error:
         logger.info(
-            "allegro.write.revision_unknown",
+            "allegro.write.journal_unavailable",
             extra={"checkout_form_id": order.checkout_form_id, "error": str(error)},
         )
+    order.refresh_from_db(fields=["revision", "fulfillment_status", "payload", "own_write_at"])
+    if order.own_write_at is not None:
+        _refresh_from_allegro(client, order)
 
 
 def _fulfillment(write: AllegroWrite, client: AllegroClient) -> tuple[str, str]:
@@ -321,14 +324,21 @@ def _fulfillment(write: AllegroWrite, client: AllegroClient) -> tuple[str, str]:
             return AllegroWrite.State.DONE, ""
         if _backwards(write, order):
             return _held_back(write, order)
+        if order.own_write_at is not None:
+            _revision_learn(client, order)
+            continue  # decide again on what was learnt
+        sent_at = timezone.now()
         try:
             client.fulfillment_set(order.checkout_form_id, status=desired, revision=order.revision)
         except AllegroConflict:
-            # Our copy is stale (perhaps by our own earlier attempt): read, then decide again.
+            # Our copy is stale (perhaps by someone's change in Allegro): read, decide again.
             _refresh_from_allegro(client, order)
             continue
-        AllegroOrder.objects.filter(pk=order.pk).update(fulfillment_status=desired)
-        _learn_revision(client, order)
+        # Allegro has it; the shop knows all of it but the new revision, which the journal's
+        # event for this write brings (the importer takes it from there, with no read).
+        AllegroOrder.objects.filter(pk=order.pk).update(
+            fulfillment_status=desired, own_write_status=desired, own_write_at=sent_at
+        )
         return AllegroWrite.State.DONE, ""
     raise AllegroConflict(_("Allegro kept reporting a newer revision; will try again."))
 

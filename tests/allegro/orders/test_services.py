@@ -438,3 +438,104 @@ def test_a_set_aside_form_that_answers_502_is_left_for_the_next_sweep(
     run_import(connected_account, reconcile=True)
     problem.refresh_from_db()
     assert problem.resolved_at is not None
+
+
+def emulator_revision(base_url: str, form_id: str) -> str:
+    return emulator_call(base_url, f"orders/{form_id}", method="get")["checkoutForm"]["revision"]
+
+
+def assert_stored_as_on_allegro(base_url: str, form_ids) -> None:
+    stored = dict(
+        AllegroOrder.objects.filter(checkout_form_id__in=form_ids).values_list(
+            "checkout_form_id", "revision"
+        )
+    )
+    assert stored == {form_id: emulator_revision(base_url, form_id) for form_id in form_ids}
+
+
+def test_an_idle_poll_is_one_request_and_one_new_order_two(allegro_emulator, connected_account):
+    run_import(connected_account)
+
+    assert run_import(connected_account).requests == 1
+    emulator_call(allegro_emulator, "orders", {"marketplace": "allegro-pl"})
+    assert run_import(connected_account).requests == 2
+
+
+def test_many_new_orders_are_read_through_the_list_a_hundred_a_request(
+    allegro_emulator, connected_account
+):
+    run_import(connected_account)
+    ids = emulator_call(allegro_emulator, "orders", {"marketplace": "allegro-cz", "count": 200})[
+        "ids"
+    ]
+
+    stats = run_import(connected_account)
+
+    assert stats.created == 200
+    # One journal page and the list around its events, instead of 200 GETs.
+    assert stats.requests <= 10
+    assert_stored_as_on_allegro(allegro_emulator, ids)
+
+
+def test_the_batched_read_misses_nothing_under_duplicated_reordered_and_dropped_events(
+    allegro_emulator, connected_account
+):
+    run_import(connected_account)
+    older = emulator_call(allegro_emulator, "orders", {"marketplace": "allegro-pl", "count": 4})[
+        "ids"
+    ]
+    run_import(connected_account)
+    client = client_for_account(connected_account)
+    emulator_call(
+        allegro_emulator,
+        "faults",
+        [
+            {"type": "duplicate_events", "ratio": 0.5, "seed": 3},
+            {"type": "shuffle_events"},
+            # Paid orders whose payment event is lost: the journal names them at an older
+            # revision, which the list does not show.
+            {"type": "drop_events", "count": 3, "types": ["READY_FOR_PROCESSING"]},
+        ],
+    )
+    new = emulator_call(allegro_emulator, "orders", {"marketplace": "allegro-sk", "count": 12})[
+        "ids"
+    ]
+    # The seller moves older orders in Allegro's Sales Manager: fulfillment changes do not move
+    # updatedAt, so no updatedAt window finds them; and one buyer cancels.
+    for form_id in older[:3]:
+        client.fulfillment_set(
+            form_id, status="PROCESSING", revision=emulator_revision(allegro_emulator, form_id)
+        )
+    emulator_call(allegro_emulator, f"orders/{older[3]}/cancel")
+
+    stats = run_import(connected_account)
+
+    assert stats.created == 12
+    assert_stored_as_on_allegro(allegro_emulator, older + new)
+    assert set(
+        AllegroOrder.objects.filter(checkout_form_id__in=older[:3]).values_list(
+            "fulfillment_status", flat=True
+        )
+    ) == {"PROCESSING"}
+    assert AllegroOrder.objects.get(checkout_form_id=older[3]).status == "CANCELLED"
+    # Far fewer than a GET per form named (16), even with the forms read by themselves.
+    assert stats.requests < 16
+
+
+def test_the_list_around_the_events_brings_orders_whose_events_went_missing(
+    allegro_emulator, connected_account
+):
+    run_import(connected_account)
+    emulator_call(allegro_emulator, "faults", [{"type": "drop_events", "count": 15}])
+    lost = emulator_call(allegro_emulator, "orders", {"marketplace": "allegro-hu", "count": 5})[
+        "ids"
+    ]
+    named = emulator_call(allegro_emulator, "orders", {"marketplace": "allegro-hu", "count": 6})[
+        "ids"
+    ]
+
+    run_import(connected_account)
+
+    # Bought at the same time as the orders the journal names, so listed with them: stored
+    # now rather than at the next reconciliation.
+    assert_stored_as_on_allegro(allegro_emulator, lost + named)

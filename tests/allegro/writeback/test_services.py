@@ -379,9 +379,7 @@ def test_an_order_allegro_shows_as_sent_converts_to_sent_and_never_moves_allegro
     assert "PROCESSING" not in [change["status"] for change in history]
 
 
-def test_five_successive_status_changes_cost_no_conflict(
-    allegro_emulator, czech_sales_order, connected_account, monkeypatch
-):
+def counted_requests(monkeypatch) -> list[tuple[str, str, int]]:
     from allegro.api import client as api_client
 
     sent: list[tuple[str, str, int]] = []
@@ -393,20 +391,99 @@ def test_five_successive_status_changes_cost_no_conflict(
         return response
 
     monkeypatch.setattr(api_client, "_send", counting_send)
+    return sent
+
+
+def test_five_successive_status_changes_cost_no_conflict(
+    allegro_emulator, czech_sales_order, connected_account, monkeypatch
+):
+    sent = counted_requests(monkeypatch)
     form_path = f"/order/checkout-forms/{czech_sales_order.channel_reference}"
 
     for status in ("IN_PROGRESS", "ON_HOLD", "IN_PROGRESS", "READY_FOR_SHIPMENT", "SENT"):
         sales_order_status_change(order_id=czech_sales_order.id, status=status, user=None)
         assert perform_all() == ["DONE"]
 
-    # Each change: its PUT, then one GET that learns the new revision; never a 409.
-    assert sent == [("PUT", f"{form_path}/fulfillment", 204), ("GET", form_path, 200)] * 5
+    # Each change: its PUT and no read. The next one first learns the revision the previous
+    # one made from the journal (its event carries it: one page for the whole account), so it
+    # never pays a 409 nor a GET of the form.
+    put = ("PUT", f"{form_path}/fulfillment", 204)
+    assert sent == [put] + [("GET", "/order/events", 200), put] * 4
     state = emulator_order(allegro_emulator, czech_sales_order)
     assert state["checkoutForm"]["fulfillment"]["status"] == "SENT"
     assert state["fulfillmentChanges"] == 5
-    # The journal's five events of our own writes name revisions the shop has: nothing to read.
+    # The journal's five events of our own writes: four name revisions the shop has, the last
+    # carries the revision of the last write, which the importer takes: nothing to read.
     sent.clear()
     account_import_run(
         account_id=connected_account.id, client=client_for_account(connected_account)
     )
     assert [(method, path) for method, path, _status in sent] == [("GET", "/order/events")]
+
+
+def test_an_own_write_costs_no_read_its_event_brings_the_revision(
+    allegro_emulator, czech_sales_order, connected_account, monkeypatch
+):
+    sent = counted_requests(monkeypatch)
+    sales_order_status_change(order_id=czech_sales_order.id, status="IN_PROGRESS", user=None)
+    assert perform_all() == ["DONE"]
+    account_import_run(
+        account_id=connected_account.id, client=client_for_account(connected_account)
+    )
+
+    form_path = f"/order/checkout-forms/{czech_sales_order.channel_reference}"
+    assert [(method, path) for method, path, _status in sent] == [
+        ("PUT", f"{form_path}/fulfillment"),
+        ("GET", "/order/events"),
+    ]
+    order = AllegroOrder.objects.get(sales_order=czech_sales_order)
+    on_allegro = emulator_order(allegro_emulator, czech_sales_order)["checkoutForm"]
+    assert order.revision == on_allegro["revision"]
+    assert order.fulfillment_status == order.form.fulfillment_status == "PROCESSING"
+    assert (order.own_write_status, order.own_write_at) == ("", None)
+
+
+def test_a_change_in_allegro_right_after_our_write_is_read(
+    allegro_emulator, czech_sales_order, connected_account
+):
+    sales_order_status_change(order_id=czech_sales_order.id, status="IN_PROGRESS", user=None)
+    perform_all()
+    # The seller sets SENT in Sales Manager before the importer saw our write's event.
+    client = client_for_account(connected_account)
+    form_id = czech_sales_order.channel_reference
+    client.fulfillment_set(
+        form_id, status="SENT", revision=client.checkout_form(form_id)["revision"]
+    )
+
+    account_import_run(account_id=connected_account.id, client=client)
+
+    order = AllegroOrder.objects.get(sales_order=czech_sales_order)
+    assert order.fulfillment_status == "SENT"
+    assert (
+        order.revision
+        == emulator_order(allegro_emulator, czech_sales_order)["checkoutForm"]["revision"]
+    )
+
+
+def test_a_next_write_whose_previous_event_went_missing_reads_back_and_pays_no_conflict(
+    allegro_emulator, czech_sales_order, monkeypatch
+):
+    emulator_call(
+        allegro_emulator,
+        "faults",
+        [{"type": "drop_events", "count": 1, "types": ["FULFILLMENT_STATUS_CHANGED"]}],
+    )
+    sales_order_status_change(order_id=czech_sales_order.id, status="IN_PROGRESS", user=None)
+    perform_all()
+    sent = counted_requests(monkeypatch)
+
+    sales_order_status_change(order_id=czech_sales_order.id, status="SENT", user=None)
+    assert perform_all() == ["DONE"]
+
+    form_path = f"/order/checkout-forms/{czech_sales_order.channel_reference}"
+    assert sent == [
+        ("GET", "/order/events", 200),
+        ("GET", form_path, 200),
+        ("PUT", f"{form_path}/fulfillment", 204),
+    ]
+    assert emulator_order(allegro_emulator, czech_sales_order)["fulfillmentChanges"] == 2
