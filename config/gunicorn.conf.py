@@ -10,11 +10,11 @@ import os
 wsgi_app = "config.wsgi:application"
 # nginx sits in front on the same machine; nothing else should reach gunicorn.
 bind = [os.environ.get("WEB_BIND", f"127.0.0.1:{os.environ.get('PORT', '8000')}")]
-# Processes run Python on every core; threads in each (gunicorn's gthread worker) keep
-# serving while a request waits for PostgreSQL: 4 workers x 4 threads served the Allegro list
-# twice as fast as 4 single-threaded workers (bench/RESULTS.md, "The web server").
+# Processes run Python on every core. On a quiet 2-core machine single-threaded workers served
+# the Allegro list faster (27.8 req/s) than 4 workers x 4 threads (24.2); on a machine busy with
+# other work threads did better (bench/RESULTS.md, "The web server"): raise WEB_THREADS there.
 workers = int(os.environ.get("WEB_WORKERS", str(multiprocessing.cpu_count() * 2 + 1)))
-threads = int(os.environ.get("WEB_THREADS", "4"))
+threads = int(os.environ.get("WEB_THREADS", "1"))
 # A request slower than this is killed (and logged) instead of holding a worker forever.
 timeout = int(os.environ.get("WEB_TIMEOUT", "60"))
 # On SIGTERM (stop, restart) and SIGHUP (reload), requests in flight get this long to finish.
