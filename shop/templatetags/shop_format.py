@@ -3,12 +3,16 @@
 import json
 from typing import Any
 
-from babel.numbers import format_currency
+from babel.numbers import format_currency, format_decimal
 from django import template
 from django.utils import translation
 from moneyed import Money
 
 register = template.Library()
+
+
+def _locale() -> str:
+    return translation.to_locale(translation.get_language() or "pl")
 
 
 @register.filter
@@ -20,14 +24,19 @@ def money(value: Money | None) -> str:
     """
     if value is None:
         return ""
-    locale = translation.to_locale(translation.get_language() or "pl")
     return format_currency(
         value.amount,
         str(value.currency),
         format="#,##0.00\xa0¤",
-        locale=locale,
+        locale=_locale(),
         currency_digits=False,
     )
+
+
+@register.filter
+def thousands(value: int) -> str:
+    """A whole number grouped as the UI language writes it: "10 000" / "10,000"."""
+    return format_decimal(value, locale=_locale())
 
 
 @register.simple_tag(takes_context=True)
