@@ -104,16 +104,19 @@ class BulkActionForm(forms.Form):
         (PRINT_PACKING_LISTS, _("Packing lists")),
         (PRINT_ORDER_SHEETS, _("Order sheets")),
     ]
-    action = forms.ChoiceField(choices=ACTIONS)
+    action = forms.ChoiceField(label=_("Action"), choices=ACTIONS)
     scope = forms.ChoiceField(
+        label=_("Orders"),
         choices=[(SCOPE_SELECTED, _("selected")), (SCOPE_ALL, _("all matching the filter"))],
         required=False,
     )
-    orders = forms.ModelMultipleChoiceField(queryset=SalesOrder.objects.only("pk"), required=False)
+    orders = forms.ModelMultipleChoiceField(
+        label=_("Orders"), queryset=SalesOrder.objects.only("pk"), required=False
+    )
     status = forms.ChoiceField(
         label=_("New status"), choices=[("", "—"), *SalesOrderStatus.choices], required=False
     )
-    filters = forms.CharField(required=False, max_length=2000)
+    filters = forms.CharField(label=_("Filter"), required=False, max_length=2000)
 
     def __init__(self, *args: Any, actions: Iterable[tuple[str, Any]] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -125,7 +128,7 @@ class BulkActionForm(forms.Form):
         super().clean()
         data = self.cleaned_data
         action = data.get("action")
-        if action == CHANGE_STATUS and not data.get("status"):
+        if action == CHANGE_STATUS and not data.get("status") and "status" not in self.errors:
             self.add_error("status", _("Choose the new status."))
         if data.get("scope") == SCOPE_ALL:
             ids = self._matching(data.get("filters") or "")
