@@ -26,5 +26,12 @@
       update();
     }
   });
+  // Cancelling is final: asked once for the whole selection.
+  form.addEventListener("submit", function (event) {
+    const status = form.querySelector('select[name="status"]');
+    const cancelling = event.submitter && event.submitter.value === "status" &&
+      status && status.value === "CANCELLED";
+    if (cancelling && !window.confirm(form.dataset.confirmCancel)) { event.preventDefault(); }
+  });
   update();
 })();
