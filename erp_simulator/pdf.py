@@ -34,7 +34,7 @@ TAX_ID_LABELS = {
     "OTHER": "Nr identyfikacyjny",
 }
 QR_SIZE = 38.0  # mm
-LABEL_WIDTH = 48.0  # mm, wide enough for a 35-character KSeF number
+LABEL_WIDTH = 56.0  # mm, wide enough for a 35-character KSeF number
 
 
 def _pdf() -> FPDF:
@@ -49,7 +49,7 @@ def _pdf() -> FPDF:
 
 def _line(pdf: FPDF, text: str, *, size: float = 9, bold: bool = False, height: float = 5) -> None:
     pdf.set_font(FAMILY, "B" if bold else "", size)
-    pdf.multi_cell(0, height, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.multi_cell(0, height, text, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
 
 def _party_lines(party: dict[str, Any], address: dict[str, Any] | None) -> list[str]:
@@ -79,7 +79,7 @@ def _parties(pdf: FPDF, invoice: dict[str, Any]) -> None:
         pdf.cell(half, 6, title, new_x=XPos.LEFT, new_y=YPos.NEXT)
         pdf.set_font(FAMILY, "", 9)
         for text in lines:
-            pdf.multi_cell(half - 4, 4.5, text, new_x=XPos.LEFT, new_y=YPos.NEXT)
+            pdf.multi_cell(half - 4, 4.5, text, align="L", new_x=XPos.LEFT, new_y=YPos.NEXT)
     pdf.set_xy(pdf.l_margin, top + 6 + 4.5 * max(len(seller), len(buyer)) + 4)
 
 
@@ -141,13 +141,14 @@ def _ksef(pdf: FPDF, invoice: dict[str, Any]) -> None:
         lines.append(f"Numer KSeF: {state['number']}")
     else:
         lines.append("Faktura wystawiona w trybie offline: numer KSeF nie został jeszcze nadany.")
-    lines.append(f"Weryfikacja faktury (KOD I): {state['verification_url']}")
+    lines += ["Weryfikacja faktury (KOD I):", state["verification_url"]]
     if state["certificate_url"]:
         lines.append("KOD II (CERTYFIKAT): weryfikacja wystawcy certyfikatem KSeF.")
     pdf.set_xy(text_x, top)
     for text in lines:
         pdf.set_font(FAMILY, "", 7)
-        pdf.multi_cell(pdf.w - pdf.r_margin - text_x, 3.6, text, new_x=XPos.LEFT, new_y=YPos.NEXT)
+        width = pdf.w - pdf.r_margin - text_x
+        pdf.multi_cell(width, 3.6, text, align="L", new_x=XPos.LEFT, new_y=YPos.NEXT)
         pdf.set_x(text_x)
     pdf.set_xy(pdf.l_margin, top + QR_SIZE + 7)
 
