@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import base64
 import io
+import json
 import re
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pypdfium2
 import pytest
+import requests
 import zxingcpp
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
@@ -19,8 +22,10 @@ from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 from pypdf import PdfReader
 
 from erp_simulator import ksef, rates
+from erp_simulator.cli import ErpCli
 from erp_simulator.clock import FakeClock
-from tests.erp_simulator.conftest import Erp, order
+from erp_simulator.testing import running_simulator
+from tests.erp_simulator.conftest import TOKEN, Erp, order
 
 NUMBER = re.compile(r"^7770000005-(\d{8})-[0-9A-F]{12}-[0-9A-F]{2}$")
 VERIFIED_CZ = {
@@ -529,3 +534,30 @@ def test_validation_of_version_3_fields(erp: Erp, changes: dict[str, Any], field
     assert response.status_code == 422
     assert response.json["error"]["field"] == field
     assert response.json["error"]["message"].startswith(field)
+
+
+def test_the_cli_drives_ksef_and_corrections(
+    db_path: Path, clock: FakeClock, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with running_simulator(db_path, clock=clock) as url:
+        headers = {"Authorization": f"Bearer {TOKEN}"}
+        body = polish(fulfilment="none")
+        assert requests.post(f"{url}/api/orders", json=body, headers=headers, timeout=10).ok
+        cli = ErpCli()
+        assert cli.main(["ksef", "reject", "--reason", "Zły NIP", "--url", url]) == 0
+        assert json.loads(capsys.readouterr().out)["mode"] == "reject"
+        command = ["correct", "ZS/2026/000001", "--return", "VAC-252:1", "--url", url]
+        assert cli.main(command) == 0
+        correction = json.loads(capsys.readouterr().out)["invoices"][1]
+        assert correction["number"] == "FK/1/2026"
+        assert correction["ksef"] == {
+            **correction["ksef"],
+            "status": "rejected",
+            "reason": "Zły NIP",
+        }
+        assert cli.main(["ksef-set", "FK/1/2026", "accepted", "--url", url]) == 0
+        assert json.loads(capsys.readouterr().out)["ksef"]["status"] == "accepted"
+        price = ["correct", "ZS/2026/000001", "--price", "BOOK-1:9.90", "--url", url]
+        assert cli.main(price) == 0
+        assert json.loads(capsys.readouterr().out)["invoices"][2]["lines"][0]["code"] == "BOOK-1"
+        assert cli.main(["correct", "ZS/2026/000001", "--return", "VAC-252:5", "--url", url]) == 1
