@@ -144,13 +144,15 @@ def test_operator_converts_a_czech_order_and_finds_it_in_sales_in_crowns(
     assert SalesOrder.objects.get(number=number).currency == "CZK"
 
 
-def test_operator_sees_an_invoices_ksef_number_linked_to_its_check(
-    shop_server, browser_page, settings, tmp_path
-):
+KOD_I = "https://qr-test.ksef.mf.gov.pl/invoice/7770000005/27-11-2026/abc"
+
+
+@pytest.fixture
+def order_with_a_ksef_invoice(settings, tmp_path) -> SalesOrder:
+    """Made before the browser starts: the ORM then runs outside Playwright's event loop."""
     settings.MEDIA_ROOT = tmp_path / "media"
     make_user(role=OPERATOR, username="ola")
     order = make_sales_order(currency="CZK")
-    kod_i = "https://qr-test.ksef.mf.gov.pl/invoice/7770000005/27-11-2026/abc"
     sales_order_invoice_record(
         order_id=order.pk,
         data=InvoiceData(
@@ -160,20 +162,28 @@ def test_operator_sees_an_invoices_ksef_number_linked_to_its_check(
             total=Decimal("1378.00"),
             ksef_status="accepted",
             ksef_number="7770000005-20261127-0A1B2C3D4E5F-7A",
-            ksef_verification_url=kod_i,
+            ksef_verification_url=KOD_I,
         ),
         pdf=ContentFile(b"%PDF-1.4\n%%EOF\n"),
     )
+    return order
+
+
+def test_operator_sees_an_invoices_ksef_number_linked_to_its_check(
+    shop_server, order_with_a_ksef_invoice, browser_page
+):
     page = browser_page
     page.goto(f"{shop_server.url}/")
     page.fill("input[name=username]", "ola")
     page.fill("input[name=password]", "password")
     page.click("button[type=submit]")
 
-    page.goto(f"{shop_server.url}{reverse('sales:order_detail', args=[order.pk])}")
+    page.goto(
+        f"{shop_server.url}{reverse('sales:order_detail', args=[order_with_a_ksef_invoice.pk])}"
+    )
 
     row = page.locator("#invoices tr", has_text="FV/17/2026")
     expect(row).to_contain_text("Przyjęta przez KSeF")
     expect(row).to_contain_text("Wewnątrzwspólnotowa dostawa towarów (WDT)")
     link = row.get_by_role("link", name="7770000005-20261127-0A1B2C3D4E5F-7A")
-    expect(link).to_have_attribute("href", kod_i)
+    expect(link).to_have_attribute("href", KOD_I)
