@@ -44,7 +44,7 @@ from sales.models import (
     SalesOrderStatus,
 )
 from sales.services import SalesOrderRefused
-from shop.services import audit_record
+from shop.services import audit_record, audited_update
 
 logger = logging.getLogger(__name__)
 
@@ -620,23 +620,13 @@ def account_write_switches_set(
         PAUSE_FIELDS[AllegroWrite.Kind.INVOICE]: invoice_paused,
         "invoices_for_everyone": invoices_for_everyone,
     }
-    changed = [field for field, value in wanted.items() if getattr(account, field) != value]
+    action = "allegro.write_switches_set"
+    changed = audited_update(obj=account, values=wanted, user=user, action=action)
     if not changed:
         return account
     resumed = [
         kind for kind, field in PAUSE_FIELDS.items() if field in changed and not wanted[field]
     ]
-    before = {field: getattr(account, field) for field in changed}
-    for field in changed:
-        setattr(account, field, wanted[field])
-    account.save(update_fields=[*changed, "updated_at"])
-    audit_record(
-        user=user,
-        action="allegro.write_switches_set",
-        obj=account,
-        before=before,
-        after={field: wanted[field] for field in changed},
-    )
     logger.info(
         "allegro.writeback.switches_set",
         extra={
