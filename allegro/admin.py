@@ -19,6 +19,13 @@ from shop.admin import ReadOnlyAdmin, ReadOnlyInline
 FieldGroups = list[str | list[str] | tuple[str, ...]]
 
 
+def _with_payload(request: HttpRequest, fields: FieldGroups) -> FieldGroups:
+    """The raw Allegro payload is shown only to those allowed to see it."""
+    if request.user.has_perm("allegro.view_allegro_payload"):
+        fields.append("payload")
+    return fields
+
+
 @admin.register(AllegroAccount)
 class AllegroAccountAdmin(ReadOnlyAdmin):
     list_display = [
@@ -92,9 +99,7 @@ class AllegroOrderAdmin(ReadOnlyAdmin):
             "imported_at",
             "updated_at",
         ]
-        if request.user.has_perm("allegro.view_allegro_payload"):
-            fields.append("payload")
-        return fields
+        return _with_payload(request, fields)
 
 
 @admin.register(AllegroOrderEvent)
@@ -122,9 +127,7 @@ class AllegroImportProblemAdmin(ReadOnlyAdmin):
             "last_seen_at",
             "resolved_at",
         ]
-        if request.user.has_perm("allegro.view_allegro_payload"):
-            fields.append("payload")
-        return fields
+        return _with_payload(request, fields)
 
 
 @admin.register(OfferProductLink)

@@ -246,3 +246,6 @@ ERP_HTTP_TIMEOUT = float(os.environ.get("ERP_HTTP_TIMEOUT", "15"))
 ERP_SYNC_INTERVAL = int(os.environ.get("ERP_SYNC_INTERVAL", "300"))
 # A running sync untouched for this long lost its worker: the next start marks it failed.
 ERP_SYNC_STALE_AFTER = int(os.environ.get("ERP_SYNC_STALE_AFTER", "900"))
+# For this many days after its last invoice a finished order is asked about once a day, so a
+# correction the ERP issues (goods returned, a price corrected) reaches the shop and Allegro.
+ERP_CORRECTION_WATCH_DAYS = int(os.environ.get("ERP_CORRECTION_WATCH_DAYS", "90"))

@@ -50,9 +50,7 @@ def set_fulfillment(
     order = _order(conn, order_id)
     status = body.get("status") if isinstance(body, dict) else None
     if not isinstance(status, str) or status not in FULFILLMENT_STATUSES:
-        raise ApiError(
-            422, "VALIDATION_ERROR", f"Unrecognized status value: {status}", path="status"
-        )
+        raise invalid(422, f"Unrecognized status value: {status}", "status")
     if status == "RETURNED":
         raise ApiError(
             422,
@@ -93,43 +91,27 @@ def add_shipment(
     carrier = body.get("carrierId")
     waybill = body.get("waybill")
     if isinstance(carrier, str) and carrier in REMOVED_CARRIERS:
-        raise ApiError(
+        raise invalid(
             400,
-            "VALIDATION_ERROR",
             f"Carrier {carrier} is not supported since {REMOVED_CARRIERS[carrier]}; "
             "see GET /order/carriers",
-            path="carrierId",
+            "carrierId",
         )
     if not isinstance(carrier, str) or carrier not in CARRIER_IDS:
-        raise ApiError(400, "VALIDATION_ERROR", f"Unknown carrier id: {carrier}", path="carrierId")
+        raise invalid(400, f"Unknown carrier id: {carrier}", "carrierId")
     if not isinstance(waybill, str) or not waybill.strip() or len(waybill) > 64:
-        raise ApiError(
-            400,
-            "VALIDATION_ERROR",
-            "Waybill cannot be empty or longer than 64 characters",
-            path="waybill",
-        )
+        raise invalid(400, "Waybill cannot be empty or longer than 64 characters", "waybill")
     carrier_name = body.get("carrierName")
     if carrier == "OTHER":
         if not isinstance(carrier_name, str) or not carrier_name.strip() or len(carrier_name) > 30:
-            raise ApiError(
-                400,
-                "VALIDATION_ERROR",
-                "carrierName (1-30 chars) is required with OTHER",
-                path="carrierName",
-            )
+            raise invalid(400, "carrierName (1-30 chars) is required with OTHER", "carrierName")
     else:
         carrier_name = None  # the spec: ignored unless carrierId is OTHER
     own = [item["id"] for item in order.form["lineItems"]]
     ids = _line_item_ids(body.get("lineItems")) or own
     unknown = [line_id for line_id in ids if line_id not in own]
     if unknown:
-        raise ApiError(
-            422,
-            "VALIDATION_ERROR",
-            f"Line item {unknown[0]} does not belong to the order",
-            path="lineItems",
-        )
+        raise invalid(422, f"Line item {unknown[0]} does not belong to the order", "lineItems")
     shipment: dict[str, Any] = {
         "id": shipment_id(carrier, waybill, uuid.uuid4().hex[:8]),
         "waybill": waybill,
@@ -175,7 +157,7 @@ def add_invoice(conn: sqlite3.Connection, now: datetime, order_id: str, body: An
     file = body.get("file") if isinstance(body, dict) else None
     name = file.get("name") if isinstance(file, dict) else None
     if not isinstance(name, str) or not name.strip():
-        raise ApiError(422, "VALIDATION_ERROR", "file.name is required", path="file.name")
+        raise invalid(422, "file.name is required", "file.name")
     number = optional_string(body, "invoiceNumber")
     if order.form["status"] != "READY_FOR_PROCESSING":
         raise ApiError(422, "ORDER_NOT_PAID", "Invoices can be added to paid orders only")
@@ -271,13 +253,13 @@ def add_surcharge(
 def merge(conn: sqlite3.Connection, now: datetime, ids: list[str]) -> Order:
     """The buyer paid several purchases at once: Allegro replaces them with one new form."""
     if len(ids) < 2 or len(set(ids)) != len(ids):
-        raise ApiError(422, "VALIDATION_ERROR", "Give at least two distinct order ids")
+        raise invalid(422, "Give at least two distinct order ids")
     orders = [_order(conn, order_id) for order_id in ids]
     if len({o.seller_id for o in orders}) != 1:
-        raise ApiError(422, "VALIDATION_ERROR", "Orders of different sellers cannot be merged")
+        raise invalid(422, "Orders of different sellers cannot be merged")
     currencies = {o.form["summary"]["totalToPay"]["currency"] for o in orders}
     if len(currencies) != 1:
-        raise ApiError(422, "VALIDATION_ERROR", "Orders in different currencies cannot be merged")
+        raise invalid(422, "Orders in different currencies cannot be merged")
     currency = currencies.pop()
     first = orders[0].form
     rng = random.Random(f"merge:{':'.join(ids)}")

@@ -11,7 +11,7 @@ from werkzeug.wrappers import Request, Response
 from emulator import actions, sellers, validation
 from emulator.catalogue import CARRIERS, MARKETPLACES
 from emulator.clock import iso
-from emulator.errors import MEDIA_TYPE, ApiError, not_found
+from emulator.errors import MEDIA_TYPE, not_found
 from emulator.faults import FAULTS
 from emulator.orders import load, shipments_of
 from offline.errors import json_response
@@ -92,7 +92,7 @@ def order_events(app: EmulatorApp, request: Request) -> Response:
     # The spec gives this operation 422 (not 400) for any incorrect query parameter.
     limit = validation.int_arg(request, "limit", 100, status=422)
     if not 1 <= limit <= 1000:
-        raise ApiError(422, "VALIDATION_ERROR", "limit must be between 1 and 1000", path="limit")
+        raise validation.invalid(422, "limit must be between 1 and 1000", "limit")
     query = (
         "SELECT id, type, occurred_at, data FROM events "
         "WHERE seller_id = ? AND id > ? AND dropped = 0"
@@ -150,15 +150,14 @@ def checkout_forms(app: EmulatorApp, request: Request) -> Response:
     limit = validation.int_arg(request, "limit", 100)
     offset = validation.int_arg(request, "offset", 0)
     if not 1 <= limit <= 100:
-        raise ApiError(422, "VALIDATION_ERROR", "limit must be between 1 and 100", path="limit")
+        raise validation.invalid(422, "limit must be between 1 and 100", "limit")
     if offset < 0:
-        raise ApiError(422, "VALIDATION_ERROR", "offset must not be negative", path="offset")
+        raise validation.invalid(422, "offset must not be negative", "offset")
     if offset + limit > MAX_WINDOW:
-        raise ApiError(
+        raise validation.invalid(
             422,
-            "VALIDATION_ERROR",
             f"offset + limit must not exceed {MAX_WINDOW}; narrow the date range instead",
-            path="offset",
+            "offset",
         )
     where = ["merged_into IS NULL", "seller_id = ?"]
     params: list[Any] = [seller_of(request)]
@@ -181,7 +180,7 @@ def checkout_forms(app: EmulatorApp, request: Request) -> Response:
         params.append(surcharge)
     sort = request.args.get("sort") or "-lineItems.boughtAt"
     if sort not in SORTS:
-        raise ApiError(400, "VALIDATION_ERROR", f"Unknown sort: {sort}", path="sort")
+        raise validation.invalid(400, f"Unknown sort: {sort}", "sort")
     condition = " AND ".join(where)
     with app.store.read() as conn:
         total = conn.execute(f"SELECT COUNT(*) FROM orders WHERE {condition}", params).fetchone()[0]
@@ -200,9 +199,7 @@ def checkout_forms(app: EmulatorApp, request: Request) -> Response:
 
 def checkout_form(app: EmulatorApp, request: Request, order_id: str) -> Response:
     if not UUID_RE.match(order_id):
-        raise ApiError(
-            422, "VALIDATION_ERROR", "Malformed checkout form id (UUID expected)", path="id"
-        )
+        raise validation.invalid(422, "Malformed checkout form id (UUID expected)", "id")
     with app.store.read() as conn:
         row = conn.execute(
             "SELECT data FROM orders WHERE id = ? AND merged_into IS NULL AND seller_id = ?",

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy
 from erp.models import ErpOrderLink, ErpSettings, ErpSyncRun
 from erp.sync import sync_run_start
 from sales.models import SalesOrder
-from shop.admin import ReadOnlyAdmin
+from shop.admin import FixedRowsAdmin, ReadOnlyAdmin
 
 
 @admin.register(ErpOrderLink)
@@ -28,14 +28,8 @@ class ErpSyncRunAdmin(ReadOnlyAdmin):
 
 
 @admin.register(ErpSettings)
-class ErpSettingsAdmin(admin.ModelAdmin):
+class ErpSettingsAdmin(FixedRowsAdmin):
     list_display = ["__str__", "periodic_sync", "updated_at"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
 
 _SalesOrderAdmin = type(admin.site._registry[SalesOrder])

@@ -6,7 +6,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
 
 from erp.models import ErpSettings
-from shop.services import audit_record
+from shop.services import audited_update
 
 logger = logging.getLogger(__name__)
 
@@ -18,16 +18,8 @@ def erp_settings_periodic_set(
     """Switch the periodic sync on or off (the cron job runs regardless and checks this)."""
     ErpSettings.load()
     row = ErpSettings.objects.select_for_update().get(id=1)
-    if row.periodic_sync == enabled:
+    values = {"periodic_sync": enabled}
+    if not audited_update(obj=row, values=values, user=user, action="erp.periodic_set"):
         return row
-    row.periodic_sync = enabled
-    row.save(update_fields=["periodic_sync", "updated_at"])
-    audit_record(
-        user=user,
-        action="erp.periodic_set",
-        obj=row,
-        before={"periodic_sync": not enabled},
-        after={"periodic_sync": enabled},
-    )
     logger.info("erp.periodic_set", extra={"user_id": user.pk, "enabled": enabled})
     return row

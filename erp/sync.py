@@ -31,6 +31,7 @@ from redis.exceptions import RedisError
 
 from erp.backends import get_backend
 from erp.backends.base import (
+    PROTOCOL_VERSION,
     ErpAddress,
     ErpBackend,
     ErpCurrency,
@@ -38,12 +39,16 @@ from erp.backends.base import (
     ErpDocument,
     ErpDocumentStatus,
     ErpError,
+    ErpInvoice,
+    ErpInvoiceKind,
     ErpLine,
     ErpOrder,
+    ErpPayment,
     ErpPickupPoint,
     ErpRefused,
     ErpTaxId,
     ErpUnavailable,
+    KsefStatus,
     erp_order_payload,
 )
 from erp.models import ErpOrderLink, ErpStatus, ErpSyncRun
@@ -57,9 +62,10 @@ from sales.models import (
     SalesOrderStatus,
 )
 from sales.services import (
+    InvoiceData,
     SalesOrderRefused,
     sales_order_attention_flag,
-    sales_order_invoice_attach,
+    sales_order_invoice_record,
     sales_order_status_change,
 )
 from shop.services import currencies_set_from_source
@@ -127,10 +133,13 @@ def erp_order_from_sales(order: SalesOrder) -> ErpOrder:
             name=order.pickup_point_name,
             address=order.pickup_point_address,
         )
+    payment = None
+    if order.payment_type or order.paid_at:
+        payment = ErpPayment(type=order.payment_type, finished_at=order.paid_at)
     return ErpOrder(
         number=order.number,
         currency=order.currency,
-        sale_date=timezone.localdate(order.created_at),
+        order_date=timezone.localdate(order.created_at),
         channel=order.channel,
         marketplace=order.marketplace,
         customer=ErpCustomer(
@@ -142,6 +151,8 @@ def erp_order_from_sales(order: SalesOrder) -> ErpOrder:
             ),
             email=order.customer_email,
             phone=order.customer_phone,
+            kind=order.buyer_kind,
+            vat_eu_verified=order.customer_vat_eu_verified,
         ),
         billing_address=_erp_address(order.billing_address),
         delivery_address=_erp_address(order.delivery_address),
@@ -161,12 +172,23 @@ def erp_order_from_sales(order: SalesOrder) -> ErpOrder:
         ),
         total=order.total.amount,  # type: ignore[attr-defined]
         document_only=order.fulfilled_outside,
+        payment=payment,
+        delivery_date=order.delivery_date,
     )
 
 
-def erp_order_hash(order: ErpOrder) -> str:
-    canonical = json.dumps(erp_order_payload(order), sort_keys=True, separators=(",", ":"))
+def erp_order_hash(order: ErpOrder, *, version: int = PROTOCOL_VERSION) -> str:
+    payload = erp_order_payload(order, version=version)
+    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def erp_order_unchanged(order: ErpOrder, sent_hash: str) -> bool:
+    """Whether the ERP has the order as it stands. An order sent under protocol 2 carries
+    the hash of the version-2 body: it is unchanged while that body is, so the upgrade alone
+    (new fields, sale_date become the tax point) neither resends it nor meets a 409 `locked`.
+    A real change sends it whole under protocol 3."""
+    return sent_hash in (erp_order_hash(order), erp_order_hash(order, version=2))
 
 
 # --- currencies -------------------------------------------------------------------------------
@@ -214,23 +236,112 @@ def status_route(current: str, target: str) -> list[str]:
     return _route(current, target)
 
 
-def _needs_pdf(order_id: int, document: ErpDocument) -> bool:
-    return document.invoice is not None and not (
-        SalesOrderInvoice.objects.filter(order_id=order_id, number=document.invoice.number).exists()
+# KSeF states in which the ERP's PDF may be shown to a buyer (protocol 3).
+SHOWABLE = frozenset({KsefStatus.ACCEPTED, KsefStatus.OFFLINE, KsefStatus.NOT_SENT})
+
+
+def _showable(invoice: ErpInvoice) -> bool:
+    if invoice.ksef is None:  # a version-2 ERP: its invoice is the PDF, as before
+        return True
+    return bool(invoice.pdf_url) and invoice.ksef.status in SHOWABLE
+
+
+def _pdfs_needed(order_id: int, document: ErpDocument) -> list[ErpInvoice]:
+    """The document's showable invoices whose PDF the shop does not have yet."""
+    have = set(
+        SalesOrderInvoice.objects.filter(order_id=order_id)
+        .exclude(pdf="")
+        .values_list("number", flat=True)
     )
+    return [i for i in document.all_invoices if _showable(i) and i.number not in have]
+
+
+def _invoice_data(invoice: ErpInvoice) -> InvoiceData:
+    rate = invoice.exchange_rate
+    ksef = invoice.ksef
+    return InvoiceData(
+        number=invoice.number,
+        source_id=invoice.id,
+        kind=invoice.kind,
+        corrects_number=invoice.corrects.number if invoice.corrects else "",
+        correction_reason=invoice.correction_reason,
+        issue_date=invoice.issue_date,
+        sale_date=invoice.sale_date,
+        total=invoice.total,
+        total_pln=invoice.total_pln,
+        vat_rule=invoice.vat_rule,
+        vat_rule_text=invoice.vat_rule_text,
+        vat_summary=[
+            {
+                "rate": f"{row.rate:.2f}",
+                "net": f"{row.net:.2f}",
+                "vat": f"{row.vat:.2f}",
+                "gross": f"{row.gross:.2f}",
+            }
+            for row in invoice.vat_summary
+        ],
+        exchange_rate=rate.rate if rate else None,
+        exchange_rate_table=rate.table if rate else "",
+        exchange_rate_date=rate.date if rate else None,
+        ksef_status=ksef.status if ksef else "",
+        ksef_number=ksef.number if ksef else "",
+        ksef_verification_url=ksef.verification_url if ksef else "",
+        ksef_certificate_url=ksef.certificate_url if ksef else "",
+        ksef_reason=ksef.reason if ksef else "",
+        line_vat_rates={line.code: line.vat_rate for line in invoice.lines},
+    )
+
+
+def _invoice_attention(order: SalesOrder, invoice: ErpInvoice) -> str:
+    """Why a newly seen KSeF state needs a person ("" if it does not)."""
+    ksef = invoice.ksef
+    if ksef is None:
+        return ""
+    if ksef.status == KsefStatus.REJECTED:
+        return _(
+            "KSeF rejected invoice %(number)s: %(reason)s. It is not an invoice and was not"
+            " sent to the buyer; have it corrected in the ERP."
+        ) % {"number": invoice.number, "reason": ksef.reason or _("no reason given")}
+    if ksef.status == KsefStatus.NOT_SENT and order.is_company_buyer:
+        return _(
+            "Invoice %(number)s to a company was not sent to KSeF, so it does not go to the"
+            " buyer; check it in the ERP."
+        ) % {"number": invoice.number}
+    return ""
+
+
+def _apply_invoices(
+    order: SalesOrder, document: ErpDocument, pdfs: dict[str, bytes], user: User | None
+) -> bool:
+    changed = False
+    for invoice in document.all_invoices:
+        pdf = pdfs.get(invoice.id)
+        recorded = sales_order_invoice_record(
+            order_id=order.pk,
+            data=_invoice_data(invoice),
+            pdf=ContentFile(pdf, name=f"{invoice.number.replace('/', '-')}.pdf")
+            if pdf is not None
+            else None,
+            user=user,
+        )
+        changed |= recorded.created or recorded.ksef_changed or recorded.attached
+        reason = _invoice_attention(order, invoice) if recorded.ksef_changed else ""
+        if reason:
+            sales_order_attention_flag(order_id=order.pk, reason=reason, user=user)
+    return changed
 
 
 def _apply_document(
     *,
     order_id: int,
     document: ErpDocument,
-    pdf: bytes | None,
+    pdfs: dict[str, bytes],
     user: User | None,
     sent_hash: str = "",
 ) -> bool:
     """Apply what the ERP says of one order, all or nothing; True if the shop's order changed.
 
-    Called with the PDF already downloaded: no ERP call happens while the order is locked."""
+    Called with the PDFs already downloaded: no ERP call happens while the order is locked."""
     changed = False
     with transaction.atomic():
         order = SalesOrder.objects.select_for_update().get(pk=order_id)
@@ -247,21 +358,17 @@ def _apply_document(
             for step in status_route(order.status, STATUS_MAP[document.status]):
                 sales_order_status_change(order_id=order.pk, status=step, user=user)
                 changed = True
-        invoice = document.invoice
-        if invoice is not None and pdf is not None:
-            sales_order_invoice_attach(
-                order_id=order.pk,
-                number=invoice.number,
-                pdf=ContentFile(pdf, name=f"{invoice.number.replace('/', '-')}.pdf"),
-                user=user,
-            )
-            changed = True
+        changed |= _apply_invoices(order, document, pdfs, user)
         now = timezone.now()
         link.document_number = document.document_number
         link.erp_status = document.status
         if sent_hash:
             link.sent_hash = sent_hash
             link.sent_at = now
+        # The link keeps the order's first VAT invoice (the ERP's `invoice`), as before.
+        invoice = document.invoice or next(
+            (i for i in document.all_invoices if i.kind == ErpInvoiceKind.VAT), None
+        )
         if invoice is not None:
             link.invoice_number = invoice.number
             link.erp_invoice_id = invoice.id
@@ -357,12 +464,12 @@ class _Sync:
         self.down: ErpUnavailable | None = None  # once down, the ERP is not called again
 
     def _apply(self, order_id: int, document: ErpDocument, sent_hash: str = "") -> bool:
-        pdf = None
-        if _needs_pdf(order_id, document):
-            assert document.invoice is not None
-            pdf = self.backend.invoice_pdf(document.invoice.id)
+        pdfs = {
+            invoice.id: self.backend.invoice_pdf(invoice.id)
+            for invoice in _pdfs_needed(order_id, document)
+        }
         return _apply_document(
-            order_id=order_id, document=document, pdf=pdf, user=self.user, sent_hash=sent_hash
+            order_id=order_id, document=document, pdfs=pdfs, user=self.user, sent_hash=sent_hash
         )
 
     def _guarded(self, progress: _Progress, order_id: int, work: Any) -> None:
@@ -421,7 +528,10 @@ class _Sync:
                 if (
                     not first
                     and link is not None
-                    and (link.erp_status != ErpStatus.ACCEPTED or link.sent_hash == digest)
+                    and (
+                        link.erp_status != ErpStatus.ACCEPTED
+                        or erp_order_unchanged(erp_order, link.sent_hash)
+                    )
                 ):
                     to_pull.append(order_id)
                     return None

@@ -49,7 +49,7 @@ def get_order(app: ErpApp, request: Request) -> Response:
     if not number:
         raise ApiError(422, "validation_error", "the number query parameter is required")
     with app.store.read() as conn:
-        document = orders.find(conn, number)
+        document = orders.find(conn, number, app.clock.now())
     if document is None:
         raise ApiError(404, "not_found", f"no order {number!r} in the ERP")
     return json_response(document)
@@ -62,16 +62,22 @@ def lookup(app: ErpApp, request: Request) -> Response:
         raise ApiError(422, "validation_error", "numbers must be a list of order numbers")
     if len(numbers) > MAX_LOOKUP:
         raise ApiError(422, "validation_error", f"at most {MAX_LOOKUP} numbers per lookup")
+    now = app.clock.now()
     with app.store.read() as conn:
-        found = [orders.find(conn, number) for number in dict.fromkeys(numbers)]
+        found = [orders.find(conn, number, now) for number in dict.fromkeys(numbers)]
     return json_response({"orders": [document for document in found if document]})
 
 
 def invoice_pdf(app: ErpApp, request: Request, invoice_id: str) -> Response:
-    with app.store.read() as conn:
-        data = invoices.pdf_bytes(conn, int(invoice_id)) if invoice_id.isdigit() else None
-    if data is None:
+    """The PDF; drawn first (a write) when its KSeF state changed since it was last drawn."""
+    if not invoice_id.isdigit():
         raise ApiError(404, "not_found", f"no invoice {invoice_id}")
+    now = app.clock.now()
+    with app.store.read() as conn:
+        data = invoices.pdf_bytes(conn, int(invoice_id), now, draw=False)
+    if not data:
+        with app.store.write() as conn:
+            data = invoices.pdf_bytes(conn, int(invoice_id), now, draw=True)
     response = Response(data, content_type="application/pdf")
     response.headers["Content-Disposition"] = f'inline; filename="invoice-{invoice_id}.pdf"'
     return response

@@ -39,6 +39,9 @@ def _rules() -> list[Rule]:
         route(f"{CONTROL}/orders/fulfil", "control", control.fulfil, "POST"),
         route(f"{CONTROL}/orders/deliver", "control", control.deliver, "POST"),
         route(f"{CONTROL}/orders/cancel", "control", control.cancel, "POST"),
+        route(f"{CONTROL}/orders/correct", "control", control.correct, "POST"),
+        route(f"{CONTROL}/ksef", "control", control.ksef_setting, "GET", "POST"),
+        route(f"{CONTROL}/invoices/ksef", "control", control.ksef_invoice, "POST"),
         route(f"{CONTROL}/state", "control", control.state),
         route(f"{CONTROL}/reset", "control", control.reset, "POST"),
     ]

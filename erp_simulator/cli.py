@@ -6,6 +6,7 @@ The plumbing (serve, --url, faults, state, reset) is `offline.cli`; the ERP's le
 from __future__ import annotations
 
 import argparse
+from typing import Any
 
 from offline.app import OfflineApp
 from offline.cli import AddClient, ServerCli
@@ -39,6 +40,19 @@ class ErpCli(ServerCli):
         p.add_argument("number")
         p = client("cancel", "cancel an open order")
         p.add_argument("number")
+        p = client("ksef", "how KSeF answers invoices issued from now on")
+        p.add_argument("mode", choices=("accept", "offline", "reject"))
+        p.add_argument("--delay", type=int, default=0, help="seconds pending before accepted")
+        p.add_argument("--reason", help="the rejection reason")
+        p = client("ksef-set", "move one invoice in KSeF")
+        p.add_argument("invoice", help="invoice number, e.g. FV/17/2026")
+        p.add_argument("to", choices=("accepted", "rejected"))
+        p.add_argument("--reason")
+        p = client("correct", "issue a correction invoice of a shipped order")
+        p.add_argument("number", help="order number")
+        p.add_argument("--return", dest="returns", action="append", default=[], metavar="CODE:QTY")
+        p.add_argument("--price", dest="prices", action="append", default=[], metavar="CODE:PRICE")
+        p.add_argument("--reason")
 
     def run(self, args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         url = args.url
@@ -56,7 +70,32 @@ class ErpCli(ServerCli):
                 )
             case "deliver" | "cancel":
                 return self.call(url, "POST", f"/orders/{args.command}", {"number": args.number})
+            case "ksef":
+                body = {"mode": args.mode, "delay_seconds": args.delay, "reason": args.reason}
+                return self.call(url, "POST", "/ksef", body)
+            case "ksef-set":
+                body = {"number": args.invoice, "to": args.to, "reason": args.reason}
+                return self.call(url, "POST", "/invoices/ksef", body)
+            case "correct":
+                return self.call(url, "POST", "/orders/correct", _correction(args, parser))
         return 2
+
+
+def _correction(args: argparse.Namespace, parser: argparse.ArgumentParser) -> dict[str, Any]:
+    if bool(args.returns) == bool(args.prices):
+        parser.error("correct needs --return CODE:QTY ... or --price CODE:PRICE ...")
+    body: dict[str, Any] = {"number": args.number, "reason": args.reason}
+    for given in args.returns or args.prices:
+        code, sep, value = given.rpartition(":")
+        if not sep or not code:
+            parser.error(f"{given!r}: expected CODE:VALUE")
+        if args.returns:
+            if not value.isdigit():
+                parser.error(f"{given!r}: the quantity must be a whole number")
+            body.setdefault("returns", []).append({"code": code, "quantity": int(value)})
+        else:
+            body.setdefault("prices", []).append({"code": code, "unit_price": value})
+    return body
 
 
 def main(argv: list[str] | None = None) -> int:

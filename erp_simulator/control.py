@@ -1,4 +1,5 @@
-"""/_sim/: plain-JSON levers for demos and tests (currencies, fulfilment, reset).
+"""/_sim/: plain-JSON levers for demos and tests (currencies, fulfilment, KSeF, corrections,
+reset).
 
 `/_sim/faults` is the skeleton's (`offline.app`).
 """
@@ -9,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from werkzeug.wrappers import Request, Response
 
-from erp_simulator import orders
+from erp_simulator import invoices, ksef, orders
 from erp_simulator.errors import bad_request
 from erp_simulator.faults import FAULTS
 from erp_simulator.store import wipe
@@ -68,6 +69,46 @@ def cancel(app: ErpApp, request: Request) -> Response:
         return json_response(orders.cancel(conn, number, app.clock.now()))
 
 
+def ksef_setting(app: ErpApp, request: Request) -> Response:
+    """GET: the setting and the Offline certificate (PEM, once made); POST: change it."""
+    if request.method == "GET":
+        with app.store.read() as conn:
+            return json_response({**ksef.setting(conn), "certificate": ksef.certificate_pem(conn)})
+    body = _body(request)
+    mode = body.get("mode")
+    if mode not in ksef.MODES:
+        raise bad_request(f"mode must be one of {list(ksef.MODES)}")
+    delay = body.get("delay_seconds", 0)
+    if isinstance(delay, bool) or not isinstance(delay, int) or delay < 0:
+        raise bad_request("delay_seconds must be a whole number of seconds >= 0")
+    reason = body.get("reason")
+    if reason is not None and not isinstance(reason, str):
+        raise bad_request("reason must be a string")
+    value = {"mode": mode, "delay_seconds": delay, "reason": reason or None}
+    with app.store.write() as conn:
+        return json_response(ksef.set_mode(conn, value))
+
+
+def ksef_invoice(app: ErpApp, request: Request) -> Response:
+    body = _body(request)
+    number = _number(body)
+    to = body.get("to")
+    if to not in ("accepted", "rejected"):
+        raise bad_request('to must be "accepted" or "rejected"')
+    reason = body.get("reason")
+    if reason is not None and not isinstance(reason, str):
+        raise bad_request("reason must be a string")
+    with app.store.write() as conn:
+        return json_response(invoices.set_ksef(conn, number, to, reason, app.clock.now()))
+
+
+def correct(app: ErpApp, request: Request) -> Response:
+    body = _body(request)
+    number = _number(body)
+    with app.store.write() as conn:
+        return json_response(orders.correct(conn, number, body, app.clock.now()))
+
+
 def state(app: ErpApp, request: Request) -> Response:
     with app.store.read() as conn:
         counts = orders.counts(conn)
@@ -78,6 +119,7 @@ def state(app: ErpApp, request: Request) -> Response:
                 "total_orders": sum(counts.values()),
                 "invoices": invoices,
                 "currencies": orders.currencies(conn),
+                "ksef": ksef.setting(conn),
                 "faults": FAULTS.current(conn),
             }
         )

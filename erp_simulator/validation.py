@@ -7,10 +7,11 @@ The normalised form is what is stored and what "same content" is compared on, so
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
+from erp_simulator import vat
 from erp_simulator.errors import ApiError, invalid
 
 KNOWN_CURRENCIES = ("PLN", "CZK", "EUR", "HUF")
@@ -19,6 +20,18 @@ FULFILMENTS = ("shop", "none")
 CENT = Decimal("0.01")
 _MONEY = re.compile(r"^-?\d{1,12}(\.\d{1,2})?$")
 _ADDRESS = ("name", "company", "street", "zip_code", "city", "country_code")
+# Protocol version 3: the buyer's kind and Allegro's tax id types (taxId arrives as PL_NIP).
+KINDS = ("company", "consumer")
+TAX_ID_TYPES = (
+    "PL_NIP",
+    "CZ_ICO",
+    "CZ_DIC",
+    "SK_ICO",
+    "SK_IC_DPH",
+    "HU_ADOSZAM",
+    "VAT_EU",
+    "OTHER",
+)
 
 
 def money(value: Any, field: str, *, allow_negative: bool = False) -> Decimal:
@@ -84,14 +97,64 @@ def _customer(value: Any) -> dict[str, Any]:
     for index, item in enumerate(raw_ids):
         field = f"customer.tax_ids[{index}]"
         entry = _object(item, field)
+        kind = _text(entry, "type", f"{field}.type", required=True)
+        if kind not in TAX_ID_TYPES:
+            raise invalid(f"{field}.type", f"{kind!r} is not one of {list(TAX_ID_TYPES)}")
         tax_ids.append(
-            {
-                "type": _text(entry, "type", f"{field}.type", required=True),
-                "value": _text(entry, "value", f"{field}.value", required=True),
-            }
+            {"type": kind, "value": _text(entry, "value", f"{field}.value", required=True)}
         )
     customer["tax_ids"] = tax_ids
+    # Version 3 fields are kept only when sent: a version-2 order compares the same as before.
+    if "kind" in body:
+        if body["kind"] not in KINDS:
+            raise invalid("customer.kind", f"{body['kind']!r} is not one of {list(KINDS)}")
+        customer["kind"] = body["kind"]
+    if "vat_eu_verified" in body:
+        if not isinstance(body["vat_eu_verified"], bool):
+            raise invalid("customer.vat_eu_verified", "must be true or false")
+        customer["vat_eu_verified"] = body["vat_eu_verified"]
     return customer
+
+
+def buyer_kind(customer: dict[str, Any]) -> str:
+    """ "company" or "consumer"; absent: a company when the buyer gave any tax id."""
+    kind = customer.get("kind")
+    if kind is not None:
+        return str(kind)
+    return "company" if customer.get("tax_ids") else "consumer"
+
+
+def _day(value: Any, field: str) -> str:
+    if not isinstance(value, str):
+        raise invalid(field, "must be a date like 2026-11-26")
+    try:
+        day = date.fromisoformat(value.strip())
+    except ValueError:
+        raise invalid(field, f"{value!r} is not a date like 2026-11-26") from None
+    if not 2000 <= day.year <= 2100:
+        raise invalid(field, "year out of range")
+    return day.isoformat()
+
+
+def _payment(value: Any) -> dict[str, Any] | None:
+    if value is None:
+        return None
+    body = _object(value, "payment")
+    kind = _text(body, "type", "payment.type")
+    finished = body.get("finished_at")
+    if finished is not None:
+        if not isinstance(finished, str):
+            raise invalid("payment.finished_at", "must be an ISO 8601 timestamp or null")
+        try:
+            moment = datetime.fromisoformat(finished.strip().replace("Z", "+00:00"))
+        except ValueError:
+            raise invalid(
+                "payment.finished_at", f"{finished!r} is not a timestamp like 2026-11-27T09:30:00Z"
+            ) from None
+        if moment.tzinfo is None:
+            raise invalid("payment.finished_at", "needs a time zone (e.g. Z)")
+        finished = moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+    return {"type": kind, "finished_at": finished}
 
 
 def _pickup_point(value: Any) -> dict[str, Any] | None:
@@ -138,13 +201,7 @@ def validate_order(body: Any) -> dict[str, Any]:
     currency = body.get("currency")
     if currency not in KNOWN_CURRENCIES:
         raise invalid("currency", f"unknown currency {currency!r}; known: {list(KNOWN_CURRENCIES)}")
-    raw_date = _text(body, "sale_date", "sale_date", required=True)
-    try:
-        sale_date = date.fromisoformat(str(raw_date))
-    except ValueError:
-        raise invalid("sale_date", f"{raw_date!r} is not a date like 2026-11-26") from None
-    if not 2000 <= sale_date.year <= 2100:
-        raise invalid("sale_date", "year out of range")
+    sale_date = _day(_text(body, "sale_date", "sale_date", required=True), "sale_date")
     raw_lines = body.get("lines")
     if not isinstance(raw_lines, list) or not raw_lines:
         raise invalid("lines", "at least one line is required")
@@ -163,11 +220,17 @@ def validate_order(body: Any) -> dict[str, Any]:
     if fulfilment not in FULFILMENTS:
         raise invalid("fulfilment", f"{fulfilment!r} is not one of {list(FULFILMENTS)}")
     # Kept only when "none": an order sent before the field existed compares the same.
-    extra = {"fulfilment": "none"} if fulfilment == "none" else {}
-    return {
+    extra: dict[str, Any] = {"fulfilment": "none"} if fulfilment == "none" else {}
+    # Version 3: kept only when sent (see _customer).
+    if "payment" in body:
+        extra["payment"] = _payment(body["payment"])
+    if "delivery_date" in body:
+        raw = body["delivery_date"]
+        extra["delivery_date"] = None if raw is None else _day(raw, "delivery_date")
+    order = {
         "number": number,
         "currency": currency,
-        "sale_date": sale_date.isoformat(),
+        "sale_date": sale_date,
         "channel": _text(body, "channel", "channel"),
         "marketplace": _text(body, "marketplace", "marketplace"),
         "customer": _customer(body.get("customer")),
@@ -184,3 +247,5 @@ def validate_order(body: Any) -> dict[str, Any]:
         "total": str(total),
         **extra,
     }
+    vat.rule_for(order)  # 422 `delivery_address` when the destination has no rule here
+    return order

@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from sales.models import SalesOrder, SalesOrderEvent, SalesOrderLine
-from shop.admin import ReadOnlyInline
+from shop.admin import FixedRowsAdmin, ReadOnlyInline
 
 
 class SalesOrderLineInline(ReadOnlyInline):
@@ -21,7 +21,7 @@ class SalesOrderEventInline(ReadOnlyInline):
 
 
 @admin.register(SalesOrder)
-class SalesOrderAdmin(admin.ModelAdmin):
+class SalesOrderAdmin(FixedRowsAdmin):
     list_display = [
         "number",
         "created_at",
@@ -41,9 +41,3 @@ class SalesOrderAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request: HttpRequest, obj: SalesOrder | None = None) -> list:
         return [field.name for field in SalesOrder._meta.fields]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: SalesOrder | None = None) -> bool:
-        return False

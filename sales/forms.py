@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from sales.models import CURRENCY_CHOICES, SalesOrder, SalesOrderStatus
 from sales.selectors import SOURCE_SEPARATOR, sales_order_list, sales_order_sources
 from sales.services import MAX_NOTE_LENGTH
-from shop.forms import FilterDateField
+from shop.forms import FilterDateField, FilterSearchField
 
 ANY = [("", _("any"))]
 
@@ -27,14 +27,7 @@ def source_choices(sources: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
 class SalesOrderFilterForm(forms.Form):
     """The GET filters of Sprzedaż ▸ Zamówienia; every field is optional."""
 
-    q = forms.CharField(
-        label=_("Search"),
-        required=False,
-        max_length=100,
-        widget=forms.TextInput(
-            attrs={"type": "search", "placeholder": _("number, customer, login, e-mail, ref.")}
-        ),
-    )
+    q = FilterSearchField(placeholder=_("number, customer, login, e-mail, ref."))
     status = forms.ChoiceField(
         label=_("Status"), required=False, choices=ANY + SalesOrderStatus.choices
     )

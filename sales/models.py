@@ -40,6 +40,13 @@ ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 
+class BuyerKind(models.TextChoices):
+    """Who buys, as invoicing sees it: a company asked for an invoice with its data."""
+
+    COMPANY = "company", _("Company")
+    CONSUMER = "consumer", _("Consumer")
+
+
 class AttentionResolution(models.TextChoices):
     """What an operator decides for an order that needs attention (the order is held till then)."""
 
@@ -114,6 +121,15 @@ class SalesOrder(models.Model):
     customer_phone = models.CharField(_("phone"), max_length=32, blank=True)
     customer_login = models.CharField(_("login in the channel"), max_length=128, blank=True)
     invoice_requested = models.BooleanField(_("invoice requested"), default=False)
+    # "" = not known (orders from before it was recorded): a tax id then means a company.
+    buyer_kind = models.CharField(_("buyer"), max_length=16, choices=BuyerKind.choices, blank=True)
+    # The channel checked the buyer's EU VAT number (Allegro: invoice.features VAT_EU_VERIFIED).
+    customer_vat_eu_verified = models.BooleanField(_("EU VAT number verified"), default=False)
+    # What the ERP needs for the tax point: how and when the buyer paid (null = not paid in
+    # advance, or not known), and the day the goods were handed over when the shop knows it.
+    payment_type = models.CharField(_("payment type"), max_length=32, blank=True)
+    paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
+    delivery_date = models.DateField(_("delivery date"), null=True, blank=True)
     billing_address = models.ForeignKey(
         Address, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -185,6 +201,12 @@ class SalesOrder(models.Model):
     def __str__(self) -> str:
         return self.number
 
+    @property
+    def is_company_buyer(self) -> bool:
+        if self.buyer_kind:
+            return self.buyer_kind == BuyerKind.COMPANY
+        return bool(self.customer_tax_ids)
+
 
 class SalesOrderLine(models.Model):
     order = models.ForeignKey(SalesOrder, on_delete=models.CASCADE, related_name="lines")
@@ -229,6 +251,9 @@ class SalesOrderEvent(models.Model):
         SHIPMENT_ADDED = "SHIPMENT_ADDED", _("Tracking number added")
         SHIPMENT_REMOVED = "SHIPMENT_REMOVED", _("Tracking number removed")
         INVOICE_ATTACHED = "INVOICE_ATTACHED", _("Invoice attached")
+        INVOICE_ISSUED = "INVOICE_ISSUED", _("Invoice issued")
+        KSEF_STATUS_CHANGED = "KSEF_STATUS_CHANGED", _("KSeF status changed")
+        VAT_RATES_CHANGED = "VAT_RATES_CHANGED", _("VAT rates set by the invoice")
 
     order = models.ForeignKey(SalesOrder, on_delete=models.CASCADE, related_name="events")
     type = models.CharField(_("type"), max_length=24, choices=Type.choices)
@@ -277,25 +302,120 @@ def invoice_upload_to(invoice: "SalesOrderInvoice", filename: str) -> str:
     return f"invoices/{invoice.order.number_year}/{invoice.order_id}/{filename}"
 
 
+class InvoiceKind(models.TextChoices):
+    VAT = "VAT", _("VAT invoice")
+    CORRECTION = "CORRECTION", _("Correction")
+
+
+class VatRule(models.TextChoices):
+    DOMESTIC = "DOMESTIC", _("Domestic VAT")
+    WDT = "WDT", _("Intra-community supply (WDT), 0 %, reverse charge")
+    OSS = "OSS", _("OSS: VAT of the buyer's country")
+
+
+class KsefStatus(models.TextChoices):
+    """Where an invoice stands in KSeF (Krajowy System e-Faktur); "" = not known (uploaded by
+    staff, or from an ERP that says nothing of KSeF)."""
+
+    NOT_SENT = "not_sent", _("Outside KSeF (consumer)")
+    PENDING = "pending", _("Waiting for KSeF")
+    ACCEPTED = "accepted", _("Accepted by KSeF")
+    OFFLINE = "offline", _("Issued offline")
+    REJECTED = "rejected", _("Rejected by KSeF")
+
+
 class SalesOrderInvoice(models.Model):
-    """The sales document (PDF) of an order: from the ERP, or uploaded by staff meanwhile."""
+    """A sales document of an order: from the ERP (VAT invoices and their corrections, with
+    their KSeF state), or uploaded by staff meanwhile. The PDF is there only once the invoice
+    may be shown to a buyer (a pending or rejected one has none)."""
 
     order = models.ForeignKey(SalesOrder, on_delete=models.CASCADE, related_name="invoices")
     number = models.CharField(_("invoice number"), max_length=64)
-    pdf = models.FileField(_("PDF"), upload_to=invoice_upload_to)
+    pdf = models.FileField(_("PDF"), upload_to=invoice_upload_to, blank=True)
+    erp_invoice_id = models.CharField(max_length=64, blank=True)
+    kind = models.CharField(
+        _("kind"), max_length=16, choices=InvoiceKind.choices, default=InvoiceKind.VAT
+    )
+    corrects = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="corrections",
+        verbose_name=_("corrects"),
+    )
+    correction_reason = models.TextField(_("reason for the correction"), blank=True)
+    issue_date = models.DateField(_("issue date"), null=True, blank=True)
+    sale_date = models.DateField(_("sale date"), null=True, blank=True)
+    # In the order's currency; negative on a correction that gives money back.
+    total = MoneyField(
+        _("total"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        currency_choices=CURRENCY_CHOICES,
+    )
+    total_pln = MoneyField(
+        _("total in PLN"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        default_currency="PLN",
+        currency_choices=CURRENCY_CHOICES,
+    )
+    vat_rule = models.CharField(_("VAT rule"), max_length=16, choices=VatRule.choices, blank=True)
+    vat_rule_text = models.CharField(_("VAT rule on the invoice"), max_length=255, blank=True)
+    # [{"rate": "0.00", "net": "...", "vat": "...", "gross": "..."}] as the invoice shows it.
+    vat_summary = models.JSONField(_("VAT summary"), default=list, blank=True)
+    exchange_rate = models.DecimalField(
+        _("exchange rate"), max_digits=14, decimal_places=6, null=True, blank=True
+    )
+    exchange_rate_table = models.CharField(_("rate table"), max_length=64, blank=True)
+    exchange_rate_date = models.DateField(_("rate date"), null=True, blank=True)
+    ksef_status = models.CharField(
+        _("KSeF status"), max_length=16, choices=KsefStatus.choices, blank=True
+    )
+    ksef_number = models.CharField(_("KSeF number"), max_length=64, blank=True)
+    ksef_verification_url = models.URLField(_("KSeF verification link"), max_length=500, blank=True)
+    ksef_certificate_url = models.URLField(_("KSeF certificate link"), max_length=500, blank=True)
+    ksef_reason = models.TextField(_("KSeF rejection reason"), blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(_("added at"), auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects: ClassVar[models.Manager["SalesOrderInvoice"]]
+    _default_manager: ClassVar[models.Manager["SalesOrderInvoice"]]
 
     class Meta:
         ordering = ["created_at", "id"]
         constraints = [
             models.UniqueConstraint(fields=["order", "number"], name="sales_invoice_unique_number"),
+            models.CheckConstraint(
+                condition=~Q(ksef_status=KsefStatus.ACCEPTED) | ~Q(ksef_number=""),
+                name="sales_invoice_accepted_has_ksef_number",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.number
+
+    def buyer_may_receive(self, *, company_buyer: bool) -> bool:
+        """Whether this invoice may go to the buyer outside KSeF (an upload to the channel):
+        accepted by KSeF, issued offline with both QR codes, or a consumer's invoice kept
+        outside KSeF; one of unknown KSeF state (staff's upload) as before. Never without
+        its PDF."""
+        if not self.pdf:
+            return False
+        status = self.ksef_status
+        if status in ("", KsefStatus.ACCEPTED):
+            return True
+        if status == KsefStatus.OFFLINE:
+            return bool(self.ksef_verification_url and self.ksef_certificate_url)
+        return status == KsefStatus.NOT_SENT and not company_buyer
 
 
 class SalesOrderNote(InternalNote):

@@ -3,8 +3,9 @@ transaction, and announces status changes through sales.signals."""
 
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from decimal import Decimal
 from functools import partial
 
@@ -21,7 +22,10 @@ from sales.models import (
     ALLOWED_TRANSITIONS,
     Address,
     AttentionResolution,
+    BuyerKind,
     InvalidStatusTransition,
+    InvoiceKind,
+    KsefStatus,
     SalesBulkRun,
     SalesBulkRunItem,
     SalesOrder,
@@ -95,6 +99,11 @@ class NewSalesOrder:
     customer_phone: str = ""
     customer_login: str = ""
     invoice_requested: bool = False
+    buyer_kind: str = ""  # sales.models.BuyerKind; "" = not known
+    customer_vat_eu_verified: bool = False
+    payment_type: str = ""
+    paid_at: datetime | None = None
+    delivery_date: date | None = None
     billing_address: AddressData | None = None
     delivery_address: AddressData | None = None
     delivery_method: str = ""
@@ -148,6 +157,8 @@ def _check(new: NewSalesOrder) -> None:
         )
     if any(line.quantity < 1 for line in new.lines):
         raise SalesOrderRefused(_("Every line needs a quantity of at least 1."))
+    if new.buyer_kind not in ("", *BuyerKind.values):
+        raise SalesOrderRefused(_("Unknown buyer kind: %(kind)s.") % {"kind": new.buyer_kind})
     if new.status not in SalesOrderStatus.values:
         raise SalesOrderRefused(_("Unknown order status: %(status)s.") % {"status": new.status})
 
@@ -177,6 +188,11 @@ def sales_order_create(*, new: NewSalesOrder, user: User | AnonymousUser | None)
         customer_phone=new.customer_phone,
         customer_login=new.customer_login,
         invoice_requested=new.invoice_requested,
+        buyer_kind=new.buyer_kind,
+        customer_vat_eu_verified=new.customer_vat_eu_verified,
+        payment_type=new.payment_type,
+        paid_at=new.paid_at,
+        delivery_date=new.delivery_date,
         billing_address=_address(new.billing_address),
         delivery_address=_address(new.delivery_address),
         delivery_method=new.delivery_method,
@@ -392,32 +408,214 @@ def sales_order_invoice_attach(
     user: User | AnonymousUser | None,
 ) -> SalesOrderInvoice:
     """Attach the order's invoice (a real PDF); the same number twice is one invoice."""
+    number = _invoice_number(number)
+    _check_pdf(pdf)
+    order = SalesOrder.objects.select_for_update().get(pk=order_id)
+    existing = SalesOrderInvoice.objects.filter(order=order, number=number).first()
+    if existing is not None:
+        return existing
+    invoice = SalesOrderInvoice(order=order, number=number, created_by=_acting(user))
+    _pdf_attach(order, invoice, pdf, user)
+    return invoice
+
+
+def _invoice_number(number: str) -> str:
     number = number.strip()
     if not number:
         raise SalesOrderRefused(_("An invoice needs its number."))
+    return number
+
+
+def _check_pdf(pdf: File) -> None:
     pdf.seek(0)
     if pdf.read(5) != b"%PDF-":
         raise SalesOrderRefused(_("The invoice file is not a PDF."))
     if pdf.size > MAX_INVOICE_BYTES:
         raise SalesOrderRefused(_("An invoice PDF may have at most 3 MB."))
     pdf.seek(0)
-    order = SalesOrder.objects.select_for_update().get(pk=order_id)
-    existing = SalesOrderInvoice.objects.filter(order=order, number=number).first()
-    if existing is not None:
-        return existing
-    invoice = SalesOrderInvoice(order=order, number=number, created_by=_acting(user))
-    invoice.pdf.save(f"{number.replace('/', '-')}.pdf", pdf, save=False)
+
+
+def _pdf_attach(
+    order: SalesOrder, invoice: SalesOrderInvoice, pdf: File, user: User | AnonymousUser | None
+) -> None:
+    """Store the PDF (saving the invoice), write the event and announce it: the channels then
+    decide whether the buyer may receive it (SalesOrderInvoice.buyer_may_receive)."""
+    invoice.pdf.save(f"{invoice.number.replace('/', '-')}.pdf", pdf, save=False)
     invoice.save()
     SalesOrderEvent.objects.create(
         order=order,
         type=SalesOrderEvent.Type.INVOICE_ATTACHED,
         user=_acting(user),
-        message=number,
+        message=invoice.number,
     )
     sales_order_invoice_attached.send(
         sender=SalesOrder, order=order, invoice=invoice, user=_acting(user)
     )
-    return invoice
+
+
+@dataclass(frozen=True)
+class InvoiceData:
+    """An invoice as its issuer (the ERP) describes it; amounts in the order's currency."""
+
+    number: str
+    source_id: str = ""  # the issuer's own id of it
+    kind: str = InvoiceKind.VAT
+    corrects_number: str = ""
+    correction_reason: str = ""
+    issue_date: date | None = None
+    sale_date: date | None = None
+    total: Decimal | None = None
+    total_pln: Decimal | None = None
+    vat_rule: str = ""
+    vat_rule_text: str = ""
+    vat_summary: Sequence[Mapping[str, str]] = ()
+    exchange_rate: Decimal | None = None
+    exchange_rate_table: str = ""
+    exchange_rate_date: date | None = None
+    ksef_status: str = ""
+    ksef_number: str = ""
+    ksef_verification_url: str = ""
+    ksef_certificate_url: str = ""
+    ksef_reason: str = ""
+    # The VAT the invoice charges per line code: the order's lines take it over (a VAT
+    # invoice only; a correction's lines are differences).
+    line_vat_rates: Mapping[str, Decimal] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class InvoiceRecorded:
+    invoice: SalesOrderInvoice
+    created: bool
+    ksef_changed: bool  # its KSeF status is not what it was (or it is new)
+    attached: bool  # its PDF was stored now
+
+
+def _lines_vat_set(
+    order: SalesOrder, rates: Mapping[str, Decimal], user: User | AnonymousUser | None
+) -> None:
+    changed = []
+    for line in order.lines.select_for_update():
+        rate = rates.get(line.code)
+        if rate is not None and line.vat_rate != rate:
+            changed.append(f"{line.code}: {line.vat_rate:g} → {rate:g} %")
+            line.vat_rate = rate
+            line.save(update_fields=["vat_rate"])
+    if changed:
+        SalesOrderEvent.objects.create(
+            order=order,
+            type=SalesOrderEvent.Type.VAT_RATES_CHANGED,
+            user=_acting(user),
+            message="\n".join(changed),
+        )
+
+
+@transaction.atomic
+def sales_order_invoice_record(
+    *,
+    order_id: int,
+    data: InvoiceData,
+    pdf: File | None = None,
+    user: User | AnonymousUser | None = None,
+) -> InvoiceRecorded:
+    """Record an invoice of the order as its issuer describes it now (KSeF state, VAT rule,
+    rate, totals): a new one, or the same number brought up to date. The PDF is stored once,
+    when given; the order's lines take the VAT rates a VAT invoice charges. Running it twice
+    with the same data changes nothing."""
+    number = _invoice_number(data.number)
+    if data.kind not in InvoiceKind.values:
+        raise SalesOrderRefused(_("Unknown invoice kind: %(kind)s.") % {"kind": data.kind})
+    if data.ksef_status not in ("", *KsefStatus.values):
+        raise SalesOrderRefused(
+            _("Unknown KSeF status: %(status)s.") % {"status": data.ksef_status}
+        )
+    if pdf is not None:
+        _check_pdf(pdf)
+    order = SalesOrder.objects.select_for_update().get(pk=order_id)
+    invoice = SalesOrderInvoice.objects.filter(order=order, number=number).first()
+    created = invoice is None
+    if invoice is None:
+        invoice = SalesOrderInvoice(order=order, number=number, created_by=_acting(user))
+    before = invoice.ksef_status if not created else None
+    values = {
+        "erp_invoice_id": data.source_id,
+        "kind": data.kind,
+        "correction_reason": data.correction_reason,
+        "issue_date": data.issue_date,
+        "sale_date": data.sale_date,
+        "vat_rule": data.vat_rule,
+        "vat_rule_text": data.vat_rule_text[:255],
+        "vat_summary": [dict(row) for row in data.vat_summary],
+        "exchange_rate": data.exchange_rate,
+        "exchange_rate_table": data.exchange_rate_table,
+        "exchange_rate_date": data.exchange_rate_date,
+        "ksef_status": data.ksef_status,
+        "ksef_number": data.ksef_number,
+        "ksef_verification_url": data.ksef_verification_url,
+        "ksef_certificate_url": data.ksef_certificate_url,
+        "ksef_reason": data.ksef_reason,
+    }
+    dirty = created
+    for name, value in values.items():
+        if getattr(invoice, name) != value:
+            setattr(invoice, name, value)
+            dirty = True
+    corrects = None
+    if data.corrects_number:
+        corrects = SalesOrderInvoice.objects.filter(
+            order=order, number=data.corrects_number
+        ).first()
+    if invoice.corrects_id != (corrects.pk if corrects else None):
+        invoice.corrects = corrects
+        dirty = True
+    totals = {
+        "total": Money(data.total, order.currency) if data.total is not None else None,
+        "total_pln": Money(data.total_pln, "PLN") if data.total_pln is not None else None,
+    }
+    for name, amount in totals.items():
+        if getattr(invoice, name) != amount:
+            setattr(invoice, name, amount)
+            dirty = True
+    attached = False
+    if pdf is not None and not invoice.pdf:
+        _pdf_attach(order, invoice, pdf, user)  # saves the invoice too
+        attached = True
+    elif dirty:
+        invoice.save()
+    if created:
+        SalesOrderEvent.objects.create(
+            order=order,
+            type=SalesOrderEvent.Type.INVOICE_ISSUED,
+            user=_acting(user),
+            message=" · ".join(
+                filter(None, [number, str(InvoiceKind(data.kind).label), data.vat_rule_text])
+            ),
+        )
+    ksef_changed = before != invoice.ksef_status
+    if ksef_changed and invoice.ksef_status:
+        SalesOrderEvent.objects.create(
+            order=order,
+            type=SalesOrderEvent.Type.KSEF_STATUS_CHANGED,
+            user=_acting(user),
+            message=" · ".join(
+                filter(
+                    None,
+                    [
+                        number,
+                        str(KsefStatus(invoice.ksef_status).label),
+                        invoice.ksef_number,
+                        invoice.ksef_reason,
+                    ],
+                )
+            ),
+        )
+    if ksef_changed and not attached and invoice.pdf:
+        # Its PDF came earlier (e.g. issued offline): the channels decide again on the new state.
+        sales_order_invoice_attached.send(
+            sender=SalesOrder, order=order, invoice=invoice, user=_acting(user)
+        )
+    if data.kind == InvoiceKind.VAT and data.line_vat_rates:
+        _lines_vat_set(order, data.line_vat_rates, user)
+    return InvoiceRecorded(invoice, created, ksef_changed, attached)
 
 
 MAX_NOTE_LENGTH = 2000

@@ -14,7 +14,9 @@ sales_order_shipment_added = Signal()
 # deleted. A receiver cancels what it would still send, or refuses the removal (the number is
 # sent or being sent) by raising sales.services.SalesOrderRefused, which rolls it all back.
 sales_order_shipment_removing = Signal()
-# kwargs: order (SalesOrder), invoice (SalesOrderInvoice), user
+# kwargs: order (SalesOrder), invoice (SalesOrderInvoice), user. Sent when an invoice gets its
+# PDF, and again when its KSeF state changes afterwards: a receiver asks
+# invoice.buyer_may_receive() each time and must be idempotent per invoice.
 sales_order_invoice_attached = Signal()
 # kwargs: order (SalesOrder), event (SalesOrderEvent), resolution (AttentionResolution value),
 # user. Sent when an operator lifts the hold of an order that needed attention; with CANCEL the

@@ -224,7 +224,9 @@ def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "next_statuses": next_statuses,
         "can_cancel": SalesOrderStatus.CANCELLED in next_statuses,
         "can_change": request.user.has_perm("sales.change_salesorder"),
-        "invoices": order.invoices.select_related("created_by").order_by("created_at", "id"),
+        "invoices": order.invoices.select_related("created_by", "corrects").order_by(
+            "created_at", "id"
+        ),
         "notes": sales_order_notes(order=order),
         "note_form": NoteForm(),
         "can_add_note": request.user.has_perm("sales.add_salesordernote"),
@@ -239,6 +241,8 @@ def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def invoice_download(request: HttpRequest, pk: int, invoice_pk: int) -> FileResponse:
     """The invoice PDF, to those who may see the order (media files are not served)."""
     invoice = get_object_or_404(SalesOrderInvoice, pk=invoice_pk, order_id=pk)
+    if not invoice.pdf:  # waiting for KSeF, or rejected: there is no document to show
+        raise Http404
     try:
         pdf = invoice.pdf.open("rb")
     except FileNotFoundError:

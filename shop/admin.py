@@ -4,16 +4,21 @@ from django.http import HttpRequest
 from shop.models import Currency, Product, ShopSettings
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Rows that only the application writes (imports, syncs): staff may look, never edit."""
+class FixedRowsAdmin(admin.ModelAdmin):
+    """Rows the application creates and keeps (a settings row, the currencies, orders): staff
+    may change what the admin shows, never add a row or delete one."""
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
 
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+
+class ReadOnlyAdmin(FixedRowsAdmin):
+    """Rows that only the application writes (imports, syncs): staff may look, never edit."""
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
 
 
@@ -31,29 +36,19 @@ class ReadOnlyInline(admin.TabularInline):
 
 
 @admin.register(ShopSettings)
-class ShopSettingsAdmin(admin.ModelAdmin):
+class ShopSettingsAdmin(FixedRowsAdmin):
+    """One row, created by ShopSettings.load(): neither a second one nor none at all."""
+
     list_display = ["__str__", "variant", "updated_at"]
     readonly_fields = ["updated_at"]
 
-    # One row, created by ShopSettings.load(): neither a second one nor none at all.
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: ShopSettings | None = None) -> bool:
-        return False
-
 
 @admin.register(Currency)
-class CurrencyAdmin(admin.ModelAdmin):
+class CurrencyAdmin(FixedRowsAdmin):
+    """The set of currencies is fixed by settings.CURRENCIES (and a check constraint)."""
+
     list_display = ["code", "is_available", "updated_at"]
     readonly_fields = ["code", "updated_at"]
-
-    # The set of currencies is fixed by settings.CURRENCIES (and a check constraint).
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Currency | None = None) -> bool:
-        return False
 
 
 @admin.register(Product)

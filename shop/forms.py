@@ -34,6 +34,18 @@ class FilterDateField(forms.DateField):
         )
 
 
+class FilterSearchField(forms.CharField):
+    """The free-text search of a list's filters; `placeholder` says what it looks in."""
+
+    def __init__(self, *, placeholder: "StrOrPromise") -> None:
+        super().__init__(
+            label=_("Search"),
+            required=False,
+            max_length=100,
+            widget=forms.TextInput(attrs={"type": "search", "placeholder": placeholder}),
+        )
+
+
 class VariantForm(forms.Form):
     variant = forms.ChoiceField(
         label=_("Shop variant"), choices=ShopVariant.choices, widget=forms.RadioSelect

@@ -77,6 +77,24 @@ def _stale_after() -> float:
     return float(settings.HEALTH_STALE_SECONDS)
 
 
+def _heartbeat_check(
+    key: str,
+    name: str,
+    last: float | None,
+    now: float,
+    *,
+    fresh: Callable[[str], str],
+    missing: str,
+    warning: str,
+) -> Check:
+    """A process that beats its heart into Redis: fine while the last beat is recent (`fresh`
+    says so, given how long ago), else when it was last seen (or `missing`) and `warning`."""
+    if last is not None and now - last <= _stale_after():
+        return Check(key, name, True, fresh(_ago(now - last)))
+    seen = _("last seen %(ago)s") % {"ago": _ago(now - last)} if last else missing
+    return Check(key, name, False, seen, warning)
+
+
 def _queue_checks() -> list[Check]:
     redis = django_rq.get_connection("default")
     now = time.time()
@@ -84,51 +102,37 @@ def _queue_checks() -> list[Check]:
     workers = Worker.all(connection=redis)
     beats = [w.last_heartbeat.timestamp() for w in workers if w.last_heartbeat is not None]
     newest = max(beats, default=None)
-    if newest is not None and now - newest <= _stale_after():
-        checks.append(
-            Check(
-                "workers",
-                _("Workers"),
-                True,
-                _("%(count)d seen, last %(ago)s")
-                % {"count": len(workers), "ago": _ago(now - newest)},
-            )
+    checks.append(
+        _heartbeat_check(
+            "workers",
+            _("Workers"),
+            newest,
+            now,
+            fresh=lambda ago: (
+                _("%(count)d seen, last %(ago)s") % {"count": len(workers), "ago": ago}
+            ),
+            missing=_("none seen"),
+            warning=_(
+                "No worker has been seen for a minute: nothing is imported or sent to Allegro."
+            ),
         )
-    else:
-        seen = _("last seen %(ago)s") % {"ago": _ago(now - newest)} if newest else _("none seen")
-        checks.append(
-            Check(
-                "workers",
-                _("Workers"),
-                False,
-                seen,
-                _("No worker has been seen for a minute: nothing is imported or sent to Allegro."),
-            )
-        )
+    )
     # (name, last heartbeat as a Unix time) of every cron scheduler RQ knows.
     entries: list[Any] = redis.zrange(get_registry_key(), 0, -1, withscores=True)
-    scores = [float(entry[1]) for entry in entries]
-    last = max(scores, default=None)
-    if last is not None and now - last <= _stale_after():
-        checks.append(
-            Check(
-                "scheduler",
-                _("Scheduler"),
-                True,
-                _("last seen %(ago)s") % {"ago": _ago(now - last)},
-            )
+    last = max((float(entry[1]) for entry in entries), default=None)
+    checks.append(
+        _heartbeat_check(
+            "scheduler",
+            _("Scheduler"),
+            last,
+            now,
+            fresh=lambda ago: _("last seen %(ago)s") % {"ago": ago},
+            missing=_("never seen"),
+            warning=_(
+                "The scheduler has not been seen for a minute: no import or sweep is started."
+            ),
         )
-    else:
-        seen = _("last seen %(ago)s") % {"ago": _ago(now - last)} if last else _("never seen")
-        checks.append(
-            Check(
-                "scheduler",
-                _("Scheduler"),
-                False,
-                seen,
-                _("The scheduler has not been seen for a minute: no import or sweep is started."),
-            )
-        )
+    )
     queue = django_rq.get_queue("default")
     failed = FailedJobRegistry(queue=queue).count
     checks.append(

@@ -1,11 +1,11 @@
 """What every list page does with its filter form and its page number."""
 
-from collections.abc import Callable, Sequence
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, TypeVar
 
 from django import forms
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 from django.utils.functional import cached_property
 
@@ -97,3 +97,17 @@ def filtered_page(
     or out-of-range page number gives the nearest page, never an error."""
     filters: Any = form.cleaned_data if form.is_valid() else {}
     return CappedPaginator(rows(filters=filters), per_page).get_page(request.GET.get("page"))
+
+
+M = TypeVar("M", bound=Model)
+
+
+def narrowed(
+    rows: QuerySet[M], filters: Mapping[str, Any], lookups: Mapping[str, str]
+) -> QuerySet[M]:
+    """`rows` narrowed by each filter that is given (not empty), through its lookup:
+    {"status": "status", "bought_from": "bought_at__date__gte"}."""
+    for name, lookup in lookups.items():
+        if filters.get(name):
+            rows = rows.filter(**{lookup: filters[name]})
+    return rows

@@ -10,6 +10,7 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from shop.listing import narrowed
 from shop.models import AuditEntry, Currency, Product
 from shop.roles import ADMINISTRATOR, OPERATOR
 
@@ -51,12 +52,15 @@ class AuditFilters(TypedDict, total=False):
 def audit_entries(*, filters: AuditFilters) -> QuerySet[AuditEntry]:
     """The audit trail, newest first, narrowed by who, what and when (in the shop's time zone)."""
     entries = AuditEntry.objects.order_by("-at", "-id")
-    if filters.get("username"):
-        entries = entries.filter(username__iexact=filters["username"])
-    if filters.get("action"):
-        entries = entries.filter(action__startswith=filters["action"])
-    if filters.get("object"):
-        entries = entries.filter(object_repr__icontains=filters["object"])
+    entries = narrowed(
+        entries,
+        filters,
+        {
+            "username": "username__iexact",
+            "action": "action__startswith",
+            "object": "object_repr__icontains",
+        },
+    )
     if at_from := filters.get("at_from"):
         entries = entries.filter(at__gte=_start_of_day(at_from))
     if at_to := filters.get("at_to"):

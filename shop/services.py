@@ -69,6 +69,30 @@ def audit_record(
         )
 
 
+def audited_update(
+    *,
+    obj: models.Model,
+    values: Mapping[str, Any],
+    user: AbstractBaseUser | AnonymousUser | None,
+    action: str,
+) -> list[str]:
+    """Set the fields of a row that differ from `values`, save only those (and `updated_at`)
+    and write down the change. Gives the fields changed: none, and no write, when all agree.
+
+    Call it inside the transaction that locked the row, like audit_record."""
+    changed = [field for field, value in values.items() if getattr(obj, field) != value]
+    if not changed:
+        return changed
+    before = {field: getattr(obj, field) for field in changed}
+    for field in changed:
+        setattr(obj, field, values[field])
+    obj.save(update_fields=[*changed, "updated_at"])
+    audit_record(
+        user=user, action=action, obj=obj, before=before, after={f: values[f] for f in changed}
+    )
+    return changed
+
+
 def validate_ean(value: str) -> None:
     """An EAN-8 or EAN-13: digits only, the right length and a correct GS1 check digit."""
     if not value.isdigit() or len(value) not in (8, 13):
@@ -86,18 +110,11 @@ def shop_variant_set(*, variant: str, user: AbstractBaseUser | AnonymousUser) ->
         raise ValidationError({"variant": _("Unknown shop variant.")})
     with transaction.atomic():
         shop_settings = ShopSettings.objects.select_for_update().get(pk=ShopSettings.load().pk)
-        if shop_settings.variant == variant:
-            return shop_settings
         previous = shop_settings.variant
-        shop_settings.variant = variant
-        shop_settings.save(update_fields=["variant", "updated_at"])
-        audit_record(
-            user=user,
-            action="shop.variant_set",
-            obj=shop_settings,
-            before={"variant": previous},
-            after={"variant": variant},
-        )
+        values = {"variant": variant}
+        action = "shop.variant_set"
+        if not audited_update(obj=shop_settings, values=values, user=user, action=action):
+            return shop_settings
     logger.info(
         "shop.variant_set",
         extra={"user_id": user.pk, "previous": previous, "variant": variant},
@@ -127,17 +144,10 @@ def currency_set_available(
         raise ValidationError(_("Unknown currency %(code)s.") % {"code": code})
     with transaction.atomic():
         currency, _created = Currency.objects.select_for_update().get_or_create(code=code)
-        if currency.is_available == available:
+        values = {"is_available": available}
+        action = "shop.currency_set_available"
+        if not audited_update(obj=currency, values=values, user=user, action=action):
             return currency
-        currency.is_available = available
-        currency.save(update_fields=["is_available", "updated_at"])
-        audit_record(
-            user=user,
-            action="shop.currency_set_available",
-            obj=currency,
-            before={"is_available": not available},
-            after={"is_available": available},
-        )
     logger.info(
         "shop.currency_set_available",
         extra={"user_id": user.pk, "code": code, "available": available},

@@ -2,9 +2,12 @@
 
 import os
 import re
+from decimal import Decimal
 
 import pytest
+from django.core.files.base import ContentFile
 from django.db import connection
+from django.urls import reverse
 from playwright.sync_api import expect, sync_playwright
 from pytest_django.live_server_helper import LiveServer
 
@@ -12,9 +15,10 @@ from allegro.accounts.clients import client_for_account
 from allegro.orders.services import account_import_run
 from emulator.catalogue import CATALOGUE
 from sales.models import SalesOrder
+from sales.services import InvoiceData, sales_order_invoice_record
 from shop.models import Currency, ShopSettings, ShopVariant
 from shop.roles import OPERATOR
-from tests.support.factories import make_product, make_user
+from tests.support.factories import make_product, make_sales_order, make_user
 
 CHROMIUM = "/usr/bin/chromium"
 # Without these Chromium keeps calling home, and this machine's closed network refuses it.
@@ -138,3 +142,48 @@ def test_operator_converts_a_czech_order_and_finds_it_in_sales_in_crowns(
     expect(page.get_by_text(pickup_point).first).to_be_visible()
     expect(page.get_by_text("Zamówienie Allegro")).to_be_visible()
     assert SalesOrder.objects.get(number=number).currency == "CZK"
+
+
+KOD_I = "https://qr-test.ksef.mf.gov.pl/invoice/7770000005/27-11-2026/abc"
+
+
+@pytest.fixture
+def order_with_a_ksef_invoice(settings, tmp_path) -> SalesOrder:
+    """Made before the browser starts: the ORM then runs outside Playwright's event loop."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    make_user(role=OPERATOR, username="ola")
+    order = make_sales_order(currency="CZK")
+    sales_order_invoice_record(
+        order_id=order.pk,
+        data=InvoiceData(
+            number="FV/17/2026",
+            source_id="17",
+            vat_rule="WDT",
+            total=Decimal("1378.00"),
+            ksef_status="accepted",
+            ksef_number="7770000005-20261127-0A1B2C3D4E5F-7A",
+            ksef_verification_url=KOD_I,
+        ),
+        pdf=ContentFile(b"%PDF-1.4\n%%EOF\n"),
+    )
+    return order
+
+
+def test_operator_sees_an_invoices_ksef_number_linked_to_its_check(
+    shop_server, order_with_a_ksef_invoice, browser_page
+):
+    page = browser_page
+    page.goto(f"{shop_server.url}/")
+    page.fill("input[name=username]", "ola")
+    page.fill("input[name=password]", "password")
+    page.click("button[type=submit]")
+
+    page.goto(
+        f"{shop_server.url}{reverse('sales:order_detail', args=[order_with_a_ksef_invoice.pk])}"
+    )
+
+    row = page.locator("#invoices tr", has_text="FV/17/2026")
+    expect(row).to_contain_text("Przyjęta przez KSeF")
+    expect(row).to_contain_text("Wewnątrzwspólnotowa dostawa towarów (WDT)")
+    link = row.get_by_role("link", name="7770000005-20261127-0A1B2C3D4E5F-7A")
+    expect(link).to_have_attribute("href", KOD_I)

@@ -16,7 +16,7 @@ from allegro.api.client import (
     oauth_from_settings,
 )
 from allegro.api.errors import AccessDenied, AllegroAuthError, AuthorizationPending
-from shop.services import audit_record
+from shop.services import audit_record, audited_update
 
 logger = logging.getLogger(__name__)
 
@@ -110,18 +110,9 @@ def account_rename(
     """The name staff see in lists; empty means the login again."""
     account = AllegroAccount.objects.select_for_update().get(pk=account_id)
     name = name.strip()[:64] or account.login
-    if name == account.name:
+    action = "allegro.account_renamed"
+    if not audited_update(obj=account, values={"name": name}, user=user, action=action):
         return account
-    before = {"name": account.name}
-    account.name = name
-    account.save(update_fields=["name", "updated_at"])
-    audit_record(
-        user=user,
-        action="allegro.account_renamed",
-        obj=account,
-        before=before,
-        after={"name": name},
-    )
     logger.info("allegro.account.renamed", extra={"account_id": account.pk})
     return account
 
@@ -135,17 +126,9 @@ def account_pause_set(
     Its writes stay PENDING meanwhile; on resume the periodic sweep and import take them up.
     """
     account = AllegroAccount.objects.select_for_update().get(pk=account_id)
-    if account.paused == paused:
+    action = "allegro.account_paused" if paused else "allegro.account_resumed"
+    if not audited_update(obj=account, values={"paused": paused}, user=user, action=action):
         return account
-    account.paused = paused
-    account.save(update_fields=["paused", "updated_at"])
-    audit_record(
-        user=user,
-        action="allegro.account_paused" if paused else "allegro.account_resumed",
-        obj=account,
-        before={"paused": not paused},
-        after={"paused": paused},
-    )
     logger.info("allegro.account.pause_set", extra={"account_id": account.pk, "paused": paused})
     return account
 

@@ -10,7 +10,7 @@ a message telling the operator what to do, and writes nothing.
 import logging
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -38,7 +38,7 @@ from allegro.orders.models import (
     FulfillmentStatus,
     unknown_marketplace_reason,
 )
-from sales.models import SalesOrder, SalesOrderStatus
+from sales.models import BuyerKind, SalesOrder, SalesOrderStatus
 from sales.services import (
     AddressData,
     LineData,
@@ -241,6 +241,31 @@ def _address(address: Address | None, *, name: str = "", company: str = "") -> A
     )
 
 
+# Allegro shows the goods handed over (to a carrier or the buyer) in these statuses.
+HANDED_OVER = (_F.SENT, _F.PICKED_UP, _F.RETURNED)
+# The journal's event type (allegro.orders.services imports this module, not the reverse).
+FULFILLMENT_STATUS_CHANGED = "FULFILLMENT_STATUS_CHANGED"
+
+
+def handed_over_on(order: AllegroOrder) -> date | None:
+    """The day Allegro shows an order fulfilled outside the shop as sent: its last
+    fulfillment change in the journal, else the form's last change (an order backfilled from
+    the list has no journal); None while nothing was handed over."""
+    if order.fulfillment_status not in HANDED_OVER:
+        return None
+    moment = (
+        AllegroOrderEvent.objects.filter(
+            account_id=order.account_id,
+            checkout_form_id=order.checkout_form_id,
+            type=FULFILLMENT_STATUS_CHANGED,
+        )
+        .order_by("-occurred_at")
+        .values_list("occurred_at", flat=True)
+        .first()
+    ) or order.allegro_updated_at
+    return timezone.localdate(moment) if moment else None
+
+
 def _new_sales_order(
     order: AllegroOrder, form: CheckoutForm, products: Mapping[str, Product]
 ) -> NewSalesOrder:
@@ -295,6 +320,14 @@ def _new_sales_order(
         customer_phone=buyer.phone_number[:32],
         customer_login=buyer.login[:128],
         invoice_requested=invoice.required,
+        # Company data on the invoice address is Allegro's "invoice for a company".
+        buyer_kind=BuyerKind.COMPANY
+        if invoice.company_name or invoice.tax_ids
+        else BuyerKind.CONSUMER,
+        customer_vat_eu_verified=invoice.vat_eu_verified,
+        payment_type=form.payment.type[:32] if form.payment else "",
+        paid_at=form.payment.finished_at if form.payment else None,
+        delivery_date=handed_over_on(order) if order.is_fulfilled_outside else None,
         billing_address=_address(
             invoice.address, name=invoice.natural_person or buyer.name, company=invoice.company_name
         )

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from allegro.accounts.forms import AccountFilterField
 from allegro.marketplaces import MARKETPLACE_CHOICES
 from allegro.orders.models import BuyerStatus, FulfillmentStatus
-from shop.forms import FilterDateField
+from shop.forms import FilterDateField, FilterSearchField
 
 ANY = [("", _("any"))]
 
@@ -12,14 +12,7 @@ ANY = [("", _("any"))]
 class OrderFilterForm(forms.Form):
     """The GET filters of Allegro ▸ Zamówienia; every field is optional."""
 
-    q = forms.CharField(
-        label=_("Search"),
-        required=False,
-        max_length=100,
-        widget=forms.TextInput(
-            attrs={"type": "search", "placeholder": _("buyer login, form id, offer id")}
-        ),
-    )
+    q = FilterSearchField(placeholder=_("buyer login, form id, offer id"))
     account = AccountFilterField()
     marketplace = forms.ChoiceField(
         label=_("Marketplace"), required=False, choices=[*ANY, *MARKETPLACE_CHOICES]

@@ -13,6 +13,7 @@ from allegro.orders.models import (
     AllegroOrderLine,
     AllegroOrderNote,
 )
+from shop.listing import narrowed
 
 
 class OrderFilters(TypedDict, total=False):
@@ -53,23 +54,23 @@ def allegro_order_list(*, filters: OrderFilters) -> QuerySet[AllegroOrder]:
         orders = orders.filter(Q(superseded_at__isnull=True) | by_form_id)
     else:
         orders = orders.filter(superseded_at__isnull=True)
-    if filters.get("account"):
-        orders = orders.filter(account=filters["account"])
-    if filters.get("marketplace"):
-        orders = orders.filter(marketplace=filters["marketplace"])
-    if filters.get("status"):
-        orders = orders.filter(status=filters["status"])
-    if filters.get("fulfillment_status"):
-        orders = orders.filter(fulfillment_status=filters["fulfillment_status"])
+    orders = narrowed(
+        orders,
+        filters,
+        {
+            "account": "account",
+            "marketplace": "marketplace",
+            "status": "status",
+            "fulfillment_status": "fulfillment_status",
+            # __date compares in the current time zone (Europe/Warsaw), as staff read the dates.
+            "bought_from": "bought_at__date__gte",
+            "bought_to": "bought_at__date__lte",
+        },
+    )
     if filters.get("not_converted"):
         orders = orders.filter(sales_order__isnull=True)
     if filters.get("conversion_failed"):
         orders = orders.filter(sales_order__isnull=True).exclude(conversion_problem="")
-    # __date compares in the current time zone (Europe/Warsaw), as staff read the dates.
-    if filters.get("bought_from"):
-        orders = orders.filter(bought_at__date__gte=filters["bought_from"])
-    if filters.get("bought_to"):
-        orders = orders.filter(bought_at__date__lte=filters["bought_to"])
     return orders.order_by("-bought_at", "-id")
 
 

@@ -44,7 +44,7 @@ from sales.models import (
     SalesOrderStatus,
 )
 from sales.services import SalesOrderRefused
-from shop.services import audit_record
+from shop.services import audit_record, audited_update
 
 logger = logging.getLogger(__name__)
 
@@ -170,8 +170,14 @@ def on_shipment_removing(*, order: Any, shipment: SalesOrderShipment, **kwargs: 
 
 
 def on_invoice_attached(*, order: Any, invoice: SalesOrderInvoice, **kwargs: Any) -> None:
+    """An invoice got its PDF or a new KSeF state: it goes to Allegro (once: one row per
+    invoice) when the buyer may receive it, each correction as an invoice of its own."""
     allegro_order = _allegro_order_of(order)
     if allegro_order is None:
+        return
+    if not invoice.buyer_may_receive(company_buyer=order.is_company_buyer):
+        # Pending in KSeF, rejected, or a company's invoice kept outside KSeF: the buyer must
+        # not get it; a later state announces it again.
         return
     # Czech, Slovak and Hungarian buyers get it exactly as Polish ones: by what they asked for.
     if allegro_order.invoice_required or allegro_order.account.invoices_for_everyone:
@@ -360,7 +366,10 @@ def _shipment(write: AllegroWrite, client: AllegroClient) -> tuple[str, str]:
 
 
 def _invoice(write: AllegroWrite, client: AllegroClient) -> tuple[str, str]:
-    invoice = SalesOrderInvoice.objects.get(pk=write.target["invoice_id"])
+    invoice = SalesOrderInvoice.objects.select_related("order").get(pk=write.target["invoice_id"])
+    if not invoice.buyer_may_receive(company_buyer=invoice.order.is_company_buyer):
+        # Recorded when it could go; asked again now, as nothing reaches Allegro twice.
+        return AllegroWrite.State.SKIPPED, _("Not sent: the buyer may not receive this invoice.")
     form_id = write.allegro_order.checkout_form_id
     on_allegro = next(
         (i for i in client.invoices(form_id) if i.invoice_number == invoice.number), None
@@ -611,23 +620,13 @@ def account_write_switches_set(
         PAUSE_FIELDS[AllegroWrite.Kind.INVOICE]: invoice_paused,
         "invoices_for_everyone": invoices_for_everyone,
     }
-    changed = [field for field, value in wanted.items() if getattr(account, field) != value]
+    action = "allegro.write_switches_set"
+    changed = audited_update(obj=account, values=wanted, user=user, action=action)
     if not changed:
         return account
     resumed = [
         kind for kind, field in PAUSE_FIELDS.items() if field in changed and not wanted[field]
     ]
-    before = {field: getattr(account, field) for field in changed}
-    for field in changed:
-        setattr(account, field, wanted[field])
-    account.save(update_fields=[*changed, "updated_at"])
-    audit_record(
-        user=user,
-        action="allegro.write_switches_set",
-        obj=account,
-        before=before,
-        after={field: wanted[field] for field in changed},
-    )
     logger.info(
         "allegro.writeback.switches_set",
         extra={

@@ -18,9 +18,16 @@ from erp.backends.base import (
     ErpDocumentStatus,
     ErpExchangeRate,
     ErpInvoice,
+    ErpInvoiceKind,
+    ErpInvoiceLine,
+    ErpInvoiceRef,
+    ErpKsef,
     ErpOrder,
     ErpRefused,
     ErpUnavailable,
+    ErpVatRule,
+    ErpVatSummary,
+    KsefStatus,
     erp_order_payload,
 )
 
@@ -86,11 +93,88 @@ def _exchange_rate(data: Any) -> ErpExchangeRate:
     )
 
 
+def _text(data: dict, name: str) -> str:
+    """An optional string field: absent or null is ""."""
+    value = data.get(name)
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise _Bad(f"{name!r} has the wrong type")
+    return value
+
+
+def _choice(data: dict, name: str, allowed: frozenset[str], default: str) -> str:
+    value = _text(data, name) if name in data else default
+    if value not in allowed:
+        raise _Bad(f"unknown {name} {value!r}")
+    return value
+
+
+def _items(data: dict, name: str, parse: Callable[[Any], T]) -> tuple[T, ...]:
+    """An optional list (absent or null: none) of objects parsed one by one."""
+    value = data.get(name)
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        raise _Bad(f"{name!r} is not a list")
+    return tuple(parse(item) for item in value)
+
+
+def _amount(data: Any, name: str) -> Decimal:
+    return _decimal(_field(data, name, (str, int)), name)
+
+
+def _invoice_line(data: Any) -> ErpInvoiceLine:
+    return ErpInvoiceLine(
+        code=_field(data, "code", str),
+        name=_field(data, "name", str),
+        quantity=_field(data, "quantity", int),
+        unit_price=_amount(data, "unit_price"),
+        net=_amount(data, "net"),
+        vat_rate=_amount(data, "vat_rate"),
+        vat=_amount(data, "vat"),
+        gross=_amount(data, "gross"),
+    )
+
+
+def _vat_summary(data: Any) -> ErpVatSummary:
+    return ErpVatSummary(
+        rate=_amount(data, "rate"),
+        net=_amount(data, "net"),
+        vat=_amount(data, "vat"),
+        gross=_amount(data, "gross"),
+    )
+
+
+def _ksef(data: Any) -> ErpKsef:
+    status = _field(data, "status", str)
+    if status not in KsefStatus.ALL:
+        raise _Bad(f"unknown KSeF status {status!r}")
+    return ErpKsef(
+        status=status,
+        number=_text(data, "number"),
+        verification_url=_text(data, "verification_url"),
+        certificate_url=_text(data, "certificate_url"),
+        reason=_text(data, "reason"),
+    )
+
+
+def _invoice_ref(data: Any) -> ErpInvoiceRef:
+    return ErpInvoiceRef(id=str(_field(data, "id", (str, int))), number=_field(data, "number", str))
+
+
 def _invoice(data: Any) -> ErpInvoice:
     invoice_id = str(_field(data, "id", (str, int)))
     if not invoice_id:
         raise _Bad("invoice 'id' is empty")
     total_pln = data.get("total_pln")
+    kind = _choice(data, "kind", ErpInvoiceKind.ALL, ErpInvoiceKind.VAT)
+    corrects = _optional(data, "corrects", _invoice_ref)
+    if kind == ErpInvoiceKind.CORRECTION and corrects is None:
+        raise _Bad("a correction names no invoice it corrects")
+    vat_rule = _text(data, "vat_rule")
+    if vat_rule and vat_rule not in ErpVatRule.ALL:
+        raise _Bad(f"unknown vat_rule {vat_rule!r}")
     return ErpInvoice(
         id=invoice_id,
         number=_field(data, "number", str),
@@ -100,7 +184,16 @@ def _invoice(data: Any) -> ErpInvoice:
         total=_decimal(_field(data, "total", (str, int)), "total"),
         exchange_rate=_optional(data, "exchange_rate", _exchange_rate),
         total_pln=None if total_pln is None else _decimal(total_pln, "total_pln"),
-        pdf_url=data.get("pdf_url") or "",
+        pdf_url=_text(data, "pdf_url"),
+        kind=kind,
+        corrects=corrects,
+        correction_reason=_text(data, "correction_reason"),
+        vat_rule=vat_rule,
+        vat_rule_text=_text(data, "vat_rule_text"),
+        lines=_items(data, "lines", _invoice_line),
+        vat_summary=_items(data, "vat_summary", _vat_summary),
+        vat_summary_pln=_items(data, "vat_summary_pln", _vat_summary),
+        ksef=_optional(data, "ksef", _ksef),
     )
 
 
@@ -120,6 +213,7 @@ def parse_document(data: Any, *, created: bool = False) -> ErpDocument:
             invoice=_optional(data, "invoice", _invoice),
             created=created,
             updated=data.get("updated") is True,
+            invoices=_items(data, "invoices", _invoice),
         )
     except _Bad as error:
         raise ErpBadResponse(f"The ERP's order document does not fit: {error}.") from None

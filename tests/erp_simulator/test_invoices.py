@@ -9,6 +9,7 @@ from decimal import Decimal
 from pypdf import PdfReader
 
 from erp_simulator import rates
+from erp_simulator.invoices import cents
 from tests.erp_simulator.conftest import Erp, order
 
 
@@ -18,6 +19,19 @@ def _pdf_text(erp: Erp, url: str) -> str:
     assert response.mimetype == "application/pdf"
     assert response.data.startswith(b"%PDF-")
     return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(response.data)).pages)
+
+
+V1_KEYS = (
+    "id",
+    "number",
+    "issue_date",
+    "sale_date",
+    "currency",
+    "total",
+    "exchange_rate",
+    "total_pln",
+    "pdf_url",
+)
 
 
 def test_fulfil_issues_gapless_invoices(erp: Erp) -> None:
@@ -40,10 +54,11 @@ def test_fulfil_issues_gapless_invoices(erp: Erp) -> None:
 
 
 def test_czk_invoice_json_and_pdf(erp: Erp) -> None:
+    # A version-2 order: a Czech company without a verified EU VAT number -> OSS, CZ 21 %.
     erp.send(order())
     invoice = erp.sim("orders/fulfil", {"number": "ZS/2026/000001"}).json["invoice"]
     rate = rates.rate_for_sale("CZK", date(2026, 11, 26))
-    assert invoice == {
+    assert {key: invoice[key] for key in V1_KEYS} == {
         "id": "1",
         "number": "FV/1/2026",
         "issue_date": "2026-11-27",
@@ -56,9 +71,18 @@ def test_czk_invoice_json_and_pdf(erp: Erp) -> None:
             "table": rate.table,
             "date": "2026-11-25",
         },
-        "total_pln": str((Decimal("1378.00") * rate.rate).quantize(Decimal("0.01"))),
+        "total_pln": invoice["vat_summary_pln"][0]["gross"],
         "pdf_url": "/api/invoices/1/pdf",
     }
+    assert invoice["kind"] == "VAT"
+    assert invoice["vat_rule"] == "OSS"
+    assert invoice["vat_summary"] == [
+        {"rate": "21.00", "net": "1138.84", "vat": "239.16", "gross": "1378.00"}
+    ]
+    net, vat = (cents(Decimal(v) * rate.rate) for v in ("1138.84", "239.16"))
+    assert invoice["vat_summary_pln"] == [
+        {"rate": "21.00", "net": str(net), "vat": str(vat), "gross": str(net + vat)}
+    ]
     text = _pdf_text(erp, invoice["pdf_url"])
     assert "FV/1/2026" in text
     assert f"{invoice['total_pln']} PLN" in text

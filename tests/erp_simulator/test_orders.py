@@ -18,6 +18,7 @@ def test_new_order_is_accepted_with_a_document_number(erp: Erp) -> None:
         "status": "ACCEPTED",
         "updated_at": "2026-11-27T09:30:00Z",
         "invoice": None,
+        "invoices": [],
         "updated": False,
     }
 

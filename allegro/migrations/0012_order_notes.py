@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('allegro', '0010_own_write_revision_pending'),
+        ('allegro', '0011_sales_orders_buyer_and_payment'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

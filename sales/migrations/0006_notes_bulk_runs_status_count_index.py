@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('sales', '0004_fulfilled_outside'),
+        ('sales', '0005_buyer_payment_and_ksef_invoices'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
