@@ -13,7 +13,11 @@ class AllegroConfig(AppConfig):
     name = "allegro"
     verbose_name = "Allegro"
     # What the roles (shop.roles) may do here.
-    operator_permissions = ("allegro.view_allegroorder", "allegro.convert_allegroorder")
+    operator_permissions = (
+        "allegro.view_allegroorder",
+        "allegro.convert_allegroorder",
+        "allegro.add_allegroordernote",
+    )
     administrator_permissions = ("allegro.manage_allegro_settings", "allegro.view_allegro_payload")
 
     def ready(self) -> None:

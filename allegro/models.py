@@ -7,6 +7,7 @@ from allegro.orders.models import (
     AllegroOrder,
     AllegroOrderEvent,
     AllegroOrderLine,
+    AllegroOrderNote,
 )
 from allegro.writeback.models import AllegroWrite, FulfillmentStatusMapping
 
@@ -16,6 +17,7 @@ __all__ = [
     "AllegroOrder",
     "AllegroOrderEvent",
     "AllegroOrderLine",
+    "AllegroOrderNote",
     "AllegroWrite",
     "FulfillmentStatusMapping",
     "OfferProductLink",

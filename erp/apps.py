@@ -9,11 +9,27 @@ class ErpConfig(AppConfig):
 
     def ready(self) -> None:
         # The ERP panel shows on every sales order's page, whatever its channel.
-        from erp.views import sales_order_panel
-        from sales.links import ANY_CHANNEL, list_actions_register, order_panel_register
+        from django.utils.translation import gettext_lazy as _
+
+        from erp.views import sales_bulk_send, sales_order_panel
+        from sales.links import (
+            ANY_CHANNEL,
+            BulkAction,
+            bulk_action_register,
+            list_actions_register,
+            order_panel_register,
+        )
 
         order_panel_register(ANY_CHANNEL, sales_order_panel)
         list_actions_register("erp/sales_list_actions.html")
+        bulk_action_register(
+            BulkAction(
+                name="erp_send",
+                label=_("Send to the ERP"),
+                permission="erp.run_erp_sync",
+                perform=sales_bulk_send,
+            )
+        )
         # With an ERP backend configured, the sync switches the shop's currencies, not staff.
         from shop.currencies import currency_source_register
 

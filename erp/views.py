@@ -88,3 +88,22 @@ def sync_status(request: HttpRequest, pk: int) -> JsonResponse:
 def sales_order_panel(order: SalesOrder, request: HttpRequest) -> tuple[str, dict[str, Any]]:
     """The ERP panel of every sales order page (registered in ErpConfig.ready)."""
     return "erp/sales_order_panel.html", {"order": order, "link": erp_order_link(order=order)}
+
+
+def sales_bulk_send(request: HttpRequest, order_ids: list[int]) -> HttpResponse:
+    """The sales list's bulk "Send to the ERP" (registered in ErpConfig.ready): a sync of
+    just these orders, whose page lists what failed or was held and why."""
+    run, created = sync_run_start(
+        trigger=ErpSyncRun.Trigger.MANUAL, user=request.user, order_ids=order_ids
+    )
+    if created:
+        messages.success(request, _("The selected orders are being sent to the ERP."))
+    else:
+        messages.warning(
+            request,
+            _(
+                "A synchronization with the ERP is already running; the selected orders were not"
+                " sent. Send them again once it has finished."
+            ),
+        )
+    return redirect("erp:sync_detail", pk=run.pk)

@@ -1,10 +1,13 @@
 from collections.abc import Iterable
+from typing import Any
 
 from django import forms
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
-from sales.models import CURRENCY_CHOICES, SalesOrderStatus
-from sales.selectors import SOURCE_SEPARATOR
+from sales.models import CURRENCY_CHOICES, SalesOrder, SalesOrderStatus
+from sales.selectors import SOURCE_SEPARATOR, sales_order_list, sales_order_sources
+from sales.services import MAX_NOTE_LENGTH
 from shop.forms import FilterDateField, FilterSearchField
 
 ANY = [("", _("any"))]
@@ -61,3 +64,95 @@ class InvoiceUploadForm(forms.Form):
         label=_("PDF file"),
         widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}),
     )
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(
+        label=_("Internal note"),
+        max_length=MAX_NOTE_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2, "placeholder": _("seen only by the shop's staff")}),
+    )
+
+
+# "All matching the filter" takes at most this many orders: more is a filter to narrow.
+BULK_MAX_ORDERS = 10_000
+# A printout of more pages than this is no morning's work and would hold the request long.
+BULK_PRINT_MAX = 500
+PRINT_PACKING_LISTS = "print_packing_lists"
+PRINT_ORDER_SHEETS = "print_order_sheets"
+PRINT_PICK_LIST = "print_pick_list"
+CHANGE_STATUS = "status"
+PRINTS = (PRINT_PICK_LIST, PRINT_PACKING_LISTS, PRINT_ORDER_SHEETS)
+SCOPE_SELECTED = "selected"
+SCOPE_ALL = "all"
+
+
+class BulkActionForm(forms.Form):
+    """What the list's bulk bar posts: an action and the orders it is for, either the ticked
+    rows or every order the list's filter (posted as its query string) matches."""
+
+    ACTIONS = [
+        (CHANGE_STATUS, _("Change status")),
+        (PRINT_PICK_LIST, _("Pick list")),
+        (PRINT_PACKING_LISTS, _("Packing lists")),
+        (PRINT_ORDER_SHEETS, _("Order sheets")),
+    ]
+    action = forms.ChoiceField(label=_("Action"), choices=ACTIONS)
+    scope = forms.ChoiceField(
+        label=_("Orders"),
+        choices=[(SCOPE_SELECTED, _("selected")), (SCOPE_ALL, _("all matching the filter"))],
+        required=False,
+    )
+    orders = forms.ModelMultipleChoiceField(
+        label=_("Orders"), queryset=SalesOrder.objects.only("pk"), required=False
+    )
+    status = forms.ChoiceField(
+        label=_("New status"), choices=[("", "—"), *SalesOrderStatus.choices], required=False
+    )
+    filters = forms.CharField(label=_("Filter"), required=False, max_length=2000)
+
+    def __init__(self, *args: Any, actions: Iterable[tuple[str, Any]] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        action = self.fields["action"]
+        assert isinstance(action, forms.ChoiceField)
+        action.choices = [*self.ACTIONS, *actions]
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        action = data.get("action")
+        if action == CHANGE_STATUS and not data.get("status") and "status" not in self.errors:
+            self.add_error("status", _("Choose the new status."))
+        if data.get("scope") == SCOPE_ALL:
+            ids = self._matching(data.get("filters") or "")
+        else:
+            ids = sorted(order.pk for order in data.get("orders") or [])
+            if not ids and "orders" not in self.errors:
+                self.add_error("orders", _("Select the orders first."))
+        if ids is not None and len(ids) > BULK_MAX_ORDERS:
+            self.add_error(
+                None,
+                _("More than %(max)d orders match: narrow the filter.") % {"max": BULK_MAX_ORDERS},
+            )
+        elif ids is not None and action in PRINTS and len(ids) > BULK_PRINT_MAX:
+            self.add_error(
+                None, _("At most %(max)d orders can be printed at once.") % {"max": BULK_PRINT_MAX}
+            )
+        data["order_ids"] = ids or []
+        return data
+
+    def _matching(self, query: str) -> list[int] | None:
+        """The ids the list's filter matches (oldest first), or None with the form's error."""
+        filters = SalesOrderFilterForm(QueryDict(query), sources=sales_order_sources())
+        if not filters.is_valid():
+            self.add_error(None, _("The list's filter is not valid; correct it first."))
+            return None
+        matching: Any = filters.cleaned_data
+        ids = list(
+            sales_order_list(filters=matching)
+            .order_by("id")
+            .values_list("id", flat=True)[: BULK_MAX_ORDERS + 1]
+        )
+        if not ids:
+            self.add_error(None, _("No order matches the filter."))
+        return ids

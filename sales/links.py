@@ -4,13 +4,15 @@
 one that returns (label, url) for an order of its channel, or None; one that returns a
 panel (template name, context) for the order's page, or None; and one that names a
 marketplace of the channel as staff know it ("allegro-cz" is "allegro.cz"). Any app (the ERP)
-may add actions to the order list's head: a template that checks its own permissions.
+may add actions to the order list's head: a template that checks its own permissions; and
+bulk actions to the list's selection (a BulkAction: its button, its permission, its view).
 """
 
 from collections.abc import Callable
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 
 from sales.models import SalesOrder
 
@@ -22,6 +24,25 @@ _source_links: dict[str, Callable[[SalesOrder], SourceLink | None]] = {}
 _order_panels: dict[str, Callable[[SalesOrder, HttpRequest], OrderPanel | None]] = {}
 _marketplace_names: dict[str, Callable[[str], str]] = {}
 _list_actions: list[str] = []
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+
+@dataclass(frozen=True)
+class BulkAction:
+    """An action another app offers on the orders selected in the list (the ERP: "send to the
+    ERP"). `perform(request, order_ids)` is called only for users with `permission`, with the
+    ids of the orders chosen (at most sales.forms.BULK_MAX_ORDERS, oldest first); it returns the
+    page that shows what became of them."""
+
+    name: str
+    label: "StrOrPromise"
+    permission: str
+    perform: Callable[[HttpRequest, list[int]], HttpResponse]
+
+
+_bulk_actions: dict[str, BulkAction] = {}
 
 
 def source_link_register(channel: str, link: Callable[[SalesOrder], SourceLink | None]) -> None:
@@ -66,3 +87,16 @@ def list_actions_register(template_name: str) -> None:
 def list_actions() -> list[str]:
     """Templates of the actions other apps add to the order list's head."""
     return list(_list_actions)
+
+
+def bulk_action_register(action: BulkAction) -> None:
+    _bulk_actions[action.name] = action
+
+
+def bulk_action_get(name: str) -> BulkAction | None:
+    return _bulk_actions.get(name)
+
+
+def bulk_actions(request: HttpRequest) -> list[BulkAction]:
+    """The bulk actions of other apps that this user may use."""
+    return [one for one in _bulk_actions.values() if request.user.has_perm(one.permission)]

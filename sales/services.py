@@ -1,18 +1,22 @@
 """Writes to the order book. Every change locks the order, writes its event in the same
 transaction, and announces status changes through sales.signals."""
 
+import logging
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from functools import partial
 
+import django_rq
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.files import File
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from djmoney.money import Money
+from redis.exceptions import RedisError
 
 from sales.models import (
     ALLOWED_TRANSITIONS,
@@ -22,10 +26,13 @@ from sales.models import (
     InvalidStatusTransition,
     InvoiceKind,
     KsefStatus,
+    SalesBulkRun,
+    SalesBulkRunItem,
     SalesOrder,
     SalesOrderEvent,
     SalesOrderInvoice,
     SalesOrderLine,
+    SalesOrderNote,
     SalesOrderNumberSequence,
     SalesOrderShipment,
     SalesOrderStatus,
@@ -38,6 +45,8 @@ from sales.signals import (
     sales_order_status_changed,
 )
 from shop.models import Currency, Product
+
+logger = logging.getLogger(__name__)
 
 NUMBER_FORMAT = "ZS/{year}/{sequence:06d}"
 MAX_WAYBILL_LENGTH = 64  # Allegro's limit, and no carrier's numbers are longer
@@ -607,3 +616,123 @@ def sales_order_invoice_record(
     if data.kind == InvoiceKind.VAT and data.line_vat_rates:
         _lines_vat_set(order, data.line_vat_rates, user)
     return InvoiceRecorded(invoice, created, ksef_changed, attached)
+
+
+MAX_NOTE_LENGTH = 2000
+
+
+def note_text_clean(text: str) -> str:
+    """An internal note's text as kept (any order's, any channel's), or SalesOrderRefused."""
+    text = text.strip()
+    if not text:
+        raise SalesOrderRefused(_("Write the note first."))
+    if len(text) > MAX_NOTE_LENGTH:
+        raise SalesOrderRefused(
+            _("A note may have at most %(max)d characters.") % {"max": MAX_NOTE_LENGTH}
+        )
+    return text
+
+
+def sales_order_note_add(
+    *, order_id: int, text: str, user: User | AnonymousUser | None
+) -> SalesOrderNote:
+    """Keep an internal note on the order, signed by who wrote it. Notes are the shop's own:
+    no signal goes out, so no channel ever hears of them."""
+    text = note_text_clean(text)
+    order = SalesOrder.objects.get(pk=order_id)
+    return SalesOrderNote.objects.create(order=order, text=text, author=_acting(user))
+
+
+# --- bulk actions -----------------------------------------------------------------------------
+
+# Up to this many orders a bulk run is carried out in the request (a few seconds); more go to
+# an RQ job and the operator watches its page fill in.
+BULK_INLINE_LIMIT = 200
+_Outcome = SalesBulkRunItem.Outcome
+
+
+def _enqueue_bulk_run(run_id: int) -> None:
+    try:
+        django_rq.get_queue("default").enqueue("sales.jobs.bulk_run", run_id)
+    except RedisError:
+        # The run and its items are committed; its page offers to queue it again.
+        logger.warning("sales.bulk.enqueue_failed", extra={"run_id": run_id}, exc_info=True)
+
+
+def sales_bulk_run_queue(*, run_id: int) -> None:
+    """Queue the run's job once the run is committed (again: a job lost with Redis)."""
+    transaction.on_commit(partial(_enqueue_bulk_run, run_id))
+
+
+def sales_bulk_status_start(
+    *, order_ids: Sequence[int], status: str, user: User | AnonymousUser | None
+) -> SalesBulkRun:
+    """Move many orders to `status`, each as far as its workflow allows.
+
+    The run and one PENDING item per order are written first, in one transaction; a short run
+    is then carried out here, a long one by sales.jobs.bulk_run. Either way each order's
+    outcome lands on its item (done, already so, or refused with the workflow's reason)."""
+    if status not in SalesOrderStatus.values:
+        raise SalesOrderRefused(_("Unknown order status: %(status)s.") % {"status": status})
+    ids = sorted(set(order_ids))
+    if not ids:
+        raise SalesOrderRefused(_("Select the orders first."))
+    with transaction.atomic():
+        run = SalesBulkRun.objects.create(
+            action=SalesBulkRun.Action.STATUS,
+            target_status=status,
+            started_by=_acting(user),
+            total=len(ids),
+        )
+        SalesBulkRunItem.objects.bulk_create(
+            (SalesBulkRunItem(run=run, order_id=order_id) for order_id in ids), batch_size=1000
+        )
+        if len(ids) > BULK_INLINE_LIMIT:
+            sales_bulk_run_queue(run_id=run.pk)
+    logger.info("sales.bulk.started", extra={"run_id": run.pk, "orders": len(ids)})
+    if len(ids) <= BULK_INLINE_LIMIT:
+        return sales_bulk_run_perform(run_id=run.pk)
+    return run
+
+
+def _bulk_item_status(*, item_id: int, status: str, user: User | None) -> None:
+    """One order of a status run, with its outcome, all or nothing."""
+    with transaction.atomic():
+        item = SalesBulkRunItem.objects.select_for_update().get(pk=item_id)
+        if item.outcome != _Outcome.PENDING:  # a second delivery of the job did it meanwhile
+            return
+        order = SalesOrder.objects.select_for_update().get(pk=item.order_id)
+        if order.status == status:
+            item.outcome = _Outcome.UNCHANGED
+        else:
+            try:
+                with transaction.atomic():
+                    sales_order_status_change(order_id=order.pk, status=status, user=user)
+                item.outcome = _Outcome.DONE
+            except (InvalidStatusTransition, SalesOrderRefused) as error:
+                item.outcome, item.message = _Outcome.REFUSED, str(error)
+            except Exception as error:  # a bug must cost one order, not the whole run
+                logger.exception("sales.bulk.order_failed", extra={"item_id": item_id})
+                item.outcome = _Outcome.REFUSED
+                item.message = _("Unexpected error: %(error)r") % {"error": error}
+        item.save(update_fields=["outcome", "message"])
+
+
+def sales_bulk_run_perform(*, run_id: int) -> SalesBulkRun:
+    """Carry out what is still PENDING of a run; a finished run is left as it is, so a job
+    delivered twice (or resumed after its worker died) does each order once."""
+    run = SalesBulkRun.objects.select_related("started_by").get(pk=run_id)
+    if not run.is_running:
+        return run
+    pending = list(
+        run.items.filter(outcome=_Outcome.PENDING).order_by("id").values_list("id", flat=True)
+    )
+    for item_id in pending:
+        _bulk_item_status(item_id=item_id, status=run.target_status, user=run.started_by)
+        SalesBulkRun.objects.filter(pk=run_id).update(heartbeat_at=timezone.now())
+    SalesBulkRun.objects.filter(pk=run_id, state=SalesBulkRun.State.RUNNING).update(
+        state=SalesBulkRun.State.DONE, finished_at=timezone.now()
+    )
+    logger.info("sales.bulk.finished", extra={"run_id": run_id, "orders": len(pending)})
+    run.refresh_from_db()
+    return run

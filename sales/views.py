@@ -1,35 +1,66 @@
 """Sprzedaż ▸ Zamówienia: the shop's order book, any channel. Views stay thin."""
 
+import io
 from collections.abc import Callable
+from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from sales.forms import InvoiceUploadForm, SalesOrderFilterForm, StatusChangeForm
-from sales.links import list_actions, order_panels, source_link
+from sales import printing
+from sales.forms import (
+    CHANGE_STATUS,
+    PRINT_ORDER_SHEETS,
+    PRINT_PACKING_LISTS,
+    PRINT_PICK_LIST,
+    BulkActionForm,
+    InvoiceUploadForm,
+    NoteForm,
+    SalesOrderFilterForm,
+    StatusChangeForm,
+)
+from sales.links import bulk_action_get, bulk_actions, list_actions, order_panels, source_link
 from sales.models import (
     AttentionResolution,
     InvalidStatusTransition,
+    SalesBulkRun,
     SalesOrder,
     SalesOrderInvoice,
     SalesOrderStatus,
 )
 from sales.selectors import (
+    sales_bulk_run_get,
+    sales_bulk_run_items,
+    sales_bulk_run_tally,
     sales_order_events,
     sales_order_get,
     sales_order_lines,
     sales_order_list,
     sales_order_next_statuses,
+    sales_order_notes,
     sales_order_sources,
+    sales_order_status_counts,
+    sales_orders_for_print,
+    sales_pick_list,
 )
 from sales.services import (
     SalesOrderRefused,
+    sales_bulk_run_queue,
+    sales_bulk_status_start,
     sales_order_attention_resolve,
     sales_order_invoice_attach,
+    sales_order_note_add,
     sales_order_status_change,
 )
 from shop.listing import filtered_page
@@ -39,13 +70,44 @@ from shop.listing import filtered_page
 def order_list(request: HttpRequest) -> HttpResponse:
     form = SalesOrderFilterForm(request.GET, sources=sales_order_sources())
     page = filtered_page(request, form, sales_order_list)
+    filters: Any = form.cleaned_data if form.is_valid() else {}
+    counts = sales_order_status_counts(filters=filters)
     context = {
         "title": _("Sales ▸ Orders"),
         "form": form,
         "page": page,
         "list_actions": list_actions(),
+        "status_chips": [(chip, _list_query(request, status=chip.status)) for chip in counts.chips],
+        "attention_chip": (
+            counts,
+            _list_query(request, needs_attention="" if counts.attention_active else "on"),
+        ),
+        "bulk_actions": bulk_actions(request),
+        "bulk_statuses": SalesOrderStatus.choices,
+        "can_change": request.user.has_perm("sales.change_salesorder"),
     }
     return render(request, "sales/order_list.html", context)
+
+
+def _list_query(request: HttpRequest, **changes: str) -> str:
+    """The list's query string with some filters changed ("" drops one), from page 1."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    for name, value in changes.items():
+        if value:
+            query[name] = value
+        else:
+            query.pop(name, None)
+    return f"?{query.urlencode()}" if query else "?"
+
+
+def _errors(form: forms.Form) -> str:
+    """A form's errors in one line, each field's under its label."""
+    parts = []
+    for name, field_errors in form.errors.items():
+        text = " ".join(map(str, field_errors))
+        parts.append(f"{form[name].label}: {text}" if name != "__all__" else text)
+    return "; ".join(parts)
 
 
 def _change_status(request: HttpRequest, order: SalesOrder) -> None:
@@ -106,10 +168,7 @@ def _resolve_attention(request: HttpRequest, order: SalesOrder) -> None:
 def _attach_invoice(request: HttpRequest, order: SalesOrder) -> None:
     form = InvoiceUploadForm(request.POST, request.FILES)
     if not form.is_valid():
-        errors = "; ".join(
-            f"{form[name].label}: {' '.join(map(str, field_errors))}"
-            for name, field_errors in form.errors.items()
-        )
+        errors = _errors(form)
         messages.error(request, _("The invoice was not attached. %(errors)s") % {"errors": errors})
         return
     number = form.cleaned_data["number"].strip()
@@ -168,6 +227,9 @@ def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "invoices": order.invoices.select_related("created_by", "corrects").order_by(
             "created_at", "id"
         ),
+        "notes": sales_order_notes(order=order),
+        "note_form": NoteForm(),
+        "can_add_note": request.user.has_perm("sales.add_salesordernote"),
         "invoice_form": InvoiceUploadForm(),
         # What the order's channel shows here (Allegro: its writes and tracking numbers).
         "panels": order_panels(order, request),
@@ -191,3 +253,159 @@ def invoice_download(request: HttpRequest, pk: int, invoice_pk: int) -> FileResp
         filename=f"{invoice.number.replace('/', '-')}.pdf",
         content_type="application/pdf",
     )
+
+
+# --- notes and printing of one order ----------------------------------------------------------
+
+
+@require_POST
+@permission_required("sales.add_salesordernote", raise_exception=True)
+def order_note_add(request: HttpRequest, pk: int) -> HttpResponse:
+    order = get_object_or_404(SalesOrder.objects.only("pk"), pk=pk)
+    form = NoteForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("The note was not kept. %(errors)s") % {"errors": _errors(form)})
+    else:
+        try:
+            sales_order_note_add(
+                order_id=order.pk, text=form.cleaned_data["text"], user=request.user
+            )
+        except SalesOrderRefused as error:
+            messages.error(request, _("The note was not kept. %(errors)s") % {"errors": error})
+        else:
+            messages.success(request, _("Note kept. Only the shop's staff see it."))
+    return redirect(reverse("sales:order_detail", args=[order.pk]) + "#notes")
+
+
+# What each printout is called in URLs and file names, and how it is drawn.
+PRINTOUTS: dict[str, tuple[str, Callable[[list[SalesOrder]], bytes]]] = {
+    PRINT_PACKING_LISTS: ("packing-list", printing.packing_lists_pdf),
+    PRINT_ORDER_SHEETS: ("order-sheet", printing.order_sheets_pdf),
+}
+
+
+def _pdf(content: bytes, name: str) -> FileResponse:
+    return FileResponse(
+        io.BytesIO(content), as_attachment=True, filename=name, content_type="application/pdf"
+    )
+
+
+@permission_required("sales.view_salesorder", raise_exception=True)
+def order_print(request: HttpRequest, pk: int, kind: str) -> FileResponse:
+    """The packing list or the order sheet of one order."""
+    printout = next((p for p in PRINTOUTS.values() if p[0] == kind), None)
+    orders = sales_orders_for_print(order_ids=[pk])
+    if printout is None or not orders:
+        raise Http404
+    name, draw = printout
+    return _pdf(draw(orders), f"{name}-{orders[0].number.replace('/', '-')}.pdf")
+
+
+# --- bulk actions -----------------------------------------------------------------------------
+
+
+def _back_to_list(request: HttpRequest) -> str:
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return reverse("sales:order_list")
+
+
+@require_POST
+@permission_required("sales.view_salesorder", raise_exception=True)
+def order_bulk(request: HttpRequest) -> HttpResponseBase:
+    """The list's bulk bar: print the orders, change their status, or an action another app
+    offers (the ERP's). Each needs the permission its single-order form needs."""
+    name = request.POST.get("action", "")
+    registered = bulk_action_get(name)
+    if name == CHANGE_STATUS and not request.user.has_perm("sales.change_salesorder"):
+        raise PermissionDenied
+    if registered is not None and not request.user.has_perm(registered.permission):
+        raise PermissionDenied
+    form = BulkActionForm(
+        request.POST, actions=[(one.name, one.label) for one in bulk_actions(request)]
+    )
+    if not form.is_valid():
+        messages.error(request, _("Nothing was done. %(errors)s") % {"errors": _errors(form)})
+        return redirect(_back_to_list(request))
+    ids: list[int] = form.cleaned_data["order_ids"]
+    action = form.cleaned_data["action"]
+    if action == CHANGE_STATUS:
+        try:
+            run = sales_bulk_status_start(
+                order_ids=ids, status=form.cleaned_data["status"], user=request.user
+            )
+        except SalesOrderRefused as error:
+            messages.error(request, _("Nothing was done. %(errors)s") % {"errors": error})
+            return redirect(_back_to_list(request))
+        return redirect("sales:bulk_run_detail", pk=run.pk)
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    if action == PRINT_PICK_LIST:
+        numbers = [order.number for order in sales_orders_for_print(order_ids=ids)]
+        content = printing.pick_list_pdf(sales_pick_list(order_ids=ids), orders=numbers)
+        return _pdf(content, f"pick-list-{stamp}.pdf")
+    if action in PRINTOUTS:
+        file_name, draw = PRINTOUTS[action]
+        return _pdf(draw(sales_orders_for_print(order_ids=ids)), f"{file_name}s-{stamp}.pdf")
+    assert registered is not None  # the form accepts only the actions above and registered ones
+    return registered.perform(request, ids)
+
+
+# A RUNNING run whose job has not touched it for this long lost its worker (or its queue).
+BULK_RUN_STALLED_AFTER = 120
+
+
+def _run_status(run: SalesBulkRun) -> dict:
+    tally = sales_bulk_run_tally(run=run)
+    stalled = run.is_running and (
+        (timezone.now() - run.heartbeat_at).total_seconds() > BULK_RUN_STALLED_AFTER
+    )
+    return {
+        "id": run.pk,
+        "running": run.is_running,
+        "stalled": stalled,
+        "total": run.total,
+        "processed": run.total - tally["PENDING"],
+        **{outcome.lower(): count for outcome, count in tally.items()},
+    }
+
+
+def _bulk_run(pk: int) -> SalesBulkRun:
+    try:
+        return sales_bulk_run_get(pk=pk)
+    except SalesBulkRun.DoesNotExist:
+        raise Http404 from None
+
+
+@permission_required("sales.view_salesorder", raise_exception=True)
+def bulk_run_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """Every order of a bulk run and its outcome; filled in while the job runs."""
+    run = _bulk_run(pk)
+    page = Paginator(sales_bulk_run_items(run=run), 250).get_page(request.GET.get("page"))
+    context = {
+        "title": _("Bulk action"),
+        "run": run,
+        "status": _run_status(run),
+        "page": page,
+        "can_change": request.user.has_perm("sales.change_salesorder"),
+    }
+    return render(request, "sales/bulk_run_detail.html", context)
+
+
+@permission_required("sales.view_salesorder", raise_exception=True)
+def bulk_run_status(request: HttpRequest, pk: int) -> JsonResponse:
+    """What the run's page polls every 2 s while it runs."""
+    return JsonResponse(_run_status(_bulk_run(pk)))
+
+
+@require_POST
+@permission_required("sales.change_salesorder", raise_exception=True)
+def bulk_run_resume(request: HttpRequest, pk: int) -> HttpResponse:
+    """Queue a stalled run's job again; what it did stays done, the rest follows."""
+    run = _bulk_run(pk)
+    if _run_status(run)["stalled"]:
+        sales_bulk_run_queue(run_id=run.pk)
+        messages.success(request, _("The rest of the orders are queued again."))
+    return redirect("sales:bulk_run_detail", pk=run.pk)

@@ -179,3 +179,26 @@ class AuditEntry(models.Model):
             for field in fields
             if self.before.get(field) != self.after.get(field)
         ]
+
+
+class InternalNote(models.Model):
+    """Staff's own note on something (an order of any channel): who wrote it and when. The
+    shop keeps it to itself; nothing of it is ever sent to a channel or the ERP."""
+
+    text = models.TextField(_("note"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("added at"), auto_now_add=True)
+
+    class Meta:
+        abstract = True
+        verbose_name = _("internal note")
+        verbose_name_plural = _("internal notes")
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(text=""), name="%(app_label)s_%(class)s_has_text")
+        ]
+
+    def __str__(self) -> str:
+        return self.text[:50]

@@ -11,6 +11,7 @@ from djmoney.models.fields import MoneyField
 from allegro.accounts.models import AllegroAccount
 from allegro.api.payloads import CheckoutForm, parse_checkout_form
 from allegro.marketplaces import MARKETPLACES, marketplace_name
+from shop.models import InternalNote
 
 CURRENCY_CHOICES = [(code, code) for code in settings.CURRENCIES]
 
@@ -347,3 +348,9 @@ class AllegroImportProblem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.checkout_form_id}: {self.reason}"
+
+
+class AllegroOrderNote(InternalNote):
+    """Staff's own note on an Allegro order: kept here only, never sent to Allegro."""
+
+    order = models.ForeignKey(AllegroOrder, on_delete=models.CASCADE, related_name="notes")

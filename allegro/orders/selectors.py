@@ -11,6 +11,7 @@ from allegro.orders.models import (
     AllegroOrder,
     AllegroOrderEvent,
     AllegroOrderLine,
+    AllegroOrderNote,
 )
 from shop.listing import narrowed
 
@@ -96,3 +97,8 @@ def allegro_problem_list() -> QuerySet[AllegroImportProblem]:
 
 def allegro_problem_count() -> int:
     return AllegroImportProblem.objects.filter(resolved_at__isnull=True).count()
+
+
+def allegro_order_notes(*, order: AllegroOrder) -> QuerySet[AllegroOrderNote]:
+    """The shop's own notes on the order, oldest first, with who wrote each."""
+    return order.notes.select_related("author").order_by("created_at", "id")

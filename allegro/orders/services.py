@@ -15,6 +15,7 @@ from typing import Any
 from uuid import UUID
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser, User
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -31,8 +32,10 @@ from allegro.orders.models import (
     AllegroOrder,
     AllegroOrderEvent,
     AllegroOrderLine,
+    AllegroOrderNote,
     BuyerStatus,
 )
+from sales.services import note_text_clean
 
 logger = logging.getLogger(__name__)
 
@@ -834,3 +837,14 @@ def account_import_riding_out(
                 raise
             time.sleep(retry_delay(attempt, error))
             attempt += 1
+
+
+def allegro_order_note_add(
+    *, order_id: int, text: str, user: User | AnonymousUser | None
+) -> AllegroOrderNote:
+    """Keep the shop's own note on an Allegro order; nothing of it ever goes to Allegro.
+    Raises sales.services.SalesOrderRefused for an empty or too long text."""
+    text = note_text_clean(text)
+    order = AllegroOrder.objects.get(pk=order_id)
+    author = user if user is not None and user.is_authenticated else None
+    return AllegroOrderNote.objects.create(order=order, text=text, author=author)

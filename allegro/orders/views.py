@@ -1,9 +1,12 @@
 """Allegro ▸ Zamówienia: the imported orders and the forms that could not be imported."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from allegro.api.payloads import MalformedCheckoutForm
 from allegro.conversion.forms import ConversionForm
@@ -14,10 +17,14 @@ from allegro.orders.selectors import (
     allegro_order_events,
     allegro_order_get,
     allegro_order_list,
+    allegro_order_notes,
     allegro_order_superseded,
     allegro_problem_count,
     allegro_problem_list,
 )
+from allegro.orders.services import allegro_order_note_add
+from sales.forms import NoteForm
+from sales.services import SalesOrderRefused
 from shop.listing import filtered_page
 
 
@@ -62,6 +69,9 @@ def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "events": allegro_order_events(order=order),
         "replaced_orders": allegro_order_superseded(order=order),
         "show_payload": request.user.has_perm("allegro.view_allegro_payload"),
+        "notes": allegro_order_notes(order=order),
+        "note_form": NoteForm(),
+        "can_add_note": request.user.has_perm("allegro.add_allegroordernote"),
     }
     return render(request, "allegro/order_detail.html", context)
 
@@ -74,3 +84,26 @@ def problem_list(request: HttpRequest) -> HttpResponse:
         "show_payload": request.user.has_perm("allegro.view_allegro_payload"),
     }
     return render(request, "allegro/problem_list.html", context)
+
+
+@require_POST
+@permission_required("allegro.add_allegroordernote", raise_exception=True)
+def order_note_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """The shop's own note on an Allegro order; it never goes to Allegro."""
+    order = get_object_or_404(AllegroOrder.objects.only("pk"), pk=pk)
+    form = NoteForm(request.POST)
+    error = ""
+    if not form.is_valid():
+        error = " ".join(str(e) for errors in form.errors.values() for e in errors)
+    else:
+        try:
+            allegro_order_note_add(
+                order_id=order.pk, text=form.cleaned_data["text"], user=request.user
+            )
+        except SalesOrderRefused as refusal:
+            error = str(refusal)
+    if error:
+        messages.error(request, _("The note was not kept. %(errors)s") % {"errors": error})
+    else:
+        messages.success(request, _("Note kept. Only the shop's staff see it."))
+    return redirect(reverse("allegro:orders:order_detail", args=[order.pk]) + "#notes")
