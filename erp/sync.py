@@ -166,9 +166,12 @@ def erp_order_from_sales(order: SalesOrder) -> ErpOrder:
                 name=line.name,
                 quantity=line.quantity,
                 unit_price=line.unit_price.amount,  # type: ignore[attr-defined]
-                vat_rate=line.vat_rate,
+                # Protocol 3: the product's domestic rate; the ERP decides what is charged
+                # (WDT, OSS) and the line then shows that. A channel's own rate (Allegro's
+                # 21 % on allegro.cz) is not a Polish rate.
+                vat_rate=line.product.vat_rate,
             )
-            for line in order.lines.order_by("id")
+            for line in order.lines.select_related("product").order_by("id")
         ),
         total=order.total.amount,  # type: ignore[attr-defined]
         document_only=order.fulfilled_outside,

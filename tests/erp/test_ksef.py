@@ -221,3 +221,24 @@ def test_an_order_sent_under_protocol_2_is_not_sent_again_after_the_upgrade(erp)
 
     assert changed.failed == 0 and len(erp.sent) == 2
     assert erp.sent[1]["sale_date"] == "2026-11-27"
+
+
+def test_the_erp_gets_the_products_polish_rate_not_the_channels_foreign_one():
+    """Allegro's line on allegro.cz carries the Czech 21 %; protocol 3 sends the product's
+    domestic rate and leaves WDT/OSS to the ERP."""
+    product = make_product(sku="VAC-252", vat_rate=Decimal("23.00"))
+    order = make_sales_order(
+        currency="CZK",
+        marketplace="allegro-cz",
+        lines=[
+            LineData(
+                product=product,
+                quantity=1,
+                unit_price=Money("1299.00", "CZK"),
+                vat_rate=Decimal("21.00"),
+            )
+        ],
+    )
+    assert order.lines.get().vat_rate == Decimal("21.00")  # shown as the channel sold it
+    (line,) = erp_order_from_sales(order).lines
+    assert line.vat_rate == Decimal("23.00")
