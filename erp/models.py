@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from sales.models import SalesOrder
@@ -136,3 +137,19 @@ class ErpSyncRun(models.Model):
     @property
     def is_running(self) -> bool:
         return self.state == self.State.RUNNING
+
+    @property
+    def had_errors(self) -> bool:
+        return bool(self.failed or self.errors)
+
+    @property
+    def outcome(self) -> tuple[str, str]:
+        """The run's state as staff should read it, and its badge: "Done" only when nothing
+        failed; a finished run with failed orders or errors is "Done with errors"."""
+        if self.state == self.State.RUNNING:
+            return str(self.State.RUNNING.label), "warn"
+        if self.state == self.State.FAILED:
+            return str(self.State.FAILED.label), "err"
+        if self.had_errors:
+            return gettext("Done with errors"), "err"
+        return str(self.State.DONE.label), "ok"

@@ -72,6 +72,19 @@ def test_the_summary_links_failed_orders(administrator_client):
 
 
 @pytest.mark.django_db
+def test_a_run_with_failures_says_done_with_errors_not_done(administrator_client):
+    clean = finished_run(sent=1)
+    failed = finished_run(failed=1, errors=[{"number": "", "message": "Nope"}])
+    listing = text(administrator_client.get(reverse("erp:sync_list")))
+    assert listing.count("Wykonane z błędami") == 1
+    assert "Wykonane z błędami" in text(
+        administrator_client.get(reverse("erp:sync_detail", args=[failed.pk]))
+    )
+    detail = text(administrator_client.get(reverse("erp:sync_detail", args=[clean.pk])))
+    assert '<span class="badge ok" id="erp-sync-state">Wykonane</span>' in detail
+
+
+@pytest.mark.django_db
 def test_the_sales_order_page_shows_the_erp_panel(administrator_client):
     order = make_sales_order()
     ErpOrderLink.objects.create(
