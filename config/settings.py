@@ -114,6 +114,8 @@ LOGIN_REDIRECT_URL = "allegro:orders:order_list"
 LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "pl"
+# Dates as each language writes them (03.12.2026 09:14 in Polish): config/formats/<lang>/.
+FORMAT_MODULE_PATH = ["config.formats"]
 LANGUAGES = [("pl", _("Polish")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Warsaw"

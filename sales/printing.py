@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
@@ -39,7 +40,8 @@ def money(value: Any) -> str:
 
 
 def _when(moment: datetime) -> str:
-    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
+    # As the pages write it in the UI language: 03.12.2026 09:14 in Polish.
+    return date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT")
 
 
 class _Page(FPDF):

@@ -1,0 +1,5 @@
+# The English back office keeps unambiguous ISO dates: 2026-12-03 09:14.
+DATE_FORMAT = "Y-m-d"
+SHORT_DATE_FORMAT = "Y-m-d"
+DATETIME_FORMAT = "Y-m-d H:i:s"
+SHORT_DATETIME_FORMAT = "Y-m-d H:i"
