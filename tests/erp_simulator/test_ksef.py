@@ -7,6 +7,7 @@ import base64
 import io
 import json
 import re
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -384,11 +385,11 @@ def test_after_a_polish_holiday_the_table_before_it(erp: Erp) -> None:
 
 def test_nbp_table_numbers_are_the_published_ones() -> None:
     # Tables NBP published: 117/A/NBP/2025 of 18.06.2025, 214/A/NBP/2025 of 4.11.2025
-    assert rates.rate_for_sale("EUR", rates.date(2025, 6, 19)).table == "117/A/NBP/2025"
-    assert rates.rate_for_sale("EUR", rates.date(2025, 11, 5)).table == "214/A/NBP/2025"
-    past_the_data = rates.rate_for_sale("EUR", rates.date(2026, 11, 27))
+    assert rates.rate_for_sale("EUR", date(2025, 6, 19)).table == "117/A/NBP/2025"
+    assert rates.rate_for_sale("EUR", date(2025, 11, 5)).table == "214/A/NBP/2025"
+    past_the_data = rates.rate_for_sale("EUR", date(2026, 11, 27))
     assert past_the_data.published is False  # simulated, documented in PROTOCOL.md
-    assert past_the_data.date == rates.date(2026, 11, 26)
+    assert past_the_data.date == date(2026, 11, 26)
 
 
 def test_cash_on_delivery_is_taxed_on_the_shipping_day(erp: Erp, clock: FakeClock) -> None:
