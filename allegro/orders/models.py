@@ -307,9 +307,19 @@ class AllegroOrderLine(models.Model):
 class AllegroOrderEvent(models.Model):
     """An entry of Allegro's order journal, kept as the order's history."""
 
+    class Type(models.TextChoices):
+        # Allegro's OrderEventType; a type Allegro adds later is kept and shown as it came.
+        BOUGHT = "BOUGHT", _("Bought (form not filled in yet)")
+        FILLED_IN = "FILLED_IN", _("Form filled in, not paid yet")
+        READY_FOR_PROCESSING = "READY_FOR_PROCESSING", _("Paid: ready for processing")
+        BUYER_CANCELLED = "BUYER_CANCELLED", _("Cancelled by the buyer")
+        FULFILLMENT_STATUS_CHANGED = "FULFILLMENT_STATUS_CHANGED", _("Fulfillment status changed")
+        BUYER_MODIFIED = "BUYER_MODIFIED", _("Changed by the buyer")
+        AUTO_CANCELLED = "AUTO_CANCELLED", _("Cancelled by Allegro")
+
     account = models.ForeignKey(AllegroAccount, on_delete=models.CASCADE, related_name="events")
     event_id = models.CharField(max_length=64)
-    type = models.CharField(_("type"), max_length=32)
+    type = models.CharField(_("type"), max_length=32, choices=Type.choices)
     occurred_at = models.DateTimeField(_("occurred at"))
     checkout_form_id = models.CharField(max_length=36)
     revision = models.CharField(max_length=64, blank=True)

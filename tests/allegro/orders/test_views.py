@@ -247,3 +247,23 @@ def test_an_order_from_an_unknown_marketplace_is_listed_with_a_note_and_no_check
     assert f'value="{order.pk}" form="bulk-convert"' not in response.content.decode()
     assert "business.allegro.pl" in page
     assert "Nieznany rynek allegro-de" in detail
+
+
+def test_the_history_says_allegros_events_in_words(operator_client):
+    from django.utils import timezone
+
+    from allegro.orders.models import AllegroOrderEvent
+
+    order = make_allegro_order()
+    for number, kind in enumerate(["READY_FOR_PROCESSING", "SOMETHING_NEW"]):
+        AllegroOrderEvent.objects.create(
+            account=order.account,
+            event_id=f"ev-{number}",
+            type=kind,
+            occurred_at=timezone.now(),
+            checkout_form_id=order.checkout_form_id,
+        )
+    page = text(operator_client.get(reverse("allegro:orders:order_detail", args=[order.pk])))
+    assert "<td>Opłacone: gotowe do realizacji</td>" in page
+    assert "<td>READY_FOR_PROCESSING</td>" not in page
+    assert "<td>SOMETHING_NEW</td>" in page  # a type Allegro adds later is shown as it came
