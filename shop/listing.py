@@ -13,6 +13,7 @@ PER_PAGE = 50
 # Counting every matching row costs a scan of them all on each request (60 ms at 100,000
 # orders on PostgreSQL); beyond this many the pager says "more than 10,000" instead.
 COUNT_CAP = 10_000
+MAX_OFFSET = 2**62
 
 
 class CappedPaginator(Paginator):
@@ -45,6 +46,9 @@ class CappedPaginator(Paginator):
             raise PageNotAnInteger(self.error_messages["invalid_page"]) from None
         if number < 1:
             raise EmptyPage(self.error_messages["min_page"])
+        if (number - 1) * self.per_page > MAX_OFFSET:
+            # Past any table's end, and an OFFSET the database cannot even take (bigint).
+            raise EmptyPage(self.error_messages["no_results"])
         return number
 
     def page(self, number: Any) -> Page[Any]:
