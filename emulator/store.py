@@ -125,9 +125,13 @@ CREATE INDEX IF NOT EXISTS events_seller ON events (seller_id, id);
 
 # Tables wiped by a reset; OAuth state survives so a connected demo stays connected.
 ORDER_TABLES = (
-    ("orders", "events", "fulfillment_history", "shipments", "invoices")
-    + claims.TABLES
-    + tracking.TABLES
+    "orders",
+    "events",
+    "fulfillment_history",
+    "shipments",
+    "invoices",
+    *claims.TABLES,
+    *tracking.TABLES,
 )
 
 
