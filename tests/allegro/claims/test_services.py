@@ -171,7 +171,7 @@ def test_a_filed_claim_is_cancelled_on_allegro_and_a_decided_one_cannot_be(
         allegro_emulator, f"refund-claims/{second.claim_id}/decide", {"status": "REJECTED"}
     )
     sync(second)
-    with pytest.raises(RefundClaimRefused, match="decided"):
+    with pytest.raises(RefundClaimRefused, match="rozpatrzyło"):
         refund_claim_cancel_request(claim_id=second.pk, user=None)
 
 
@@ -180,6 +180,6 @@ def test_claims_of_a_line_never_exceed_its_quantity(import_order):
     line = order.lines.first()
     record(order, quantity=line.quantity)
 
-    with pytest.raises(RefundClaimRefused, match="Only 0 more"):
+    with pytest.raises(RefundClaimRefused, match="tylko 0 szt"):
         record(order, quantity=1)
     assert RefundClaim.objects.count() == 1
