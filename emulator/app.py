@@ -17,7 +17,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
 
-from emulator import api, claims, control, oauth, seed, sellers, tracking
+from emulator import api, billing, claims, control, oauth, seed, sellers, tracking
 from emulator.clock import Clock
 from emulator.errors import MEDIA_TYPE, ApiError, ControlError
 from emulator.faults import FAULTS, corrupt
@@ -52,6 +52,7 @@ def _rules() -> list[Rule]:
         route("/order/refund-claims", "api", claims.collection, "GET", "POST"),
         route("/order/refund-claims/<claim_id>", "api", claims.item, "GET", "DELETE"),
         route("/order/carriers/<carrier_id>/tracking", "api", tracking.tracking),
+        route("/order/<order_id>/billing-documents/links", "api", billing.add_link, "POST"),
         route("/auth/oauth/device", "oauth", oauth.device, "POST"),
         route("/auth/oauth/token", "oauth", oauth.token, "POST"),
         route("/skojarz-aplikacje", "oauth", oauth.pairing_page, "GET", "POST"),
@@ -65,6 +66,7 @@ def _rules() -> list[Rule]:
         route(f"{ctl}/orders/<order_id>/line-returned", "control", claims.line_returned, "POST"),
         route(f"{ctl}/refund-claims/<claim_id>/decide", "control", claims.decide, "POST"),
         route(f"{ctl}/parcels/advance", "control", tracking.advance_endpoint, "POST"),
+        route(f"{ctl}/orders/<order_id>/billing-links", "control", billing.links),
         route(f"{ctl}/state", "control", control.state),
         route(f"{ctl}/reset", "control", control.reset, "POST"),
         route(f"{ctl}/generate", "control", control.generate, "POST"),

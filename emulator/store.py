@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from emulator import claims, tracking
+from emulator import billing, claims, tracking
 from offline.store import SqliteStore
 
 SCHEMA = """
@@ -130,13 +130,14 @@ ORDER_TABLES = (
     "fulfillment_history",
     "shipments",
     "invoices",
+    *billing.TABLES,
     *claims.TABLES,
     *tracking.TABLES,
 )
 
 
 class Store(SqliteStore):
-    schema = SCHEMA + claims.SCHEMA + tracking.SCHEMA
+    schema = SCHEMA + billing.SCHEMA + claims.SCHEMA + tracking.SCHEMA
 
     def __init__(self, path: str | Path) -> None:
         super().__init__(path)

@@ -200,3 +200,40 @@ def test_another_sellers_waybill_is_unknown(emulator: Emulator) -> None:
 
     body = call(emulator, "GET", "/order/carriers/DPD/tracking?waybill=MINE").get_json()
     assert body["waybills"] == [{"waybill": "MINE"}]
+
+
+def test_billing_document_links_up_to_ten_each_once(emulator: Emulator) -> None:
+    order = ready_order(emulator)
+    links = f"/order/{order['id']}/billing-documents/links"
+
+    assert call(
+        emulator, "POST", links, {"url": "https://sklep.example/paragon/1"}
+    ).status_code == (201)
+    assert call(
+        emulator, "POST", links, {"url": "https://sklep.example/paragon/1"}
+    ).status_code == (409)
+    assert call(emulator, "POST", links, {"url": "not a url"}).status_code == 422
+    for n in range(2, 11):
+        call(emulator, "POST", links, {"url": f"https://sklep.example/paragon/{n}"})
+    assert call(emulator, "POST", links, {"url": "https://sklep.example/11"}).status_code == 422
+    unknown = "/order/00000000-0000-4000-8000-000000000000/billing-documents/links"
+    assert call(emulator, "POST", unknown, {"url": "https://sklep.example/x"}).status_code == 404
+    stored = emulator.control("GET", f"/orders/{order['id']}/billing-links").get_json()["links"]
+    assert len(stored) == 10
+
+
+def test_faults_hit_the_after_sale_paths_as_they_hit_orders(emulator: Emulator) -> None:
+    emulator.control(
+        "POST",
+        "/faults",
+        [
+            {"type": "status", "status": 503, "count": 1, "path": "/order/refund-claims"},
+            {"type": "status", "status": 429, "count": 1, "path": "/order/carriers/DPD/tracking"},
+        ],
+    )
+
+    unavailable = emulator.get("/order/refund-claims")
+    assert unavailable.status_code == 503 and unavailable.mimetype == "text/html"
+    limited = emulator.get("/order/carriers/DPD/tracking?waybill=X")
+    assert limited.status_code == 429 and limited.headers["Retry-After"]
+    assert emulator.get("/order/refund-claims").status_code == 200
