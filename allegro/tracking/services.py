@@ -77,7 +77,10 @@ def parcels_discover(*, now: datetime) -> int:
             sent_at=sent[shipment.pk][1] or now,
             next_check_at=now,
         )
-        for shipment in SalesOrderShipment.objects.filter(pk__in=set(sent) - known)
+        # A carrier Allegro does not know ("other") has no tracking there to ask for.
+        for shipment in SalesOrderShipment.objects.filter(pk__in=set(sent) - known).exclude(
+            carrier_code="OTHER"
+        )
     ]
     # Two runs at once add each parcel once: the one-to-one link is the guard.
     ParcelTracking.objects.bulk_create(new, ignore_conflicts=True)
