@@ -140,6 +140,11 @@ class RefundClaim(models.Model):
         return self.claimed_until is not None and self.claimed_until > now
 
     @property
+    def cancel_pending(self) -> bool:
+        """The operator asked to cancel and Allegro has not answered it yet."""
+        return self.cancel_requested_at is not None and self.allegro_status in CANCELLABLE_STATUSES
+
+    @property
     def cancellable(self) -> bool:
         if self.cancel_requested_at is not None:
             return False

@@ -20,7 +20,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_the_parcels_history_shows_on_the_order_after_the_carrier_moves_it(
-    shop_server, browser_page, allegro_emulator, sent_order
+    shop_server,  # noqa: F811 (a fixture)
+    browser_page,  # noqa: F811
+    allegro_emulator,
+    sent_order,
 ):
     order = sent_order("DPD777")
     make_user(role=OPERATOR, username="ola")
