@@ -2,6 +2,7 @@
 
 import pytest
 from djmoney.money import Money
+from redis.exceptions import RedisError
 
 from allegro.accounts.clients import client_for_account
 from allegro.api.claims import refund_claim_create, refund_claims
@@ -12,6 +13,7 @@ from allegro.claims.services import (
     refund_claim_record,
     refund_claim_send,
     refund_claim_sync,
+    refund_claims_due,
     refund_claims_follow,
 )
 from allegro.orders.models import AllegroOrder
@@ -183,3 +185,20 @@ def test_claims_of_a_line_never_exceed_its_quantity(import_order):
     with pytest.raises(RefundClaimRefused, match="tylko 0 szt"):
         record(order, quantity=1)
     assert RefundClaim.objects.count() == 1
+
+
+def test_a_claim_recorded_while_redis_is_down_is_kept_for_the_periodic_job(
+    import_order, monkeypatch, connected_account
+):
+    order = import_order("BOUGHT")
+
+    def no_redis(*args, **kwargs):
+        raise RedisError("Connection refused")
+
+    monkeypatch.setattr("allegro.claims.services.django_rq.get_queue", no_redis)
+    claim = record(order)  # no error for the operator: the row is committed
+
+    assert refund_claims_due() == [(claim.pk, "PENDING")]
+    monkeypatch.undo()
+    assert refund_claims_follow(client_for=client_for_account) == {"sent": 1, "synced": 0}
+    assert len(on_allegro(connected_account)) == 1
