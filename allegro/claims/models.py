@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from djmoney.models.fields import MoneyField
 
 from allegro.accounts.models import AllegroAccount
@@ -15,12 +16,12 @@ from sales.models import CURRENCY_CHOICES
 class ClaimStatus(models.TextChoices):
     """Allegro's status of a claim (RefundClaim.status)."""
 
-    IN_PROGRESS = "IN_PROGRESS", _("In progress")
+    IN_PROGRESS = "IN_PROGRESS", pgettext_lazy("refund claim", "In progress")
     WAITING_FOR_PAYMENT_REFUND = "WAITING_FOR_PAYMENT_REFUND", _("Waiting for the buyer's refund")
     GRANTED = "GRANTED", _("Granted")
     REJECTED = "REJECTED", _("Rejected")
     REJECTED_AFTER_APPEAL = "REJECTED_AFTER_APPEAL", _("Rejected after appeal")
-    CANCELLED = "CANCELLED", _("Cancelled")
+    CANCELLED = "CANCELLED", pgettext_lazy("refund claim", "Cancelled")
     APPEALED = "APPEALED", _("Appealed")
 
 
