@@ -6,7 +6,12 @@ from typing import Any
 from django.db.models import QuerySet
 
 from allegro.claims.models import ClaimStatus, RefundClaim
-from allegro.orders.models import AllegroOrder, AllegroOrderLine
+from allegro.orders.models import (
+    AllegroOrder,
+    AllegroOrderLine,
+    BuyerStatus,
+    FulfillmentStatus,
+)
 from shop.listing import narrowed
 
 
@@ -41,8 +46,8 @@ def claimable_lines(
 def paid_and_not_returned(allegro_order: AllegroOrder) -> bool:
     """Allegro grants a claim only for what was never paid, or came back: a hint for staff."""
     return (
-        allegro_order.status == "READY_FOR_PROCESSING"
-        and allegro_order.fulfillment_status != "RETURNED"
+        allegro_order.status == BuyerStatus.READY_FOR_PROCESSING
+        and allegro_order.fulfillment_status != FulfillmentStatus.RETURNED
     )
 
 
