@@ -23,4 +23,5 @@ def sync_refund_claim(claim_id: int) -> str:
 
 def follow_refund_claims() -> dict[str, int]:
     """Periodic: file claims whose jobs were lost; follow filed ones until Allegro decides."""
-    return refund_claims_follow(client_for=client_for_account)
+    # It files claims too: writes go first in the shared request budget.
+    return refund_claims_follow(client_for=partial(client_for_account, priority=WRITE))
