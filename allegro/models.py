@@ -1,6 +1,7 @@
 """Django finds an app's models here; each sub-package owns its own (one migration history)."""
 
 from allegro.accounts.models import AllegroAccount
+from allegro.claims.models import RefundClaim
 from allegro.conversion.models import OfferProductLink
 from allegro.orders.models import (
     AllegroImportProblem,
@@ -9,6 +10,7 @@ from allegro.orders.models import (
     AllegroOrderLine,
     AllegroOrderNote,
 )
+from allegro.tracking.models import ParcelTracking, TrackingSettings
 from allegro.writeback.models import AllegroWrite, FulfillmentStatusMapping
 
 __all__ = [
@@ -21,4 +23,7 @@ __all__ = [
     "AllegroWrite",
     "FulfillmentStatusMapping",
     "OfferProductLink",
+    "ParcelTracking",
+    "RefundClaim",
+    "TrackingSettings",
 ]

@@ -9,4 +9,6 @@ urlpatterns = [
     path("", include(("allegro.conversion.urls", "conversion"))),
     path("", include(("allegro.writeback.urls", "writeback"))),
     path("", include(("allegro.accounts.urls", "accounts"))),
+    path("", include(("allegro.claims.urls", "claims"))),
+    path("", include(("allegro.tracking.urls", "tracking"))),
 ]

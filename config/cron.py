@@ -4,8 +4,10 @@ the systemd unit start it)."""
 from django.conf import settings
 from rq import cron
 
+from allegro.claims.jobs import follow_refund_claims
 from allegro.conversion.jobs import auto_convert_all_accounts
 from allegro.orders.jobs import import_all_accounts, reconcile_all_accounts
+from allegro.tracking.jobs import refresh_parcel_tracking
 from allegro.writeback.jobs import sweep_writes
 from erp.jobs import sync_periodic
 
@@ -16,3 +18,7 @@ cron.register(auto_convert_all_accounts, "default", interval=settings.ALLEGRO_IM
 cron.register(sweep_writes, "default", interval=settings.ALLEGRO_WRITE_SWEEP_INTERVAL)
 # Starts a sync only if an administrator switched periodic sync on (ERP page).
 cron.register(sync_periodic, "default", interval=settings.ERP_SYNC_INTERVAL)
+# Commission refund claims: files those whose jobs were lost, follows filed ones.
+cron.register(follow_refund_claims, "default", interval=settings.ALLEGRO_CLAIMS_INTERVAL)
+# Parcel tracking: each parcel is asked about on its own schedule (fresh ones more often).
+cron.register(refresh_parcel_tracking, "default", interval=settings.ALLEGRO_TRACKING_INTERVAL)

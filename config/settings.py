@@ -238,6 +238,14 @@ ALLEGRO_WRITE_MAX_ATTEMPTS = int(os.environ.get("ALLEGRO_WRITE_MAX_ATTEMPTS", "1
 # The sweep queues again a due write untouched for this long, every ..._INTERVAL seconds.
 ALLEGRO_WRITE_SWEEP_AFTER = int(os.environ.get("ALLEGRO_WRITE_SWEEP_AFTER", "60"))
 ALLEGRO_WRITE_SWEEP_INTERVAL = int(os.environ.get("ALLEGRO_WRITE_SWEEP_INTERVAL", "30"))
+# Commission refund claims: how often a filed claim is asked about until Allegro decides, and
+# how often the periodic job looks for claims that are due.
+ALLEGRO_CLAIM_FOLLOW_INTERVAL = int(os.environ.get("ALLEGRO_CLAIM_FOLLOW_INTERVAL", "1800"))
+ALLEGRO_CLAIMS_INTERVAL = int(os.environ.get("ALLEGRO_CLAIMS_INTERVAL", "300"))
+# Parcel tracking: how often the periodic job asks for due parcels, and after how many days a
+# parcel that never arrived is no longer asked about.
+ALLEGRO_TRACKING_INTERVAL = int(os.environ.get("ALLEGRO_TRACKING_INTERVAL", "300"))
+ALLEGRO_TRACKING_MAX_DAYS = int(os.environ.get("ALLEGRO_TRACKING_MAX_DAYS", "30"))
 
 # ERP: the defaults point at the offline simulator (`python -m erp_simulator`).
 ERP_BACKEND = os.environ.get("ERP_BACKEND", "erp.backends.http.HttpErpBackend")

@@ -17,7 +17,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
 
-from emulator import api, control, oauth, seed, sellers
+from emulator import api, billing, claims, control, oauth, seed, sellers, tracking
 from emulator.clock import Clock
 from emulator.errors import MEDIA_TYPE, ApiError, ControlError
 from emulator.faults import FAULTS, corrupt
@@ -49,6 +49,10 @@ def _rules() -> list[Rule]:
         route(f"{forms}/invoices", "api", api.invoices, "GET", "POST"),
         route(f"{forms}/invoices/<invoice_id>/file", "api", api.invoice_file, "PUT"),
         route(f"{forms}/serial-numbers", "api", api.serial_numbers, "POST"),
+        route("/order/refund-claims", "api", claims.collection, "GET", "POST"),
+        route("/order/refund-claims/<claim_id>", "api", claims.item, "GET", "DELETE"),
+        route("/order/carriers/<carrier_id>/tracking", "api", tracking.tracking),
+        route("/order/<order_id>/billing-documents/links", "api", billing.add_link, "POST"),
         route("/auth/oauth/device", "oauth", oauth.device, "POST"),
         route("/auth/oauth/token", "oauth", oauth.token, "POST"),
         route("/skojarz-aplikacje", "oauth", oauth.pairing_page, "GET", "POST"),
@@ -59,6 +63,10 @@ def _rules() -> list[Rule]:
         route(f"{ctl}/orders/<order_id>/auto-cancel", "control", control.auto_cancel, "POST"),
         route(f"{ctl}/orders/<order_id>/surcharge", "control", control.surcharge, "POST"),
         route(f"{ctl}/merge", "control", control.merge, "POST"),
+        route(f"{ctl}/orders/<order_id>/line-returned", "control", claims.line_returned, "POST"),
+        route(f"{ctl}/refund-claims/<claim_id>/decide", "control", claims.decide, "POST"),
+        route(f"{ctl}/parcels/advance", "control", tracking.advance_endpoint, "POST"),
+        route(f"{ctl}/orders/<order_id>/billing-links", "control", billing.links),
         route(f"{ctl}/state", "control", control.state),
         route(f"{ctl}/reset", "control", control.reset, "POST"),
         route(f"{ctl}/generate", "control", control.generate, "POST"),
