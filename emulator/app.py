@@ -17,7 +17,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
 
-from emulator import api, control, oauth, seed, sellers
+from emulator import api, control, messaging, oauth, seed, sellers
 from emulator.clock import Clock
 from emulator.errors import MEDIA_TYPE, ApiError, ControlError
 from emulator.faults import FAULTS, corrupt
@@ -49,6 +49,7 @@ def _rules() -> list[Rule]:
         route(f"{forms}/invoices", "api", api.invoices, "GET", "POST"),
         route(f"{forms}/invoices/<invoice_id>/file", "api", api.invoice_file, "PUT"),
         route(f"{forms}/serial-numbers", "api", api.serial_numbers, "POST"),
+        *messaging_rules(),
         route("/auth/oauth/device", "oauth", oauth.device, "POST"),
         route("/auth/oauth/token", "oauth", oauth.token, "POST"),
         route("/skojarz-aplikacje", "oauth", oauth.pairing_page, "GET", "POST"),
@@ -67,6 +68,23 @@ def _rules() -> list[Rule]:
         route(f"{ctl}/tokens", "control", control.tokens, "POST"),
         route(f"{ctl}/tokens/expire", "control", control.tokens_expire, "POST"),
         route(f"{ctl}/tokens/revoke", "control", control.tokens_revoke, "POST"),
+    ]
+
+
+def messaging_rules() -> list[Rule]:
+    """The message centre (emulator/messaging.py) and its buyer's lever."""
+    threads, attachments = "/messaging/threads/<thread_id>", "/messaging/message-attachments"
+    return [
+        route("/messaging/threads", "api", messaging.threads),
+        route(threads, "api", messaging.thread),
+        route(f"{threads}/read", "api", messaging.thread_read, "PUT"),
+        route(f"{threads}/messages", "api", messaging.thread_messages, "GET", "POST"),
+        route("/messaging/messages", "api", messaging.new_message, "POST"),
+        route("/messaging/messages/<message_id>", "api", messaging.message, "GET", "DELETE"),
+        route(attachments, "api", messaging.attachment_declare, "POST"),
+        route(f"{attachments}/<attachment_id>", "api", messaging.attachment, "GET", "PUT"),
+        route(f"{CONTROL}/messages", "control", messaging.buyer_writes, "POST"),
+        route(f"{CONTROL}/threads", "control", messaging.threads_state),
     ]
 
 
@@ -151,6 +169,8 @@ class EmulatorApp(OfflineApp):
         return response
 
     def corrupt(self, fault: Fault, response: Response) -> None:
+        if response.mimetype != MEDIA_TYPE:
+            return  # an attachment's bytes: nothing to leave out
         response.set_data(json.dumps(corrupt(json.loads(response.get_data()))))
 
 
