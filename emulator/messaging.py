@@ -138,15 +138,19 @@ def _thread_json(row: sqlite3.Row | tuple) -> dict[str, Any]:
     }
 
 
-def _thread_row(conn: sqlite3.Connection, seller_id: str, thread_id: str) -> tuple:
-    row = conn.execute(
-        "SELECT id, interlocutor, read, last_message_at FROM threads "
-        "WHERE id = ? AND seller_id = ?",
-        (thread_id, seller_id),
-    ).fetchone()
+def _one(conn: sqlite3.Connection, what: str, query: str, *params: str) -> tuple:
+    """The one row of the seller's `what`; another seller's is as unknown as a missing one."""
+    row = conn.execute(query, params).fetchone()
     if row is None:
-        raise not_found("Thread")
-    return row
+        raise not_found(what)
+    return tuple(row)
+
+
+def _thread_row(conn: sqlite3.Connection, seller_id: str, thread_id: str) -> tuple:
+    query = (
+        "SELECT id, interlocutor, read, last_message_at FROM threads WHERE id = ? AND seller_id = ?"
+    )
+    return _one(conn, "Thread", query, thread_id, seller_id)
 
 
 def _message_json(request: Request, data: str, from_seller: int) -> dict[str, Any]:
@@ -412,14 +416,15 @@ def new_message(app: EmulatorApp, request: Request) -> Response:
 
 
 def _own_message(conn: sqlite3.Connection, seller_id: str, message_id: str) -> tuple[str, int]:
-    row = conn.execute(
+    data, from_seller = _one(
+        conn,
+        "Message",
         "SELECT m.data, m.from_seller FROM messages m JOIN threads t ON t.id = m.thread_id "
         "WHERE m.id = ? AND t.seller_id = ? AND m.deleted = 0",
-        (message_id, seller_id),
-    ).fetchone()
-    if row is None:
-        raise not_found("Message")
-    return row[0], row[1]
+        message_id,
+        seller_id,
+    )
+    return data, from_seller
 
 
 def message(app: EmulatorApp, request: Request, message_id: str) -> Response:
