@@ -2,6 +2,13 @@
 
 from allegro.accounts.models import AllegroAccount
 from allegro.conversion.models import OfferProductLink
+from allegro.messaging.models import (
+    AllegroMessage,
+    AllegroMessageAttachment,
+    AllegroReply,
+    AllegroThread,
+    ReplyTemplate,
+)
 from allegro.orders.models import (
     AllegroImportProblem,
     AllegroOrder,
@@ -14,11 +21,16 @@ from allegro.writeback.models import AllegroWrite, FulfillmentStatusMapping
 __all__ = [
     "AllegroAccount",
     "AllegroImportProblem",
+    "AllegroMessage",
+    "AllegroMessageAttachment",
     "AllegroOrder",
     "AllegroOrderEvent",
     "AllegroOrderLine",
     "AllegroOrderNote",
+    "AllegroReply",
+    "AllegroThread",
     "AllegroWrite",
     "FulfillmentStatusMapping",
     "OfferProductLink",
+    "ReplyTemplate",
 ]

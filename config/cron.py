@@ -5,6 +5,7 @@ from django.conf import settings
 from rq import cron
 
 from allegro.conversion.jobs import auto_convert_all_accounts
+from allegro.messaging.jobs import import_all_accounts_messages, sweep_messaging
 from allegro.orders.jobs import import_all_accounts, reconcile_all_accounts
 from allegro.writeback.jobs import sweep_writes
 from erp.jobs import sync_periodic
@@ -16,3 +17,6 @@ cron.register(auto_convert_all_accounts, "default", interval=settings.ALLEGRO_IM
 cron.register(sweep_writes, "default", interval=settings.ALLEGRO_WRITE_SWEEP_INTERVAL)
 # Starts a sync only if an administrator switched periodic sync on (ERP page).
 cron.register(sync_periodic, "default", interval=settings.ERP_SYNC_INTERVAL)
+# Buyers' messages, and the replies and read flags whose jobs were lost.
+cron.register(import_all_accounts_messages, "default", interval=settings.ALLEGRO_MESSAGES_INTERVAL)
+cron.register(sweep_messaging, "default", interval=settings.ALLEGRO_WRITE_SWEEP_INTERVAL)

@@ -77,6 +77,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "shop.context_processors.navigation",
                 "shop.context_processors.health_banner",
+                "allegro.messaging.context_processors.unread_messages",
             ],
         },
     },
@@ -238,6 +239,10 @@ ALLEGRO_WRITE_MAX_ATTEMPTS = int(os.environ.get("ALLEGRO_WRITE_MAX_ATTEMPTS", "1
 # The sweep queues again a due write untouched for this long, every ..._INTERVAL seconds.
 ALLEGRO_WRITE_SWEEP_AFTER = int(os.environ.get("ALLEGRO_WRITE_SWEEP_AFTER", "60"))
 ALLEGRO_WRITE_SWEEP_INTERVAL = int(os.environ.get("ALLEGRO_WRITE_SWEEP_INTERVAL", "30"))
+# Buyers' messages are fetched this often (seconds). A reply whose answer never came (a
+# timeout, a 5xx) is looked for in its thread only after this long: it may still land.
+ALLEGRO_MESSAGES_INTERVAL = int(os.environ.get("ALLEGRO_MESSAGES_INTERVAL", "60"))
+ALLEGRO_MESSAGE_SETTLE_SECONDS = float(os.environ.get("ALLEGRO_MESSAGE_SETTLE_SECONDS", "20"))
 
 # ERP: the defaults point at the offline simulator (`python -m erp_simulator`).
 ERP_BACKEND = os.environ.get("ERP_BACKEND", "erp.backends.http.HttpErpBackend")
