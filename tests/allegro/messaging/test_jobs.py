@@ -3,34 +3,24 @@
 import uuid
 from datetime import timedelta
 
-import django_rq
 import pytest
 from django.utils import timezone
-from rq import SimpleWorker
 
 from allegro.accounts.models import AllegroAccount
 from allegro.messaging.jobs import import_all_accounts_messages, sweep_messaging
 from allegro.messaging.models import AllegroReply, AllegroThread
 from allegro.messaging.services import reply_create
 from tests.allegro.messaging.conftest import ours_on_allegro, threads_on_allegro
+from tests.allegro.orders.test_jobs import queue, work_off  # noqa: F401 (queue: a fixture)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-@pytest.fixture
-def queue():
-    queue = django_rq.get_queue("default")
-    queue.empty()
-    yield queue
-    queue.empty()
-
-
-def work_off(queue) -> None:
-    SimpleWorker([queue], connection=queue.connection).work(burst=True)
-
-
 def test_the_periodic_import_queues_each_connected_account_and_stores_its_messages(
-    queue, place_order, buyer_writes, connected_account
+    queue,  # noqa: F811
+    place_order,
+    buyer_writes,
+    connected_account,
 ):
     order = place_order()
     buyer_writes(order.form_id, text="Kiedy?")
@@ -46,7 +36,12 @@ def test_the_periodic_import_queues_each_connected_account_and_stores_its_messag
 
 
 def test_the_sweep_sends_a_reply_and_a_read_flag_whose_jobs_redis_lost(
-    allegro_emulator, queue, place_order, buyer_writes, import_messages, settings
+    allegro_emulator,
+    queue,  # noqa: F811
+    place_order,
+    buyer_writes,
+    import_messages,
+    settings,
 ):
     settings.ALLEGRO_WRITE_SWEEP_AFTER = 0
     order = place_order()
