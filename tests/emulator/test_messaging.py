@@ -4,12 +4,19 @@ the spec's limits and errors hold, and the buyer's lever writes on an order."""
 from __future__ import annotations
 
 import base64
+import json
+import subprocess
+import sys
 from typing import Any
 
+import requests
+
 from emulator.messaging import PIXEL_PNG
+from emulator.testing import running_emulator
 from tests.emulator import test_contract as contract
 from tests.emulator.conftest import MEDIA_TYPE, Emulator, ready_order
 from tests.emulator.test_contract import PDF, SHARED, defined
+from tests.emulator.test_control import ROOT
 
 SPEC = SHARED / "after-sales-api.yaml"
 
@@ -285,3 +292,43 @@ def test_a_reset_wipes_the_message_centre(emulator):
     buyer_writes(em, ready_order(em)["id"])
     em.control("POST", "/reset", {"seed": False})
     assert em.control("GET", "/threads").get_json() == {"threads": []}
+
+
+def test_the_cli_writes_as_the_buyer_with_a_file_and_says_so_when_the_file_is_missing(
+    tmp_path,
+) -> None:
+    photo = tmp_path / "paragon.pdf"
+    photo.write_bytes(PDF)
+    cli = [sys.executable, "-m", "emulator"]
+    with running_emulator(tmp_path / "served.sqlite3") as url:
+        [order_id] = requests.post(f"{url}/_emulator/orders", json={}, timeout=5).json()["ids"]
+        run = subprocess.run(
+            [
+                *cli,
+                "message",
+                order_id,
+                "--text",
+                "Reklamace",
+                "--attach",
+                str(photo),
+                "--url",
+                url,
+            ],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=True,
+        )
+        assert json.loads(run.stdout)["attachments"]
+        missing = subprocess.run(
+            [*cli, "message", order_id, "--attach", str(tmp_path / "none.png"), "--url", url],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+        threads = requests.get(f"{url}/_emulator/threads", timeout=5).json()["threads"]
+    assert missing.returncode == 2 and "--attach" in missing.stderr
+    [message] = [m for t in threads for m in t["messages"]]
+    assert (message["text"], message["attachments"]) == ("Reklamace", ["paragon.pdf"])

@@ -4,11 +4,13 @@ attachments and the order panels, against the emulator over HTTP."""
 import time
 import uuid
 
+import django_rq
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from redis.exceptions import ConnectionError as RedisConnectionError
 
 from allegro.accounts.clients import client_for_account
 from allegro.api import messaging as api
@@ -22,8 +24,10 @@ from allegro.messaging.services import (
     thread_read_push,
 )
 from emulator.messaging import PIXEL_PNG
+from shop.roles import ADMINISTRATOR
 from tests.allegro.messaging.conftest import ours_on_allegro, threads_on_allegro
 from tests.support import clients
+from tests.support.factories import make_user
 from tests.support.offline import emulator_call
 
 pytestmark = pytest.mark.django_db
@@ -392,3 +396,44 @@ def test_the_message_pages_need_their_permissions(
     assert not AllegroReply.objects.exists()
     thread.refresh_from_db()
     assert thread.read is False  # nobody who may not read it opened it
+
+
+def test_a_reply_written_while_redis_is_down_is_kept_for_the_sweep(
+    place_order,
+    buyer_writes,
+    import_messages,
+    operator_client,
+    monkeypatch,
+    django_capture_on_commit_callbacks,
+):
+    order = place_order()
+    buyer_writes(order.form_id)
+    import_messages()
+    thread = AllegroThread.objects.get()
+
+    def redis_down(*args, **kwargs):
+        raise RedisConnectionError("Connection refused")
+
+    monkeypatch.setattr(django_rq, "get_queue", redis_down)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = operator_client.post(
+            reverse("allegro:messaging:thread_reply", args=[thread.pk]),
+            {"text": "Jutro", "key": str(uuid.uuid4())},
+        )
+    assert response.status_code == 302
+    assert AllegroReply.objects.get().state == AllegroReply.State.PENDING
+
+
+def test_administrators_edit_the_ready_made_replies_and_operators_only_use_them(client):
+    url = reverse("admin:allegro_replytemplate_changelist")
+    operator = clients.operator()
+    assert operator.get(url).status_code == 302  # not staff: to the admin's sign-in
+    client.force_login(make_user(role=ADMINISTRATOR, is_staff=True))
+    assert client.get(url).status_code == 200
+    add = reverse("admin:allegro_replytemplate_add")
+    response = client.post(
+        add,
+        {"name": "Reklamace", "language": "cs", "text": "Dobrý den {buyer_name}", "position": 5},
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert ReplyTemplate.objects.filter(name="Reklamace", language="cs").exists()
