@@ -439,9 +439,12 @@ def _fail(reply: AllegroReply, error: str) -> None:
     logger.warning("allegro.messaging.reply_failed", extra={"reply_id": reply.pk, "error": error})
 
 
-def _checkout_form_id(order: AllegroOrder | None) -> str | None:
+def _checkout_form_id(reply: AllegroReply) -> str | None:
+    """The order the reply is about, if any: the message centre requires its id."""
+    order = reply.allegro_order
     if order is None:
-        return None
+        # About an order the shop has not imported yet: its id is known from the thread.
+        return (reply.thread.checkout_form_id if reply.thread else "") or None
     # A merged purchase answers 404 under its old id: the buyer's order is the new one.
     return (order.superseded_by or order).checkout_form_id
 
@@ -470,7 +473,7 @@ def reply_send(*, reply_id: int, client_for: Callable[[AllegroAccount], AllegroC
                 text=reply.text,
                 thread_id=reply.thread.thread_id if reply.thread else None,
                 recipient_login=reply.recipient_login,
-                checkout_form_id=_checkout_form_id(reply.allegro_order),
+                checkout_form_id=_checkout_form_id(reply),
             )
     except AllegroAuthError as error:
         _postpone(reply, settings.ALLEGRO_RETRY_MAX_DELAY, error.for_staff())

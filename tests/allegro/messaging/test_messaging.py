@@ -92,6 +92,11 @@ def test_a_thread_about_an_order_not_imported_yet_is_linked_once_it_is(
     import_messages()
     thread = AllegroThread.objects.get()
     assert (thread.allegro_order, thread.checkout_form_id) == (None, form_id)
+    # A reply meanwhile still names the order, as the message centre requires.
+    reply = reply_create(key=uuid.uuid4(), text="Sprawdzamy.", user=None, thread_id=thread.pk)
+    assert send(reply) == "sent"
+    [sent] = ours_on_allegro(allegro_emulator, "Sprawdzamy.")
+    assert sent["orderId"] == form_id
 
     place_order()  # imports every order, that one among them
     import_messages()
