@@ -3,6 +3,13 @@
 from allegro.accounts.models import AllegroAccount
 from allegro.claims.models import RefundClaim
 from allegro.conversion.models import OfferProductLink
+from allegro.messaging.models import (
+    AllegroMessage,
+    AllegroMessageAttachment,
+    AllegroReply,
+    AllegroThread,
+    ReplyTemplate,
+)
 from allegro.orders.models import (
     AllegroImportProblem,
     AllegroOrder,
@@ -16,14 +23,19 @@ from allegro.writeback.models import AllegroWrite, FulfillmentStatusMapping
 __all__ = [
     "AllegroAccount",
     "AllegroImportProblem",
+    "AllegroMessage",
+    "AllegroMessageAttachment",
     "AllegroOrder",
     "AllegroOrderEvent",
     "AllegroOrderLine",
     "AllegroOrderNote",
+    "AllegroReply",
+    "AllegroThread",
     "AllegroWrite",
     "FulfillmentStatusMapping",
     "OfferProductLink",
     "ParcelTracking",
     "RefundClaim",
     "TrackingSettings",
+    "ReplyTemplate",
 ]

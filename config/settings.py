@@ -77,6 +77,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "shop.context_processors.navigation",
                 "shop.context_processors.health_banner",
+                "allegro.messaging.context_processors.unread_messages",
             ],
         },
     },
@@ -246,6 +247,10 @@ ALLEGRO_CLAIMS_INTERVAL = int(os.environ.get("ALLEGRO_CLAIMS_INTERVAL", "300"))
 # parcel that never arrived is no longer asked about.
 ALLEGRO_TRACKING_INTERVAL = int(os.environ.get("ALLEGRO_TRACKING_INTERVAL", "300"))
 ALLEGRO_TRACKING_MAX_DAYS = int(os.environ.get("ALLEGRO_TRACKING_MAX_DAYS", "30"))
+# Buyers' messages are fetched this often (seconds). A reply whose answer never came (a
+# timeout, a 5xx) is looked for in its thread only after this long: it may still land.
+ALLEGRO_MESSAGES_INTERVAL = int(os.environ.get("ALLEGRO_MESSAGES_INTERVAL", "60"))
+ALLEGRO_MESSAGE_SETTLE_SECONDS = float(os.environ.get("ALLEGRO_MESSAGE_SETTLE_SECONDS", "20"))
 
 # ERP: the defaults point at the offline simulator (`python -m erp_simulator`).
 ERP_BACKEND = os.environ.get("ERP_BACKEND", "erp.backends.http.HttpErpBackend")

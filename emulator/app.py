@@ -17,7 +17,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
 
-from emulator import api, billing, claims, control, oauth, seed, sellers, tracking
+from emulator import api, billing, claims, control, messaging, oauth, seed, sellers, tracking
 from emulator.clock import Clock
 from emulator.errors import MEDIA_TYPE, ApiError, ControlError
 from emulator.faults import FAULTS, corrupt
@@ -53,6 +53,7 @@ def _rules() -> list[Rule]:
         route("/order/refund-claims/<claim_id>", "api", claims.item, "GET", "DELETE"),
         route("/order/carriers/<carrier_id>/tracking", "api", tracking.tracking),
         route("/order/<order_id>/billing-documents/links", "api", billing.add_link, "POST"),
+        *messaging_rules(),
         route("/auth/oauth/device", "oauth", oauth.device, "POST"),
         route("/auth/oauth/token", "oauth", oauth.token, "POST"),
         route("/skojarz-aplikacje", "oauth", oauth.pairing_page, "GET", "POST"),
@@ -75,6 +76,23 @@ def _rules() -> list[Rule]:
         route(f"{ctl}/tokens", "control", control.tokens, "POST"),
         route(f"{ctl}/tokens/expire", "control", control.tokens_expire, "POST"),
         route(f"{ctl}/tokens/revoke", "control", control.tokens_revoke, "POST"),
+    ]
+
+
+def messaging_rules() -> list[Rule]:
+    """The message centre (emulator/messaging.py) and its buyer's lever."""
+    threads, attachments = "/messaging/threads/<thread_id>", "/messaging/message-attachments"
+    return [
+        route("/messaging/threads", "api", messaging.threads),
+        route(threads, "api", messaging.thread),
+        route(f"{threads}/read", "api", messaging.thread_read, "PUT"),
+        route(f"{threads}/messages", "api", messaging.thread_messages, "GET", "POST"),
+        route("/messaging/messages", "api", messaging.new_message, "POST"),
+        route("/messaging/messages/<message_id>", "api", messaging.message, "GET", "DELETE"),
+        route(attachments, "api", messaging.attachment_declare, "POST"),
+        route(f"{attachments}/<attachment_id>", "api", messaging.attachment, "GET", "PUT"),
+        route(f"{CONTROL}/messages", "control", messaging.buyer_writes, "POST"),
+        route(f"{CONTROL}/threads", "control", messaging.threads_state),
     ]
 
 
@@ -159,6 +177,8 @@ class EmulatorApp(OfflineApp):
         return response
 
     def corrupt(self, fault: Fault, response: Response) -> None:
+        if response.mimetype != MEDIA_TYPE:
+            return  # an attachment's bytes: nothing to leave out
         response.set_data(json.dumps(corrupt(json.loads(response.get_data()))))
 
 

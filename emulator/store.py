@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from emulator import billing, claims, tracking
+from emulator import billing, claims, messaging, tracking
 from offline.store import SqliteStore
 
 SCHEMA = """
@@ -133,11 +133,12 @@ ORDER_TABLES = (
     *billing.TABLES,
     *claims.TABLES,
     *tracking.TABLES,
+    *messaging.TABLES,
 )
 
 
 class Store(SqliteStore):
-    schema = SCHEMA + billing.SCHEMA + claims.SCHEMA + tracking.SCHEMA
+    schema = SCHEMA + billing.SCHEMA + claims.SCHEMA + messaging.SCHEMA + tracking.SCHEMA
 
     def __init__(self, path: str | Path) -> None:
         super().__init__(path)

@@ -25,36 +25,37 @@ PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
 
 @cache
-def spec_dict() -> dict[str, Any]:
-    spec = yaml.safe_load(SPEC_PATH.read_text())
+def spec_dict(path: Path = SPEC_PATH) -> dict[str, Any]:
+    """One of the shared specs (the orders' by default), served by the test client's host."""
+    spec = yaml.safe_load(path.read_text())
     # The test client calls http://localhost/..., not api.allegro.pl: add it as a server.
     spec["servers"] = [{"url": "http://localhost"}]
     return spec
 
 
 @cache
-def openapi() -> OpenAPI:
+def openapi(path: Path = SPEC_PATH) -> OpenAPI:
     # openapi-core does not treat the vendor `+json` media type as JSON by itself.
     config = Config(extra_media_type_deserializers={MEDIA_TYPE: json.loads})
-    return OpenAPI.from_dict(copy.deepcopy(spec_dict()), config=config)
+    return OpenAPI.from_dict(copy.deepcopy(spec_dict(path)), config=config)
 
 
 @cache
-def spec_routes() -> Map:
+def spec_routes(path: Path = SPEC_PATH) -> Map:
     rules = []
-    for template in spec_dict()["paths"]:
+    for template in spec_dict(path)["paths"]:
         rules.append(Rule(template.replace("{", "<").replace("}", ">"), endpoint=template))
     return Map(rules)
 
 
-def defined(method: str, path: str, status: int) -> bool:
+def defined(method: str, path: str, status: int, spec: Path = SPEC_PATH) -> bool:
     """Does the spec define a response (with content) for this status of this operation?"""
-    template, _ = spec_routes().bind("localhost").match(path.split("?")[0])
-    responses = spec_dict()["paths"][template][method.lower()]["responses"]
+    template, _ = spec_routes(spec).bind("localhost").match(path.split("?")[0])
+    responses = spec_dict(spec)["paths"][template][method.lower()]["responses"]
     return str(status) in responses
 
 
-def validate(response: Any) -> None:
+def validate(response: Any, spec: Path = SPEC_PATH) -> None:
     sent = response.request
     # The app consumed the request body; response validation only needs method, path, query.
     request = EnvironBuilder(
@@ -64,7 +65,9 @@ def validate(response: Any) -> None:
         base_url="http://localhost",
         headers={"Accept": MEDIA_TYPE},
     ).get_request()
-    openapi().validate_response(WerkzeugOpenAPIRequest(request), WerkzeugOpenAPIResponse(response))
+    openapi(spec).validate_response(
+        WerkzeugOpenAPIRequest(request), WerkzeugOpenAPIResponse(response)
+    )
 
 
 def fake_exchange(path: str, body: Any) -> tuple[Request, Response]:
