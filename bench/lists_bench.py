@@ -371,7 +371,6 @@ def main() -> None:
         ("Allegro, sorted by total", f"{allegro}?sort=total"),
         ("Allegro, by buyer, deep", following(f"{allegro}?sort=buyer&page={deep - 1}")),
         ("Allegro, by status desc, deep", following(f"{allegro}?sort=-status&page={deep - 1}")),
-        ("Allegro, 200 a page", f"{allegro}?per_page=200"),
         ("Allegro, filtered", f"{allegro}?marketplace=allegro-cz&status=READY_FOR_PROCESSING"),
         (
             "Allegro, filtered deep",
@@ -390,6 +389,9 @@ def main() -> None:
         ("Sales, filtered deep", following(f"{sales}?status=NEW&page={deep // 8 - 1}")),
         ("Sales, needs attention", f"{sales}?needs_attention=on"),
         ("Sales, attention, by total", f"{sales}?needs_attention=on&sort=-total"),
+        # Last: the choice is kept in the session, for every list after it.
+        ("Allegro, 200 a page", f"{allegro}?per_page=200"),
+        ("Sales, 200 a page", f"{sales}?per_page=200"),
     ]
     print(
         f"database {connection.vendor}, {args.count} orders per list, {args.repeat} requests each"
