@@ -335,7 +335,7 @@ def _columns(
     meta = rows.model._meta
     if sorting is None:
         # A list without sort keys pages by its own order ("-updated_at", "-id").
-        names = [str(name).replace("pk", "id") for name in rows.query.order_by]
+        names = [str(name).replace("pk", "id") for name in rows.query.order_by] or ["-id"]
         unique = names[-1].lstrip("-") == "id"
         fields = tuple(name.lstrip("-") for name in names)
         descending = [name.startswith("-") for name in names]
@@ -369,7 +369,7 @@ def _page(
     paginator = CappedPaginator(rows, state.per_page)
     size = state.per_page
     asked = request.GET.get("page")
-    number = int(asked) if asked and asked.isdigit() and 0 < int(asked) < 2**31 else None
+    number = int(asked) if asked and asked.isdigit() and int(asked) > 0 else None
     after, before = request.GET.get("after"), request.GET.get("before")
     if after or before:
         cursor = _decode(after or before or "", rows, columns)
@@ -392,6 +392,9 @@ def _page(
     number = number or 1
     if (number - 1) * size <= COUNT_CAP or not paginator.capped:
         return _offset_page(paginator, number, state, columns)
+    if (number - 1) * size > MAX_OFFSET:
+        # Past any table's end, and an OFFSET the database cannot even take (bigint).
+        return _last_page(rows, columns, paginator, state)
     # Deep, by number: an OFFSET would read every skipped row with its joins; the row just
     # before the page, read from the sort key's index alone, starts a keyset instead.
     offset = (number - 1) * size

@@ -247,3 +247,14 @@ def test_the_source_filter_reads_the_pairs_kept_at_creation(operator_client):
     with CaptureQueriesContext(connection) as queries:
         operator_client.get(SALES, {"source": "allegro:allegro-cz"})
     assert not [q for q in queries.captured_queries if "DISTINCT" in q["sql"].upper()]
+
+
+def test_a_page_number_past_any_end_is_the_last_page(operator_client, monkeypatch):
+    monkeypatch.setattr(listing, "COUNT_CAP", 30)
+    orders = sales_orders(40)
+    newest_first = expected(orders, ("created_at",), True)
+    for number in ("99", "9" * 30):
+        page = operator_client.get(SALES, {"page": number, "per_page": 25}).context["page"]
+        assert [row.pk for row in page] == newest_first[15:] and not page.has_next()
+    first = operator_client.get(SALES, {"page": "x", "per_page": 25}).context["page"]
+    assert [row.pk for row in first] == newest_first[:25]
