@@ -320,7 +320,7 @@ def _per_page(request: HttpRequest) -> int:
     if not asked.isdigit() or int(asked) not in PAGE_SIZES:
         sizes = ", ".join(map(str, PAGE_SIZES))
         raise ListingRefused(
-            _("“%(asked)s” rows a page is not offered: choose %(sizes)s.")
+            _("“%(asked)s” rows per page is not offered: choose %(sizes)s.")
             % {"asked": asked, "sizes": sizes}
         )
     if session is not None and session.get(PER_PAGE_SESSION_KEY) != int(asked):
