@@ -36,6 +36,7 @@ from sales.models import (
     SalesOrderNote,
     SalesOrderNumberSequence,
     SalesOrderShipment,
+    SalesOrderSource,
     SalesOrderStatus,
 )
 from sales.signals import (
@@ -221,6 +222,12 @@ def sales_order_create(*, new: NewSalesOrder, user: User | AnonymousUser | None)
             vat_rate=line.product.vat_rate if line.vat_rate is None else line.vat_rate,
         )
         for line in new.lines
+    )
+    # The list's source filter reads its pairs from here (ON CONFLICT DO NOTHING: no lock
+    # held on a pair that is known, and no race between two first orders of a new one).
+    SalesOrderSource.objects.bulk_create(
+        [SalesOrderSource(channel=new.channel, marketplace=new.marketplace)],
+        ignore_conflicts=True,
     )
     SalesOrderEvent.objects.create(
         order=order,

@@ -40,6 +40,7 @@ from sales.models import (
     SalesOrderStatus,
 )
 from sales.selectors import (
+    SALES_ORDER_SORTS,
     sales_bulk_run_get,
     sales_bulk_run_items,
     sales_bulk_run_tally,
@@ -63,13 +64,13 @@ from sales.services import (
     sales_order_note_add,
     sales_order_status_change,
 )
-from shop.listing import filtered_page
+from shop.listing import PAGE_PARAMS, filtered_page
 
 
 @permission_required("sales.view_salesorder", raise_exception=True)
 def order_list(request: HttpRequest) -> HttpResponse:
     form = SalesOrderFilterForm(request.GET, sources=sales_order_sources())
-    page = filtered_page(request, form, sales_order_list)
+    page = filtered_page(request, form, sales_order_list, sorting=SALES_ORDER_SORTS)
     filters: Any = form.cleaned_data if form.is_valid() else {}
     counts = sales_order_status_counts(filters=filters)
     context = {
@@ -92,7 +93,8 @@ def order_list(request: HttpRequest) -> HttpResponse:
 def _list_query(request: HttpRequest, **changes: str) -> str:
     """The list's query string with some filters changed ("" drops one), from page 1."""
     query = request.GET.copy()
-    query.pop("page", None)
+    for param in PAGE_PARAMS:
+        query.pop(param, None)
     for name, value in changes.items():
         if value:
             query[name] = value

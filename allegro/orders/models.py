@@ -179,6 +179,21 @@ class AllegroOrder(models.Model):
                 condition=Q(superseded_at__isnull=True),
                 name="allegro_order_live_market_idx",
             ),
+            # One per sort key of the list (allegro.orders.selectors.ALLEGRO_ORDER_SORTS),
+            # with the id that breaks ties: a keyset page is a range of one of them.
+            *(
+                models.Index(
+                    fields=[field, "id"],
+                    condition=Q(superseded_at__isnull=True),
+                    name=f"allegro_order_live_{name}_idx",
+                )
+                for field, name in [
+                    ("buyer_login", "buyer"),
+                    ("total", "total"),
+                    ("status", "status"),
+                    ("fulfillment_status", "fulfil"),
+                ]
+            ),
             # Counting live orders reads this small index, not the table.
             models.Index(fields=["superseded_at"], name="allegro_order_superseded_idx"),
             models.Index(fields=["buyer_login"], name="allegro_order_buyer_idx"),

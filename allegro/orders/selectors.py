@@ -13,7 +13,20 @@ from allegro.orders.models import (
     AllegroOrderLine,
     AllegroOrderNote,
 )
-from shop.listing import narrowed
+from shop.listing import Sorting, SortKey, narrowed
+
+# The list's sortable columns, each served by a partial index of its fields and the id over
+# the live orders (allegro.orders.models.AllegroOrder.Meta.indexes).
+ALLEGRO_ORDER_SORTS = Sorting(
+    keys={
+        "date": SortKey(("bought_at",), default_descending=True),
+        "buyer": SortKey(("buyer_login",)),
+        "total": SortKey(("total",), default_descending=True),
+        "status": SortKey(("status",)),
+        "fulfillment": SortKey(("fulfillment_status",)),
+    },
+    default="-date",
+)
 
 
 class OrderFilters(TypedDict, total=False):

@@ -14,6 +14,7 @@ from allegro.conversion.selectors import allegro_order_lines_matched
 from allegro.orders.forms import OrderFilterForm
 from allegro.orders.models import AllegroOrder
 from allegro.orders.selectors import (
+    ALLEGRO_ORDER_SORTS,
     allegro_order_events,
     allegro_order_get,
     allegro_order_list,
@@ -31,7 +32,7 @@ from shop.listing import filtered_page
 @permission_required("allegro.view_allegroorder", raise_exception=True)
 def order_list(request: HttpRequest) -> HttpResponse:
     form = OrderFilterForm(request.GET)
-    page = filtered_page(request, form, allegro_order_list)
+    page = filtered_page(request, form, allegro_order_list, sorting=ALLEGRO_ORDER_SORTS)
     context = {
         "title": _("Allegro ▸ Orders"),
         "form": form,
