@@ -97,10 +97,26 @@ def filtered_page(
 ) -> Page[Any]:
     """The requested page of `rows(filters=...)` narrowed by the valid GET filters.
 
-    An invalid filter (a mistyped date) narrows nothing; the form shows its error. An unknown
-    or out-of-range page number gives the nearest page, never an error."""
-    filters: Any = form.cleaned_data if form.is_valid() else {}
+    An invalid filter (a mistyped date) lists nothing, not every row as if unfiltered: the
+    form shows its error and the page a way to clear it. An unknown or out-of-range page
+    number gives the nearest page, never an error."""
+    if not form.is_valid():
+        return CappedPaginator(rows(filters={}).none(), per_page).get_page(1)
+    filters: Any = form.cleaned_data
     return CappedPaginator(rows(filters=filters), per_page).get_page(request.GET.get("page"))
+
+
+def list_query(request: HttpRequest, **changes: str) -> str:
+    """The list's query string with some filters changed ("" drops one), from page 1: the
+    links of the status chips."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    for name, value in changes.items():
+        if value:
+            query[name] = value
+        else:
+            query.pop(name, None)
+    return f"?{query.urlencode()}" if query else "?"
 
 
 M = TypeVar("M", bound=Model)
