@@ -21,15 +21,17 @@ from sales.models import SalesOrderStatus
 from sales.services import (
     InvoiceData,
     LineData,
+    sales_bulk_status_start,
     sales_order_attention_flag,
     sales_order_invoice_record,
     sales_order_note_add,
     sales_order_shipment_add,
 )
-from shop.roles import ADMINISTRATOR, OPERATOR
+from shop.roles import ADMINISTRATOR
 from shop.services import product_create
 from tests.support.factories import (
     CZ_FORM,
+    make_account,
     make_allegro_order,
     make_import_problem,
     make_product,
@@ -93,9 +95,11 @@ OVERFLOWS = """() => {
 }"""
 
 
-@pytest.fixture(scope="module")
-def browser():
-    """One Chromium for the module; each test opens its own context (cookies) in it."""
+@pytest.fixture
+def browser(shop_server, back_office):  # noqa: F811
+    """The module's one Chromium, started after the server and the data and closed before
+    them: the ORM then never runs inside Playwright's event loop, where Django would open
+    another connection (and the server's teardown, ending the others, would end the test's)."""
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -129,7 +133,10 @@ def back_office(settings, tmp_path) -> dict[str, str]:
         user=boss,
     )
     allegro = make_allegro_order()  # Jan Kowalski, a kettle and a filter, a message
-    make_allegro_order(CZ_FORM)
+    make_allegro_order(CZ_FORM, account=allegro.account)  # a company from Prague
+    wholesale = make_account(login="hurtownia_b", name="Hurtownia")
+    for _ in range(51):  # two pages of this account's orders, for the keys
+        make_allegro_order(account=wholesale)
     sales = make_sales_order(
         status=SalesOrderStatus.READY_FOR_SHIPMENT,
         customer_name="Małgorzata Wiśniewska-Szczepańska",
@@ -155,7 +162,12 @@ def back_office(settings, tmp_path) -> dict[str, str]:
     ErpOrderLink.objects.create(
         order=sales, document_number="ZK/2026/12/004711", erp_status="ACCEPTED"
     )
-    make_sales_order(currency="CZK", marketplace="allegro-cz", customer_name="Petra Dvořáková")
+    czech = make_sales_order(
+        currency="CZK", marketplace="allegro-cz", customer_name="Petra Dvořáková"
+    )
+    bulk_run = sales_bulk_status_start(  # one done, one refused with the workflow's reason
+        order_ids=[czech.pk, sales.pk], status=SalesOrderStatus.IN_PROGRESS, user=boss
+    )
     AllegroWrite.objects.create(
         account_id=allegro.account_id,
         allegro_order=allegro,
@@ -179,7 +191,8 @@ def back_office(settings, tmp_path) -> dict[str, str]:
     return {
         "sales-list": reverse("sales:order_list"),
         "sales-detail": reverse("sales:order_detail", args=[sales.pk]),
-        "allegro-list": reverse("allegro:orders:order_list"),
+        "sales-bulk-run": reverse("sales:bulk_run_detail", args=[bulk_run.pk]),
+        "allegro-list": reverse("allegro:orders:order_list") + f"?account={allegro.account_id}",
         "allegro-detail": reverse("allegro:orders:order_detail", args=[allegro.pk]),
         "allegro-problems": reverse("allegro:orders:problem_list"),
         "allegro-writes": reverse("allegro:writeback:write_list"),
@@ -192,67 +205,72 @@ def back_office(settings, tmp_path) -> dict[str, str]:
         "product-form": reverse("shop:product_create"),
         "audit": reverse("shop:audit"),
         "health": reverse("shop:health"),
+        "wholesale": reverse("allegro:orders:order_list") + f"?account={wholesale.pk}",
     }
 
 
-def sign_in(page, url: str) -> None:
-    page.goto(f"{url}/login/")
+def sign_in(page) -> None:
     page.fill("input[name=username]", "szef")
     page.fill("input[name=password]", "password")
     page.click("button[type=submit]")
     expect(page.locator("h1")).to_be_visible()
 
 
-@pytest.mark.parametrize("width", [PHONE, MONITOR])
-def test_every_page_fits_the_screen(shop_server, back_office, browser, shots, width):  # noqa: F811
-    context = browser.new_context(viewport={"width": width, "height": 860})
-    page = context.new_page()
-    sign_in(page, shop_server.url)
+def visit_every_page(page, url: str, pages: dict[str, str], width: int, shots: Path) -> dict:
+    """Screenshot each page once and return what reaches past the window's edge, by page."""
     overflowing = {}
-    for name, path in back_office.items():
-        page.goto(f"{shop_server.url}{path}")
+    for name, path in pages.items():
+        page.goto(f"{url}{path}")
         expect(page.locator("h1")).to_be_visible()
         page.screenshot(path=shots / f"{name}-{width}.png", full_page=True)
-        found = page.evaluate(OVERFLOWS)
-        if found:
-            overflowing[name] = found
-    if width == PHONE:
-        # The user's name and "Log out" are behind the menu button, and fit when opened.
-        logout = page.get_by_role("button", name="Wyloguj")
-        expect(logout).to_be_hidden()
-        page.get_by_role("button", name="Menu").click()
-        expect(logout).to_be_visible()
-        expect(page.get_by_text("szef", exact=True)).to_be_visible()
-        page.screenshot(path=shots / f"menu-open-{width}.png")
         if found := page.evaluate(OVERFLOWS):
-            overflowing["menu-open"] = found
-    else:
-        expect(page.get_by_role("button", name="Menu")).to_be_hidden()
-        expect(page.get_by_role("button", name="Wyloguj")).to_be_visible()
-    context.close()
+            overflowing[name] = found
+    return overflowing
+
+
+def test_every_page_fits_a_phone_and_a_monitor_and_the_keys_work(
+    shop_server,  # noqa: F811
+    back_office,
+    browser,
+    shots,
+):
     print(f"screenshots: {shots}")
+    pages = {name: path for name, path in back_office.items() if name != "wholesale"}
+    overflowing: dict[tuple[str, int], list[str]] = {}
+    for width in (PHONE, MONITOR):
+        context = browser.new_context(viewport={"width": width, "height": 860})
+        page = context.new_page()
+        page.goto(f"{shop_server.url}/login/")
+        page.screenshot(path=shots / f"login-{width}.png", full_page=True)
+        if found := page.evaluate(OVERFLOWS):
+            overflowing[("login", width)] = found
+        sign_in(page)
+        found_by_page = visit_every_page(page, shop_server.url, pages, width, shots)
+        overflowing |= {(name, width): found for name, found in found_by_page.items()}
+        if width == PHONE:
+            # The user's name and "Log out" are behind the menu button, and fit when opened.
+            logout = page.get_by_role("button", name="Wyloguj")
+            expect(logout).to_be_hidden()
+            page.get_by_role("button", name="Menu").click()
+            expect(logout).to_be_visible()
+            expect(page.get_by_text("szef", exact=True)).to_be_visible()
+            page.screenshot(path=shots / f"menu-open-{width}.png")
+            if found := page.evaluate(OVERFLOWS):
+                overflowing[("menu-open", width)] = found
+        else:
+            expect(page.get_by_role("button", name="Menu")).to_be_hidden()
+            expect(page.get_by_role("button", name="Wyloguj")).to_be_visible()
+            keys_search_and_turn_pages(page, f"{shop_server.url}{back_office['wholesale']}")
+        context.close()
     assert overflowing == {}
 
 
-@pytest.fixture
-def two_pages_of_orders(transactional_db) -> None:
-    for _ in range(51):
-        make_allegro_order()
-    make_user(role=OPERATOR, username="ola")
-
-
-def test_keyboard_searches_and_turns_pages_but_not_while_typing(
-    shop_server,  # noqa: F811
-    two_pages_of_orders,
-    browser,
-):
-    context = browser.new_context(viewport={"width": MONITOR, "height": 860})
-    page = context.new_page()
-    page.goto(f"{shop_server.url}{reverse('allegro:orders:order_list')}")
-    page.fill("input[name=username]", "ola")
-    page.fill("input[name=password]", "password")
-    page.click("button[type=submit]")
+def keys_search_and_turn_pages(page, two_pages: str) -> None:
+    """'/' searches, j/k and the arrows turn pages, '?' helps; never while typing."""
+    page.goto(two_pages)
+    page.wait_for_load_state()  # app.js (deferred) listens from here on
     first_page = page.url
+    pager = page.locator(".pager")
     search = page.locator("form.filters input[name=q]")
 
     page.keyboard.press("/")
@@ -263,14 +281,11 @@ def test_keyboard_searches_and_turns_pages_but_not_while_typing(
     page.keyboard.press("Escape")
     expect(search).not_to_be_focused()
 
-    page.keyboard.press("j")
-    expect(page.locator(".pager")).to_contain_text("Strona 2 z 2")
-    page.keyboard.press("k")
-    expect(page.locator(".pager")).to_contain_text("Strona 1 z 2")
-    page.keyboard.press("ArrowRight")
-    expect(page.locator(".pager")).to_contain_text("Strona 2 z 2")
-    page.keyboard.press("ArrowLeft")
-    expect(page.locator(".pager")).to_contain_text("Strona 1 z 2")
+    for key, number in (("j", 2), ("k", 1), ("ArrowRight", 2), ("ArrowLeft", 1)):
+        page.keyboard.press(key)
+        expect(pager).to_contain_text(f"Strona {number} z 2")
+        page.wait_for_load_state()
+    assert "account=" in page.url  # the filter stays
 
     help_box = page.locator("dialog#shortcuts")
     expect(help_box).to_be_hidden()
@@ -280,7 +295,6 @@ def test_keyboard_searches_and_turns_pages_but_not_while_typing(
     page.keyboard.press("j")  # the help is open: no page turns under it
     page.keyboard.press("Escape")
     expect(help_box).to_be_hidden()
-    expect(page.locator(".pager")).to_contain_text("Strona 1 z 2")
+    expect(pager).to_contain_text("Strona 1 z 2")
     page.get_by_role("button", name="Skróty klawiszowe").click()
     expect(help_box).to_be_visible()
-    context.close()

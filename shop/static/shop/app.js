@@ -16,12 +16,13 @@ document.addEventListener("click", (event) => {
   document.getElementById(toggle.getAttribute("aria-controls")).classList.toggle("open", open);
 });
 
-// On a narrow screen a data table's rows become cards (app.css): each cell is labelled with
-// its column's heading, taken from the table's own head so that no template repeats it.
+// A data table too wide for its place (a phone, a tablet, a narrow window) shows its rows as
+// cards (app.css, .as-cards): each cell on its own line after its column's heading, taken from
+// the table's own head so that no template repeats it. A table of headings down its side (key
+// and value) stays a table. Without this script a wide table scrolls inside its frame.
 function labelCells(table) {
   const heads = Array.from(table.querySelectorAll("thead th")).map((th) => th.textContent.trim());
-  if (!heads.length) return; // headings down the side: it stays a table
-  table.classList.add("cards");
+  if (!heads.length) return false;
   for (const row of table.querySelectorAll("tbody tr")) {
     let column = 0;
     for (const cell of row.children) {
@@ -35,8 +36,22 @@ function labelCells(table) {
       column += cell.colSpan || 1;
     }
   }
+  return true;
 }
-document.querySelectorAll("table.data").forEach(labelCells);
+const cardTables = Array.from(document.querySelectorAll("table.data")).filter(labelCells);
+function fitTables() {
+  for (const table of cardTables) {
+    const frame = table.parentElement;
+    frame.classList.remove("as-cards"); // measured as a table first
+    if (table.offsetWidth > frame.clientWidth + 1) frame.classList.add("as-cards");
+  }
+}
+let fitting = 0;
+window.addEventListener("resize", () => {
+  cancelAnimationFrame(fitting);
+  fitting = requestAnimationFrame(fitTables);
+});
+fitTables();
 
 // Keyboard: "/" searches the list, j/k or the arrows go to the next/previous page, "?" shows
 // the help. Never while typing in a field, nor with a modifier (the browser's own shortcuts).
