@@ -47,10 +47,13 @@ function fitTables() {
   }
 }
 let fitting = 0;
-window.addEventListener("resize", () => {
+function fitSoon() {
   cancelAnimationFrame(fitting);
   fitting = requestAnimationFrame(fitTables);
-});
+}
+window.addEventListener("resize", fitSoon);
+window.addEventListener("load", fitSoon); // fonts and images may widen a table
+document.addEventListener("toggle", fitSoon, true); // a table inside a <details> just opened
 fitTables();
 
 // Keyboard: "/" searches the list, j/k or the arrows go to the next/previous page, "?" shows
