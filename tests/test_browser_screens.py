@@ -237,9 +237,17 @@ def test_every_page_fits_a_phone_and_a_monitor_and_the_keys_work(
     print(f"screenshots: {shots}")
     pages = {name: path for name, path in back_office.items() if name != "wholesale"}
     overflowing: dict[tuple[str, int], list[str]] = {}
+    blocked: list[str] = []
     for width in (PHONE, MONITOR):
         context = browser.new_context(viewport={"width": width, "height": 860})
         page = context.new_page()
+        # Nothing the pages need may be inline: the Content-Security-Policy would block it.
+        page.on(
+            "console",
+            lambda message: (
+                blocked.append(message.text) if "Content Security Policy" in message.text else None
+            ),
+        )
         page.goto(f"{shop_server.url}/login/")
         page.screenshot(path=shots / f"login-{width}.png", full_page=True)
         if found := page.evaluate(OVERFLOWS):
@@ -263,6 +271,7 @@ def test_every_page_fits_a_phone_and_a_monitor_and_the_keys_work(
             keys_search_and_turn_pages(page, f"{shop_server.url}{back_office['wholesale']}")
         context.close()
     assert overflowing == {}
+    assert blocked == []
 
 
 def keys_search_and_turn_pages(page, two_pages: str) -> None:
