@@ -11,12 +11,15 @@ class ErpConfig(AppConfig):
         # The ERP panel shows on every sales order's page, whatever its channel.
         from django.utils.translation import gettext_lazy as _
 
+        from erp.selectors import erp_document_number_column
         from erp.views import sales_bulk_send, sales_order_panel
         from sales.links import (
             ANY_CHANNEL,
             BulkAction,
+            ListColumn,
             bulk_action_register,
             list_actions_register,
+            list_column_register,
             order_panel_register,
         )
 
@@ -28,6 +31,11 @@ class ErpConfig(AppConfig):
                 label=_("Send to the ERP"),
                 permission="erp.run_erp_sync",
                 perform=sales_bulk_send,
+            )
+        )
+        list_column_register(
+            ListColumn(
+                name="erp_document", label=_("ERP document"), value=erp_document_number_column
             )
         )
         # With an ERP backend configured, the sync switches the shop's currencies, not staff.

@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from erp.models import ErpOrderLink, ErpStatus, ErpSyncRun
@@ -12,6 +12,13 @@ from sales.models import KsefStatus, SalesOrder, SalesOrderInvoice, SalesOrderSt
 RECENT_RUNS = 20
 # How often a finished order is asked about again, for a correction the ERP may issue.
 CORRECTION_LOOK_EVERY = timedelta(days=1)
+
+
+def erp_document_number_column() -> Subquery:
+    """The order's ERP document number, for Sprzedaż ▸ Zamówienia's column (sales.links):
+    an expression over the sales order row, read for the shown page only."""
+    links = ErpOrderLink.objects.filter(order=OuterRef("pk"))
+    return Subquery(links.values("document_number")[:1])
 
 
 def erp_sync_runs_recent(*, limit: int = RECENT_RUNS) -> QuerySet[ErpSyncRun]:

@@ -4,14 +4,16 @@
 one that returns (label, url) for an order of its channel, or None; any number that return a
 panel (template name, context) for the order's page, or None; and one that names a
 marketplace of the channel as staff know it ("allegro-cz" is "allegro.cz"). Any app (the ERP)
-may add actions to the order list's head: a template that checks its own permissions; and
-bulk actions to the list's selection (a BulkAction: its button, its permission, its view).
+may add actions to the order list's head: a template that checks its own permissions;
+bulk actions to the list's selection (a BulkAction: its button, its permission, its view); and
+columns to the list (a ListColumn: the ERP's document number).
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from django.db.models.expressions import BaseExpression
 from django.http import HttpRequest, HttpResponse
 
 from sales.models import SalesOrder
@@ -45,6 +47,23 @@ class BulkAction:
 
 
 _bulk_actions: dict[str, BulkAction] = {}
+
+
+@dataclass(frozen=True)
+class ListColumn:
+    """A column another app adds to the order list (the ERP: its document number).
+
+    `value()` returns an expression over a SalesOrder row, a Subquery on the app's own table
+    with OuterRef("pk"): sales reads it for the shown page only, in the one query that reads
+    its own columns (invoice, tracking number), knowing nothing of the table behind it. An
+    empty value shows as a dash."""
+
+    name: str
+    label: "StrOrPromise"
+    value: Callable[[], BaseExpression]
+
+
+_list_columns: dict[str, ListColumn] = {}
 
 
 def source_link_register(channel: str, link: Callable[[SalesOrder], SourceLink | None]) -> None:
@@ -102,3 +121,12 @@ def bulk_action_get(name: str) -> BulkAction | None:
 def bulk_actions(request: HttpRequest) -> list[BulkAction]:
     """The bulk actions of other apps that this user may use."""
     return [one for one in _bulk_actions.values() if request.user.has_perm(one.permission)]
+
+
+def list_column_register(column: ListColumn) -> None:
+    _list_columns[column.name] = column
+
+
+def list_columns() -> list[ListColumn]:
+    """The columns other apps add to the order list, in the order they were registered."""
+    return list(_list_columns.values())

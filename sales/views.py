@@ -30,7 +30,14 @@ from sales.forms import (
     SalesOrderFilterForm,
     StatusChangeForm,
 )
-from sales.links import bulk_action_get, bulk_actions, list_actions, order_panels, source_link
+from sales.links import (
+    bulk_action_get,
+    bulk_actions,
+    list_actions,
+    list_columns,
+    order_panels,
+    source_link,
+)
 from sales.models import (
     AttentionResolution,
     InvalidStatusTransition,
@@ -48,6 +55,7 @@ from sales.selectors import (
     sales_order_get,
     sales_order_lines,
     sales_order_list,
+    sales_order_list_details,
     sales_order_next_statuses,
     sales_order_notes,
     sales_order_sources,
@@ -64,43 +72,36 @@ from sales.services import (
     sales_order_note_add,
     sales_order_status_change,
 )
-from shop.listing import PAGE_PARAMS, filtered_page
+from shop.listing import filtered_page, list_query
 
 
 @permission_required("sales.view_salesorder", raise_exception=True)
 def order_list(request: HttpRequest) -> HttpResponse:
     form = SalesOrderFilterForm(request.GET, sources=sales_order_sources())
     page = filtered_page(request, form, sales_order_list, sorting=SALES_ORDER_SORTS)
-    filters: Any = form.cleaned_data if form.is_valid() else {}
-    counts = sales_order_status_counts(filters=filters)
+    columns = list_columns()
+    sales_order_list_details(orders=list(page), columns=columns)
     context = {
         "title": _("Sales ▸ Orders"),
         "form": form,
         "page": page,
         "list_actions": list_actions(),
-        "status_chips": [(chip, _list_query(request, status=chip.status)) for chip in counts.chips],
-        "attention_chip": (
-            counts,
-            _list_query(request, needs_attention="" if counts.attention_active else "on"),
-        ),
+        "columns": columns,
         "bulk_actions": bulk_actions(request),
         "bulk_statuses": SalesOrderStatus.choices,
         "can_change": request.user.has_perm("sales.change_salesorder"),
     }
+    if form.is_valid():  # an invalid filter lists nothing: no counts either, only its error
+        filters: Any = form.cleaned_data
+        counts = sales_order_status_counts(filters=filters)
+        context["status_chips"] = [
+            (chip, list_query(request, status=chip.status)) for chip in counts.chips
+        ]
+        context["attention_chip"] = (
+            counts,
+            list_query(request, needs_attention="" if counts.attention_active else "on"),
+        )
     return render(request, "sales/order_list.html", context)
-
-
-def _list_query(request: HttpRequest, **changes: str) -> str:
-    """The list's query string with some filters changed ("" drops one), from page 1."""
-    query = request.GET.copy()
-    for param in PAGE_PARAMS:
-        query.pop(param, None)
-    for name, value in changes.items():
-        if value:
-            query[name] = value
-        else:
-            query.pop(name, None)
-    return f"?{query.urlencode()}" if query else "?"
 
 
 def _errors(form: forms.Form) -> str:

@@ -294,12 +294,16 @@ def filtered_page(
     """The requested page of `rows(filters=...)` narrowed by the valid GET filters, sorted by
     `?sort=` (one of `sorting`'s keys), `?per_page=` rows a page (remembered in the session).
 
-    An invalid filter (a mistyped date) narrows nothing; the form shows its error. An unknown
-    or out-of-range page number gives the nearest page; an unknown sort key or page size, or a
-    damaged page link, lists nothing and says why."""
-    filters: Any = form.cleaned_data if form.is_valid() else {}
-    queryset = rows(filters=filters)
+    An invalid filter (a mistyped date) lists nothing, not every row as if unfiltered: the
+    form shows its error and the page a way to clear it. An unknown or out-of-range page
+    number gives the nearest page; an unknown sort key or page size, or a damaged page link,
+    lists nothing and says why."""
     state = ListState(request.GET.copy(), sorting, "", PER_PAGE)
+    if not form.is_valid():
+        empty = CappedPaginator(rows(filters={}).none(), state.per_page)
+        return ListPage([], 1, empty, state=state, has_previous=False, has_next=False)
+    filters: Any = form.cleaned_data
+    queryset = rows(filters=filters)
     try:
         state.per_page = _per_page(request)
         columns = _columns(queryset, sorting, request.GET.get("sort"), state)
@@ -524,6 +528,20 @@ def _decode(cursor: str, rows: QuerySet[Any], columns: list[_Column]) -> tuple[A
         if decoded[-1] is None:
             raise damaged
     return tuple(decoded)
+
+
+def list_query(request: HttpRequest, **changes: str) -> str:
+    """The list's query string with some filters changed ("" drops one), from page 1: the
+    links of the status chips."""
+    query = request.GET.copy()
+    for param in PAGE_PARAMS:
+        query.pop(param, None)
+    for name, value in changes.items():
+        if value:
+            query[name] = value
+        else:
+            query.pop(name, None)
+    return f"?{query.urlencode()}" if query else "?"
 
 
 M = TypeVar("M", bound=Model)

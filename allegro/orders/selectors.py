@@ -1,9 +1,12 @@
 """Reads for the Allegro order pages: every query their views need lives here."""
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
-from typing import TypedDict
+from typing import Any, TypedDict
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.fields.json import KT
 
 from allegro.accounts.models import AllegroAccount
 from allegro.orders.models import (
@@ -12,6 +15,8 @@ from allegro.orders.models import (
     AllegroOrderEvent,
     AllegroOrderLine,
     AllegroOrderNote,
+    BuyerStatus,
+    FulfillmentStatus,
 )
 from shop.listing import Sorting, SortKey, narrowed
 
@@ -85,6 +90,100 @@ def allegro_order_list(*, filters: OrderFilters) -> QuerySet[AllegroOrder]:
     if filters.get("conversion_failed"):
         orders = orders.filter(sales_order__isnull=True).exclude(conversion_problem="")
     return orders.order_by("-bought_at", "-id")
+
+
+def allegro_order_list_details(*, orders: Sequence[AllegroOrder]) -> None:
+    """Give the orders of one list page what the list shows beyond its columns: the buyer's
+    name (`buyer_name`, `buyer_company`, from the stored form) and the first product bought
+    (`first_product`, `first_quantity`, `more_products`: how many other lines).
+
+    One query over the page's ids: the list's own query reads neither the payload nor the
+    lines, and its count must not work these out for every matching row."""
+    lines = AllegroOrderLine.objects.filter(order=OuterRef("pk"))
+    rows = (
+        AllegroOrder.objects.filter(pk__in=[order.pk for order in orders])
+        .annotate(
+            first_name=KT("payload__buyer__firstName"),
+            last_name=KT("payload__buyer__lastName"),
+            company=KT("payload__buyer__companyName"),
+            first_product=Subquery(lines.order_by("id").values("offer_name")[:1]),
+            first_quantity=Subquery(lines.order_by("id").values("quantity")[:1]),
+            line_count=Subquery(
+                lines.order_by().values("order").annotate(n=Count("*")).values("n"),
+                output_field=IntegerField(),
+            ),
+        )
+        .values(
+            "pk",
+            "first_name",
+            "last_name",
+            "company",
+            "first_product",
+            "first_quantity",
+            "line_count",
+        )
+    )
+    details: dict[int, Any] = {row["pk"]: row for row in rows}
+    for order in orders:
+        row = details.get(order.pk, {})
+        name = " ".join(part for part in (row.get("first_name"), row.get("last_name")) if part)
+        order.buyer_name = name  # type: ignore[attr-defined]
+        order.buyer_company = row.get("company") or ""  # type: ignore[attr-defined]
+        order.first_product = row.get("first_product") or ""  # type: ignore[attr-defined]
+        order.first_quantity = row.get("first_quantity") or 0  # type: ignore[attr-defined]
+        order.more_products = max((row.get("line_count") or 0) - 1, 0)  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True)
+class StatusChip:
+    """One status and how many orders of the list's filter have it; `query` narrows to it."""
+
+    field: str  # "status" (the buyer's side) or "fulfillment_status" (the seller's)
+    status: str  # "" for every status
+    label: str
+    count: int
+    active: bool
+
+
+def allegro_order_status_counts(*, filters: OrderFilters) -> dict[str, list[StatusChip]]:
+    """How many orders of the list's filter are in each buyer status and each fulfillment
+    status, in one grouped query over the filter without either status.
+
+    Each buyer status chip counts the filter with that buyer status (and the chosen
+    fulfillment status, if any); each fulfillment chip, the other way round. Statuses no
+    order has are left out, except "every status"."""
+    narrowed_filters: Any = {
+        k: v for k, v in filters.items() if k not in ("status", "fulfillment_status")
+    }
+    rows = (
+        allegro_order_list(filters=narrowed_filters)
+        .order_by()
+        .values_list("status", "fulfillment_status")
+        .annotate(orders=Count("*"))
+    )
+    pairs = {(status, fulfillment): n for status, fulfillment, n in rows}
+    chosen = {
+        "status": filters.get("status") or "",
+        "fulfillment_status": filters.get("fulfillment_status") or "",
+    }
+
+    def chips(field: str, choices: Any, position: int) -> list[StatusChip]:
+        other = chosen["fulfillment_status" if field == "status" else "status"]
+        counts: dict[str, int] = {}
+        for pair, n in pairs.items():
+            if not other or pair[1 - position] == other:
+                counts[pair[position]] = counts.get(pair[position], 0) + n
+        shown = [StatusChip(field, "", "", sum(counts.values()), not chosen[field])]
+        return shown + [
+            StatusChip(field, value, str(label), counts[value], chosen[field] == value)
+            for value, label in choices
+            if counts.get(value)
+        ]
+
+    return {
+        "status": chips("status", BuyerStatus.choices, 0),
+        "fulfillment_status": chips("fulfillment_status", FulfillmentStatus.choices, 1),
+    }
 
 
 def allegro_order_get(*, pk: int) -> AllegroOrder:

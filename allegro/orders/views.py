@@ -1,5 +1,7 @@
 """Allegro ▸ Zamówienia: the imported orders and the forms that could not be imported."""
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -18,7 +20,9 @@ from allegro.orders.selectors import (
     allegro_order_events,
     allegro_order_get,
     allegro_order_list,
+    allegro_order_list_details,
     allegro_order_notes,
+    allegro_order_status_counts,
     allegro_order_superseded,
     allegro_problem_count,
     allegro_problem_list,
@@ -26,17 +30,30 @@ from allegro.orders.selectors import (
 from allegro.orders.services import allegro_order_note_add
 from sales.forms import NoteForm
 from sales.services import SalesOrderRefused
-from shop.listing import filtered_page
+from shop.listing import filtered_page, list_query
 
 
 @permission_required("allegro.view_allegroorder", raise_exception=True)
 def order_list(request: HttpRequest) -> HttpResponse:
     form = OrderFilterForm(request.GET)
     page = filtered_page(request, form, allegro_order_list, sorting=ALLEGRO_ORDER_SORTS)
+    allegro_order_list_details(orders=list(page))
+    # An invalid filter lists nothing: no counts either, only its error.
+    filters: Any = form.cleaned_data if form.is_valid() else None
+    counts = allegro_order_status_counts(filters=filters) if filters is not None else {}
     context = {
         "title": _("Allegro ▸ Orders"),
         "form": form,
         "page": page,
+        # Two rows of chips: the buyer's side (paid?) and the seller's (sent?).
+        "status_chips": [
+            (label, [(chip, list_query(request, **{chip.field: chip.status})) for chip in chips])
+            for label, chips in (
+                (_("Buyer"), counts.get("status")),
+                (_("Fulfillment"), counts.get("fulfillment_status")),
+            )
+            if chips
+        ],
         "problem_count": allegro_problem_count(),
         "can_convert": request.user.has_perm("allegro.convert_allegroorder"),
     }

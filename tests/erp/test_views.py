@@ -169,3 +169,17 @@ def test_the_summary_counts_held_orders_and_links_them(administrator_client):
         listing.content.decode()
     )
     assert status["held"] == 1
+
+
+@pytest.mark.django_db
+def test_the_sales_list_shows_the_erp_document_number(administrator_client):
+    """Through the sales list's registry: sales itself knows nothing of the ERP."""
+    order = make_sales_order()
+    make_sales_order()  # not in the ERP yet: a dash
+    ErpOrderLink.objects.create(order=order, document_number="ZK/17/2026", erp_status="ACCEPTED")
+
+    page = text(administrator_client.get(reverse("sales:order_list")))
+
+    assert "<th>Dokument w ERP</th>" in page
+    row = page[page.rindex("<tr", 0, page.index(order.number)) :]
+    assert "ZK/17/2026" in row[: row.index("</tr>")]

@@ -214,14 +214,19 @@ def test_search_finds_by_number(operator_client):
     assert listed(operator_client, q=orders[1].number) == [orders[1].number]
 
 
-def test_mistyped_date_narrows_nothing_and_says_so(operator_client):
-    make_sales_order()
+def test_mistyped_date_lists_nothing_says_why_and_links_back(operator_client):
+    """Not every order as if unfiltered: an operator would act on the wrong list."""
+    order = make_sales_order()
 
     response = operator_client.get(ORDER_LIST, {"created_from": "2025-13-45"})
 
     assert response.status_code == 200
-    assert len(response.context["page"]) == 1
-    assert response.context["form"].errors
+    assert len(response.context["page"]) == 0
+    page = text(response)
+    assert order.number not in page
+    assert "Ten filtr jest błędny, więc nic nie jest wyświetlane." in page
+    assert f'<a href="{ORDER_LIST}">Wyczyść filtr</a>' in page
+    assert "status_chips" not in response.context  # no counts of a filter that is not valid
 
 
 def test_pages_keep_the_filters(operator_client):
@@ -249,9 +254,10 @@ def test_list_query_count_does_not_grow_with_orders(
         if index % 3 == 0:
             sales_order_attention_flag(order_id=order.pk, reason="Sprawdź")
 
-    # Session, user, two for permissions, role, sources, count, page, the counts per status
-    # (one grouped query), the menu's unread messages: 10 whatever the rows.
-    with django_assert_max_num_queries(10):
+    # Session, user, two for permissions, role, sources, count, page, the page's documents
+    # (invoice, tracking and ERP numbers: one query over its ids), the counts per status (one
+    # grouped query), the menu's unread messages: 11 whatever the rows.
+    with django_assert_max_num_queries(11):
         response = operator_client.get(ORDER_LIST, {"page": 2 if count > 50 else 1})
     assert response.status_code == 200
 
