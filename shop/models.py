@@ -8,6 +8,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from djmoney.models.fields import MoneyField
 
+from shop.notices import audit_action_label
+
 
 class ShopVariant(models.TextChoices):
     STANDARD = "STANDARD", "Standard"
@@ -170,6 +172,11 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.username or '—'} {self.action} {self.object_repr}"
+
+    @property
+    def action_label(self) -> str:
+        """The action in words ("Konto Allegro wstrzymane"), its code when nobody named it."""
+        return audit_action_label(self.action)
 
     def changes(self) -> list[tuple[str, object, object]]:
         """(field, before, after) for each field that differs, in a stable order."""
