@@ -5,9 +5,11 @@ for every sentence the shop knows; someone else's words (Allegro's, the ERP's) s
 from importlib import import_module
 
 import pytest
+from django import forms
 from django.apps import apps
 from django.urls import reverse
 from django.utils import translation
+from django.utils.functional import Promise
 from djmoney.money import Money
 
 from allegro import notices as allegro_notices
@@ -15,6 +17,7 @@ from allegro.api.errors import AllegroClientError, AllegroUnavailable
 from allegro.orders.models import BUYER_STATUS, AllegroImportProblem, AllegroOrder
 from erp import notices as erp_notices
 from erp.models import ErpOrderLink, ErpSyncRun
+from shop.forms import LabelledFileInput, LocalDateInput
 from shop.notices import (
     LegacyTexts,
     Notice,
@@ -96,6 +99,21 @@ def test_several_notices_in_one_field_are_said_line_by_line():
         "Klient dzwonił",
         "The ERP cancelled document ZS/2026/000001.",
     ]
+
+
+def test_every_declared_sentence_is_said_in_both_languages():
+    """So no known code shows Polish in the English UI or English in the Polish UI."""
+    import erp.notices  # noqa: F401  (every app's sentences declared)
+    from shop.notices import _CATALOGUE
+
+    sentences = {code: t for code, t in _CATALOGUE.items() if isinstance(t, Promise)}
+    assert len(sentences) > 60
+    for code, template in sentences.items():
+        with translation.override("pl"):
+            polish = str(template)
+        with translation.override("en"):
+            english = str(template)
+        assert polish != english, code
 
 
 def test_a_code_is_declared_once():
@@ -291,3 +309,51 @@ def test_the_migration_back_writes_the_notices_out_in_the_shops_language():
     assert AllegroOrder.objects.get(pk=order.pk).conversion_problem == (
         "Zamówienie zostało anulowane w Allegro: nie ma z czego tworzyć zamówienia."
     )
+
+
+# --- date and file inputs in the page's language ----------------------------------------------
+
+
+class _Dated(forms.Form):
+    day = forms.DateField(widget=LocalDateInput())
+    pdf = forms.FileField(widget=LabelledFileInput(), required=False)
+
+
+@pytest.mark.parametrize(
+    ("language", "typed", "shown", "placeholder"),
+    [
+        ("pl", "03.12.2026", "03.12.2026", "dd.mm.rrrr"),
+        ("pl", "2026-12-03", "03.12.2026", "dd.mm.rrrr"),  # ISO still accepted
+        ("en", "2026-12-03", "2026-12-03", "yyyy-mm-dd"),
+    ],
+)
+def test_a_date_is_typed_and_shown_as_the_pages_language_writes_it(
+    language, typed, shown, placeholder
+):
+    import datetime
+
+    with translation.override(language):
+        form = _Dated({"day": typed})
+        assert form.is_valid(), form.errors
+        assert form.cleaned_data["day"] == datetime.date(2026, 12, 3)
+        html = str(_Dated(initial={"day": datetime.date(2026, 12, 3)})["day"])
+
+    assert 'type="text"' in html and f'value="{shown}"' in html
+    assert f'placeholder="{placeholder}"' in html
+
+
+def test_a_date_that_is_no_date_is_a_form_error():
+    with translation.override("pl"):
+        form = _Dated({"day": "31.02.2026"})
+        assert not form.is_valid() and "day" in form.errors
+
+
+def test_the_file_input_says_choose_and_none_chosen_in_the_pages_language():
+    with translation.override("pl"):
+        polish = str(_Dated()["pdf"])
+    with translation.override("en"):
+        english = str(_Dated()["pdf"])
+
+    assert "Wybierz plik" in polish and "Nie wybrano pliku" in polish
+    assert '<label class="btn file-input-button" for="id_pdf">' in polish
+    assert "Choose file" in english and "No file chosen" in english
