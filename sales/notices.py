@@ -11,10 +11,8 @@ INVALID_TRANSITION = notice_kind(
 )
 FULFILLED_OUTSIDE = notice_kind("sales.event.fulfilled_outside", _("Fulfilled outside the shop."))
 DECISION = notice_kind("sales.event.decision", _("Decision: %(choice)s."))
-# "FV/17/2026 · Faktura VAT · 0 % WDT": the parts that are there, in the reader's words.
-PARTS = notice_kind(
-    "sales.event.parts", lambda p: " · ".join(v for _k, v in sorted(p.items()) if v)
-)
+# "FV/17/2026 · Faktura VAT · 0 % WDT": a list of parts, each in the reader's words.
+PARTS = notice_kind("sales.event.parts", lambda params: params["parts"])
 
 # Refusals of a new order: kept by the channel that asked (an Allegro order's conversion).
 NO_LINES = notice_kind("sales.refused.no_lines", _("An order needs at least one line."))

@@ -590,7 +590,7 @@ def sales_order_invoice_record(
             type=SalesOrderEvent.Type.INVOICE_ISSUED,
             user=_acting(user),
             message=notices.PARTS(
-                a=number, b=INVOICE_KIND(value=data.kind), c=data.vat_rule_text
+                parts=[number, INVOICE_KIND(value=data.kind), data.vat_rule_text]
             ).stored(),
         )
     ksef_changed = before != invoice.ksef_status
@@ -600,10 +600,12 @@ def sales_order_invoice_record(
             type=SalesOrderEvent.Type.KSEF_STATUS_CHANGED,
             user=_acting(user),
             message=notices.PARTS(
-                a=number,
-                b=KSEF_STATUS(value=invoice.ksef_status),
-                c=invoice.ksef_number,
-                d=invoice.ksef_reason,
+                parts=[
+                    number,
+                    KSEF_STATUS(value=invoice.ksef_status),
+                    invoice.ksef_number,
+                    invoice.ksef_reason,
+                ]
             ).stored(),
         )
     if ksef_changed and not attached and invoice.pdf:

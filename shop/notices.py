@@ -48,13 +48,12 @@ class Notice:
     params: Mapping[str, Any] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, Any]:
-        return {
-            "code": self.code,
-            "params": {
-                name: value.as_json() if isinstance(value, Notice) else value
-                for name, value in self.params.items()
-            },
-        }
+        def plain(value: Any) -> Any:
+            if isinstance(value, Notice):
+                return value.as_json()
+            return [plain(item) for item in value] if isinstance(value, list | tuple) else value
+
+        return {"code": self.code, "params": {k: plain(v) for k, v in self.params.items()}}
 
     def stored(self) -> str:
         """What a text column holds: one line of JSON, the same for the same notice (so a
@@ -120,13 +119,18 @@ def _parse(line: str) -> dict[str, Any] | None:
     return data if isinstance(data, dict) and isinstance(data.get("code"), str) else None
 
 
+def _param(value: Any) -> str:
+    if isinstance(value, Mapping) and "code" in value:
+        return _say(value)
+    if isinstance(value, list):
+        # A list is its parts that are there, joined: "FV/17/2026 · Faktura VAT".
+        return " · ".join(filter(None, (_param(item) for item in value)))
+    return str(value)
+
+
 def _say(data: Mapping[str, Any]) -> str:
     code = data["code"]
-    raw = data.get("params") or {}
-    params = {
-        name: _say(value) if isinstance(value, Mapping) and "code" in value else str(value)
-        for name, value in raw.items()
-    }
+    params = {name: _param(value) for name, value in (data.get("params") or {}).items()}
     template = _CATALOGUE.get(code)
     if template is None:
         # A code this version no longer knows: say what is there rather than nothing.

@@ -357,3 +357,49 @@ def test_the_file_input_says_choose_and_none_chosen_in_the_pages_language():
     assert "Wybierz plik" in polish and "Nie wybrano pliku" in polish
     assert '<label class="btn file-input-button" for="id_pdf">' in polish
     assert "Choose file" in english and "No file chosen" in english
+
+
+def test_the_audit_trail_says_what_was_done_and_to_which_field_in_words(administrator_client):
+    from allegro.accounts.services import account_pause_set
+
+    account = make_account(login="sklep_cz")
+    account_pause_set(account_id=account.pk, paused=True, user=None)
+    url = reverse("shop:audit")
+
+    polish = page(administrator_client, url, "pl")
+    english = page(administrator_client, url, "en")
+
+    assert "Wstrzymane konto Allegro" in polish
+    assert "Wstrzymany:</span> nie → <strong>tak</strong>" in polish
+    assert "Allegro account paused" in english
+    assert "Paused:</span> no → <strong>yes</strong>" in english
+    assert ">allegro.account_paused<" not in polish + english
+
+
+def test_the_history_says_an_invoices_kind_and_ksef_state_in_the_readers_words(settings, tmp_path):
+    from decimal import Decimal
+
+    from sales.models import SalesOrderEvent
+    from sales.services import InvoiceData, sales_order_invoice_record
+
+    settings.MEDIA_ROOT = tmp_path
+    order = make_sales_order()
+    sales_order_invoice_record(
+        order_id=order.pk,
+        data=InvoiceData(
+            number="FV/17/2026",
+            source_id="17",
+            vat_rule_text="23 %",
+            total=Decimal("49.99"),
+            ksef_status="rejected",
+            ksef_reason="Błąd weryfikacji semantyki dokumentu",
+        ),
+    )
+    issued = SalesOrderEvent.objects.get(order=order, type="INVOICE_ISSUED").message
+    ksef = SalesOrderEvent.objects.get(order=order, type="KSEF_STATUS_CHANGED").message
+
+    assert said(issued, "pl") == "FV/17/2026 · Faktura VAT · 23 %"
+    assert said(issued, "en") == "FV/17/2026 · VAT invoice · 23 %"
+    assert said(ksef, "en") == (
+        "FV/17/2026 · Rejected by KSeF · Błąd weryfikacji semantyki dokumentu"  # KSeF's words
+    )
