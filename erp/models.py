@@ -112,7 +112,8 @@ class ErpSyncRun(models.Model):
     # Orders left out because they need attention: [{"number": "ZS/...", "order_id": 17}]
     held = models.PositiveIntegerField(_("held for attention"), default=0)
     held_orders = models.JSONField(default=list, blank=True)
-    # [{"number": "ZS/2026/000017", "order_id": 17, "message": "..."}]; number "" = the run's own
+    # [{"number": "ZS/2026/000017", "order_id": 17, "message": <a notice>}]; number "" = the
+    # run's own; the message as shop.notices stores it, said in the reader's language when shown
     errors = models.JSONField(_("errors"), default=list, blank=True)
     currencies_changed = models.JSONField(default=list, blank=True)
     started_at = models.DateTimeField(_("started"), auto_now_add=True)

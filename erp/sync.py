@@ -26,14 +26,15 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from redis.exceptions import RedisError
 
+from erp import notices
 from erp.backends import get_backend
 from erp.backends.base import (
     PROTOCOL_VERSION,
     ErpAddress,
     ErpBackend,
+    ErpBadResponse,
     ErpCurrency,
     ErpCustomer,
     ErpDocument,
@@ -68,6 +69,7 @@ from sales.services import (
     sales_order_invoice_record,
     sales_order_status_change,
 )
+from shop.notices import UNEXPECTED, Notice, NoticeError, error_stored, notice_lines
 from shop.services import currencies_set_from_source
 
 logger = logging.getLogger(__name__)
@@ -103,7 +105,7 @@ def _held(order_id: int) -> bool:
     return SalesOrder.objects.filter(pk=order_id, needs_attention=True).exists()
 
 
-class SyncOrderError(Exception):
+class SyncOrderError(NoticeError):
     """One order could not be synchronized; the message is for staff."""
 
 
@@ -295,22 +297,18 @@ def _invoice_data(invoice: ErpInvoice) -> InvoiceData:
     )
 
 
-def _invoice_attention(order: SalesOrder, invoice: ErpInvoice) -> str:
-    """Why a newly seen KSeF state needs a person ("" if it does not)."""
+def _invoice_attention(order: SalesOrder, invoice: ErpInvoice) -> Notice | None:
+    """Why a newly seen KSeF state needs a person (None if it does not)."""
     ksef = invoice.ksef
     if ksef is None:
-        return ""
+        return None
     if ksef.status == KsefStatus.REJECTED:
-        return _(
-            "KSeF rejected invoice %(number)s: %(reason)s. It is not an invoice and was not"
-            " sent to the buyer; have it corrected in the ERP."
-        ) % {"number": invoice.number, "reason": ksef.reason or _("no reason given")}
+        return notices.KSEF_REJECTED(
+            number=invoice.number, reason=ksef.reason or notices.NO_REASON()
+        )
     if ksef.status == KsefStatus.NOT_SENT and order.is_company_buyer:
-        return _(
-            "Invoice %(number)s to a company was not sent to KSeF, so it does not go to the"
-            " buyer; check it in the ERP."
-        ) % {"number": invoice.number}
-    return ""
+        return notices.KSEF_NOT_SENT(number=invoice.number)
+    return None
 
 
 def _apply_invoices(
@@ -328,8 +326,8 @@ def _apply_invoices(
             user=user,
         )
         changed |= recorded.created or recorded.ksef_changed or recorded.attached
-        reason = _invoice_attention(order, invoice) if recorded.ksef_changed else ""
-        if reason:
+        reason = _invoice_attention(order, invoice) if recorded.ksef_changed else None
+        if reason is not None:
             sales_order_attention_flag(order_id=order.pk, reason=reason, user=user)
     return changed
 
@@ -351,10 +349,8 @@ def _apply_document(
         link, _created = ErpOrderLink.objects.select_for_update().get_or_create(order=order)
         if document.status == ErpDocumentStatus.CANCELLED:
             if order.status != _S.CANCELLED:
-                reason = _("The ERP cancelled document %(document)s.") % {
-                    "document": document.document_number
-                }
-                if not (order.needs_attention and reason in order.attention_reason):
+                reason = notices.DOCUMENT_CANCELLED(document=document.document_number).stored()
+                if not (order.needs_attention and reason in notice_lines(order.attention_reason)):
                     sales_order_attention_flag(order_id=order.pk, reason=reason, user=user)
                     changed = True
         elif document.status in STATUS_MAP:
@@ -454,9 +450,12 @@ class _Progress:
 
 
 def _message(error: Exception) -> str:
-    if isinstance(error, ErpUnavailable):
-        return _("The ERP is unavailable: %(error)s") % {"error": error}
-    return str(error)
+    """What an order's or the run's error is stored as: a notice wherever it is known."""
+    if isinstance(error, ErpBadResponse):
+        return notices.BAD_RESPONSE(detail=str(error)).stored()
+    if isinstance(error, ErpUnavailable) and not isinstance(error.notice, Notice):
+        return notices.UNAVAILABLE(error=str(error)).stored()
+    return error_stored(error)
 
 
 class _Sync:
@@ -489,7 +488,7 @@ class _Sync:
             progress.fail(order_id, _message(error))
         except Exception as error:  # a bug must cost one order, not the whole run
             logger.exception("erp.sync.order_failed", extra={"order_id": order_id})
-            progress.fail(order_id, _("Unexpected error: %(error)r") % {"error": error})
+            progress.fail(order_id, UNEXPECTED(error=repr(error)).stored())
         else:
             if outcome == HELD:
                 progress.hold(order_id)
@@ -509,13 +508,13 @@ class _Sync:
             self.down = error
             progress.run_error(_message(error))
         except ErpError as error:
-            progress.run_error(_("Currencies: %(error)s") % {"error": error})
+            progress.run_error(notices.CURRENCIES(error=_message(error)).stored())
 
         links = {
             link.order_id: link for link in ErpOrderLink.objects.filter(order_id__in=order_ids)
         }
         to_pull: list[int] = []
-        notes: dict[int, str] = {}
+        notes: dict[int, Notice] = {}
         for order_id in order_ids:
             link = links.get(order_id)
 
@@ -544,9 +543,7 @@ class _Sync:
                     if error.code != "locked" or first:
                         raise
                     # The ERP started on it meanwhile: our changes are late; pull its status.
-                    notes[order_id] = _(
-                        "Changed in the shop after the ERP started on it; the change was not sent."
-                    )
+                    notes[order_id] = notices.LATE_CHANGE()
                     to_pull.append(order_id)
                     return None
                 changed = self._apply(order_id, document, sent_hash=digest)
@@ -576,10 +573,7 @@ class _Sync:
                         return HELD
                     document = documents.get(numbers[order_id])
                     if document is None:
-                        raise SyncOrderError(
-                            _("The ERP does not know order %(number)s.")
-                            % {"number": numbers[order_id]}
-                        )
+                        raise SyncOrderError(notices.UNKNOWN_ORDER(number=numbers[order_id]))
                     changed = self._apply(order_id, document)
                     if order_id in notes:
                         raise SyncOrderError(notes[order_id])
@@ -616,7 +610,8 @@ def sync_run_perform(*, run_id: int, backend: ErpBackend | None = None) -> ErpSy
             finished_at=timezone.now(),
         )
         run.refresh_from_db()
-        run.errors = [*run.errors, {"number": "", "order_id": None, "message": repr(error)}]
+        message = UNEXPECTED(error=repr(error)).stored()
+        run.errors = [*run.errors, {"number": "", "order_id": None, "message": message}]
         run.save(update_fields=["errors"])
         raise
     run.refresh_from_db()
@@ -644,7 +639,7 @@ def _fail_stale_runs() -> None:
         run.finished_at = timezone.now()
         run.errors = [
             *run.errors,
-            {"number": "", "order_id": None, "message": _("Abandoned: no progress for too long.")},
+            {"number": "", "order_id": None, "message": notices.ABANDONED().stored()},
         ]
         run.save(update_fields=["state", "finished_at", "errors", "heartbeat_at"])
 

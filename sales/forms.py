@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from sales.models import CURRENCY_CHOICES, SalesOrder, SalesOrderStatus
 from sales.selectors import SOURCE_SEPARATOR, sales_order_list, sales_order_sources
 from sales.services import MAX_NOTE_LENGTH
-from shop.forms import FilterDateField, FilterSearchField
+from shop.forms import FilterDateField, FilterSearchField, LabelledFileInput
 
 ANY = [("", _("any"))]
 
@@ -62,7 +62,7 @@ class InvoiceUploadForm(forms.Form):
     number = forms.CharField(label=_("Invoice number"), max_length=64)
     pdf = forms.FileField(
         label=_("PDF file"),
-        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}),
+        widget=LabelledFileInput(attrs={"accept": "application/pdf,.pdf"}),
     )
 
 

@@ -6,7 +6,9 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from djmoney.models.fields import MoneyField
 
+from sales.notices import INVALID_TRANSITION
 from shop.models import InternalNote, Product
+from shop.notices import NoticeError, choice_kind
 
 CURRENCY_CHOICES = [(code, code) for code in settings.CURRENCIES]
 
@@ -67,13 +69,21 @@ class AttentionResolution(models.TextChoices):
     CANCEL = "CANCEL", _("Cancel the order")
 
 
-class InvalidStatusTransition(Exception):
+RESOLUTION = choice_kind("sales.resolution", dict(AttentionResolution.choices))
+
+
+# A sales status as a notice's parameter, said in the reader's language.
+SALES_STATUS = choice_kind("sales.status", dict(SalesOrderStatus.choices))
+
+
+class InvalidStatusTransition(NoticeError):
     def __init__(self, current: str, target: str) -> None:
         self.current = current
         self.target = target
         super().__init__(
-            _("An order that is “%(current)s” cannot become “%(target)s”.")
-            % {"current": SalesOrderStatus(current).label, "target": SalesOrderStatus(target).label}
+            INVALID_TRANSITION(
+                current=SALES_STATUS(value=current), target=SALES_STATUS(value=target)
+            )
         )
 
 
@@ -383,6 +393,10 @@ class KsefStatus(models.TextChoices):
     ACCEPTED = "accepted", _("Accepted by KSeF")
     OFFLINE = "offline", _("Issued offline")
     REJECTED = "rejected", _("Rejected by KSeF")
+
+
+INVOICE_KIND = choice_kind("sales.invoice_kind", dict(InvoiceKind.choices))
+KSEF_STATUS = choice_kind("sales.ksef_status", dict(KsefStatus.choices))
 
 
 class SalesOrderInvoice(models.Model):

@@ -18,8 +18,12 @@ from django.utils.translation import gettext as _
 from djmoney.money import Money
 from redis.exceptions import RedisError
 
+from sales import notices
 from sales.models import (
     ALLOWED_TRANSITIONS,
+    INVOICE_KIND,
+    KSEF_STATUS,
+    RESOLUTION,
     Address,
     AttentionResolution,
     BuyerKind,
@@ -47,6 +51,7 @@ from sales.signals import (
     sales_order_status_changed,
 )
 from shop.models import Currency, Product
+from shop.notices import UNEXPECTED, Notice, NoticeError, as_stored, error_stored, notice_lines
 
 logger = logging.getLogger(__name__)
 
@@ -62,8 +67,9 @@ NEXT_NUMBER_SQL = (
 )
 
 
-class SalesOrderRefused(Exception):
-    """The order cannot be created as asked; the message tells the operator why."""
+class SalesOrderRefused(NoticeError):
+    """The order cannot be created as asked; the message tells the operator why (a notice
+    when a channel may keep it: a conversion refused)."""
 
 
 @dataclass(frozen=True)
@@ -146,23 +152,18 @@ def _address(data: AddressData | None) -> Address | None:
 
 def _check(new: NewSalesOrder) -> None:
     if not new.lines:
-        raise SalesOrderRefused(_("An order needs at least one line."))
+        raise SalesOrderRefused(notices.NO_LINES())
     if not Currency.objects.filter(code=new.currency, is_available=True).exists():
-        raise SalesOrderRefused(
-            _("The currency %(currency)s is not available in the shop.")
-            % {"currency": new.currency}
-        )
+        raise SalesOrderRefused(notices.CURRENCY_UNAVAILABLE(currency=new.currency))
     amounts = [new.delivery_cost, *(line.unit_price for line in new.lines)]
     if any(amount.currency.code != new.currency for amount in amounts):
-        raise SalesOrderRefused(
-            _("All amounts of an order must be in %(currency)s.") % {"currency": new.currency}
-        )
+        raise SalesOrderRefused(notices.MIXED_CURRENCIES(currency=new.currency))
     if any(line.quantity < 1 for line in new.lines):
-        raise SalesOrderRefused(_("Every line needs a quantity of at least 1."))
+        raise SalesOrderRefused(notices.QUANTITY())
     if new.buyer_kind not in ("", *BuyerKind.values):
-        raise SalesOrderRefused(_("Unknown buyer kind: %(kind)s.") % {"kind": new.buyer_kind})
+        raise SalesOrderRefused(notices.UNKNOWN_BUYER_KIND(kind=new.buyer_kind))
     if new.status not in SalesOrderStatus.values:
-        raise SalesOrderRefused(_("Unknown order status: %(status)s.") % {"status": new.status})
+        raise SalesOrderRefused(notices.UNKNOWN_STATUS(status=new.status))
 
 
 @transaction.atomic
@@ -234,7 +235,7 @@ def sales_order_create(*, new: NewSalesOrder, user: User | AnonymousUser | None)
         type=SalesOrderEvent.Type.CREATED,
         user=order.created_by,
         to_status=order.status,
-        message=_("Fulfilled outside the shop.") if order.fulfilled_outside else "",
+        message=notices.FULFILLED_OUTSIDE().stored() if order.fulfilled_outside else "",
     )
     return order
 
@@ -274,11 +275,15 @@ def sales_order_status_change(
 
 @transaction.atomic
 def sales_order_attention_flag(
-    *, order_id: int, reason: str, user: User | AnonymousUser | None = None
+    *, order_id: int, reason: Notice | str, user: User | AnonymousUser | None = None
 ) -> SalesOrder:
-    """Ask staff to look at an order (e.g. the buyer cancelled it after it was accepted)."""
+    """Ask staff to look at an order (e.g. the buyer cancelled it after it was accepted).
+
+    The reason is kept as a notice (shop.notices), one a line, said in each reader's language;
+    the same reason twice is kept once."""
+    reason = as_stored(reason)
     order = SalesOrder.objects.select_for_update().get(pk=order_id)
-    if order.needs_attention and reason in order.attention_reason:
+    if order.needs_attention and reason in notice_lines(order.attention_reason):
         return order
     order.needs_attention = True
     order.attention_reason = "\n".join(filter(None, [order.attention_reason, reason]))
@@ -310,9 +315,7 @@ def sales_order_attention_resolve(
         order=order,
         type=SalesOrderEvent.Type.ATTENTION_CLEARED,
         user=_acting(user),
-        message="\n".join(
-            [_("Decision: %(choice)s.") % {"choice": AttentionResolution(resolution).label}, reason]
-        ),
+        message="\n".join([notices.DECISION(choice=RESOLUTION(value=resolution)).stored(), reason]),
     )
     # Before the cancellation: what waited for the decision is dropped, then the cancellation
     # itself is announced like any status change.
@@ -622,9 +625,9 @@ def sales_order_invoice_record(
             order=order,
             type=SalesOrderEvent.Type.INVOICE_ISSUED,
             user=_acting(user),
-            message=" · ".join(
-                filter(None, [number, str(InvoiceKind(data.kind).label), data.vat_rule_text])
-            ),
+            message=notices.PARTS(
+                parts=[number, INVOICE_KIND(value=data.kind), data.vat_rule_text]
+            ).stored(),
         )
     ksef_changed = before != invoice.ksef_status
     if ksef_changed and invoice.ksef_status:
@@ -632,17 +635,14 @@ def sales_order_invoice_record(
             order=order,
             type=SalesOrderEvent.Type.KSEF_STATUS_CHANGED,
             user=_acting(user),
-            message=" · ".join(
-                filter(
-                    None,
-                    [
-                        number,
-                        str(KsefStatus(invoice.ksef_status).label),
-                        invoice.ksef_number,
-                        invoice.ksef_reason,
-                    ],
-                )
-            ),
+            message=notices.PARTS(
+                parts=[
+                    number,
+                    KSEF_STATUS(value=invoice.ksef_status),
+                    invoice.ksef_number,
+                    invoice.ksef_reason,
+                ]
+            ).stored(),
         )
     if ksef_changed and not attached and invoice.pdf:
         # Its PDF came earlier (e.g. issued offline): the channels decide again on the new state.
@@ -746,11 +746,11 @@ def _bulk_item_status(*, item_id: int, status: str, user: User | None) -> None:
                     sales_order_status_change(order_id=order.pk, status=status, user=user)
                 item.outcome = _Outcome.DONE
             except (InvalidStatusTransition, SalesOrderRefused) as error:
-                item.outcome, item.message = _Outcome.REFUSED, str(error)
+                item.outcome, item.message = _Outcome.REFUSED, error_stored(error)
             except Exception as error:  # a bug must cost one order, not the whole run
                 logger.exception("sales.bulk.order_failed", extra={"item_id": item_id})
                 item.outcome = _Outcome.REFUSED
-                item.message = _("Unexpected error: %(error)r") % {"error": error}
+                item.message = UNEXPECTED(error=repr(error)).stored()
         item.save(update_fields=["outcome", "message"])
 
 

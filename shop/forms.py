@@ -4,9 +4,13 @@ from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from shop.models import VAT_RATES, Product, ShopVariant, vat_rate_refusal
+from shop.notices import audit_action_label
 from shop.services import ROLES, validate_ean
 
 if TYPE_CHECKING:
@@ -18,6 +22,49 @@ FILTER_DATE_MIN = datetime.date(1900, 1, 1)
 FILTER_DATE_MAX = datetime.date(2999, 12, 31)
 
 
+class LocalDateInput(forms.DateInput):
+    """A date typed as the page's language writes it: "03.12.2026" on a Polish page (ISO is
+    accepted too: DATE_INPUT_FORMATS in config/formats/). Not `type="date"`: Chromium draws
+    that in the browser's locale ("mm/dd/yyyy" on an English machine) whatever the page says."""
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(
+            attrs={
+                "placeholder": pgettext_lazy("date input placeholder", "yyyy-mm-dd"),
+                "inputmode": "numeric",
+                "autocomplete": "off",
+                "size": 10,
+                "class": "date-input",
+                **(attrs or {}),
+            }
+        )
+
+
+class LabelledFileInput(forms.FileInput):
+    """A file input whose button and "no file" text are in the page's language: Chromium
+    draws its own ("Choose file / No file chosen") in the browser's. The native input stays
+    (hidden from sight, still focusable); shop/static/shop/app.js writes the chosen name."""
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs={"class": "file-input-native", **(attrs or {})})
+
+    def render(
+        self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
+    ) -> SafeString:
+        native = super().render(name, value, attrs, renderer)
+        input_id = (attrs or {}).get("id") or self.attrs.get("id") or f"id_{name}"
+        empty = _("No file chosen")
+        return format_html(
+            '<span class="file-input">{}<label class="btn file-input-button" for="{}">{}</label>'
+            ' <span class="file-input-name" data-empty="{}">{}</span></span>',
+            native,
+            input_id,
+            _("Choose file"),
+            empty,
+            empty,
+        )
+
+
 class FilterDateField(forms.DateField):
     """An optional date of a list's filters; a date out of range is a form error (the list
     shows it and is not narrowed), never a failed page."""
@@ -26,7 +73,7 @@ class FilterDateField(forms.DateField):
         super().__init__(
             label=label,
             required=False,
-            widget=forms.DateInput(attrs={"type": "date"}),
+            widget=LocalDateInput(),
             validators=[
                 MinValueValidator(FILTER_DATE_MIN, _("Enter a date after 1900.")),
                 MaxValueValidator(FILTER_DATE_MAX, _("Enter a date before 3000.")),
@@ -102,7 +149,7 @@ class AuditFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         action = self.fields["action"]
         assert isinstance(action, forms.ChoiceField)
-        action.choices = [("", _("any")), *[(a, a) for a in actions]]
+        action.choices = [("", _("any")), *[(a, audit_action_label(a)) for a in actions]]
 
 
 ROLE_CHOICES = [(role, _(role)) for role in ROLES]

@@ -17,6 +17,7 @@ import django_rq
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from redis.exceptions import RedisError
 from rq import Worker
@@ -167,8 +168,12 @@ def checks() -> list[Check]:
 
 def warnings() -> list[str]:
     """What the banner says to administrators; cached briefly, every page asks."""
+    # Kept per language: the banner is said in each reader's language, never in the
+    # language of whoever asked first.
+    language = get_language() or settings.LANGUAGE_CODE
     cached = cache.get(BANNER_CACHE_KEY)
-    if cached is None:
-        cached = [check.warning for check in checks() if check.warning]
+    if not isinstance(cached, dict) or language not in cached:
+        cached = {} if not isinstance(cached, dict) else cached
+        cached[language] = [str(check.warning) for check in checks() if check.warning]
         cache.set(BANNER_CACHE_KEY, cached, BANNER_CACHE_SECONDS)
-    return list(cached)
+    return list(cached[language])

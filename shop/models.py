@@ -1,12 +1,16 @@
 from decimal import Decimal
 from typing import ClassVar
 
+from django.apps import apps
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from djmoney.models.fields import MoneyField
+
+from shop.notices import audit_action_label
 
 
 class ShopVariant(models.TextChoices):
@@ -170,6 +174,30 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.username or '—'} {self.action} {self.object_repr}"
+
+    @property
+    def action_label(self) -> str:
+        """The action in words ("Konto Allegro wstrzymane"), its code when nobody named it."""
+        return audit_action_label(self.action)
+
+    def changes_in_words(self) -> list[tuple[str, object, object]]:
+        """`changes()` for the trail's page: a field by its verbose name when the changed
+        model still has it, yes/no for switches; anything else as it was recorded."""
+        try:
+            model = apps.get_model(self.object_type) if self.object_type else None
+        except (LookupError, ValueError):
+            model = None
+
+        def label(name: str) -> str:
+            try:
+                return str(model._meta.get_field(name).verbose_name) if model else name
+            except FieldDoesNotExist:
+                return name
+
+        def value(raw: object) -> object:
+            return (gettext("yes") if raw else gettext("no")) if isinstance(raw, bool) else raw
+
+        return [(label(f), value(old), value(new)) for f, old, new in self.changes()]
 
     def changes(self) -> list[tuple[str, object, object]]:
         """(field, before, after) for each field that differs, in a stable order."""

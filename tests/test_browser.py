@@ -28,6 +28,9 @@ CHROMIUM_ARGS = [
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
+    # A machine set up in English, as shop staff's often are: the pages must stay Polish,
+    # date and file inputs included (Chromium draws those in the browser's language).
+    "--lang=en-US",
 ]
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -180,3 +183,55 @@ def test_operator_sees_an_invoices_ksef_number_linked_to_its_check(
     expect(row).to_contain_text("Wewnątrzwspólnotowa dostawa towarów (WDT)")
     link = row.get_by_role("link", name="7770000005-20261127-0A1B2C3D4E5F-7A")
     expect(link).to_have_attribute("href", KOD_I)
+
+
+@pytest.fixture
+def order_to_invoice(settings, tmp_path) -> SalesOrder:
+    settings.MEDIA_ROOT = tmp_path / "media"
+    make_user(role=OPERATOR, username="ola")
+    return make_sales_order(customer_name="Jan Kowalski")
+
+
+def test_a_polish_page_in_an_english_browser_asks_for_dates_and_files_in_polish(
+    shop_server, order_to_invoice, browser_page, tmp_path
+):
+    page = browser_page
+    page.goto(f"{shop_server.url}/")
+    page.fill("input[name=username]", "ola")
+    page.fill("input[name=password]", "password")
+    page.click("button[type=submit]")
+    assert page.evaluate("navigator.language") == "en-US"
+
+    page.goto(f"{shop_server.url}{reverse('sales:order_list')}")
+    created_from = page.locator("input[name=created_from]")
+    # A text box the page controls, not Chromium's "mm/dd/yyyy".
+    expect(created_from).to_have_attribute("type", "text")
+    expect(created_from).to_have_attribute("placeholder", "dd.mm.rrrr")
+    created_from.fill("01.01.2020")
+    page.get_by_role("button", name="Filtruj").click()
+    expect(page.locator("input[name=created_from]")).to_have_value("01.01.2020")
+    expect(page.locator("tbody tr", has_text=order_to_invoice.number)).to_be_visible()
+    if os.environ.get("PRINT_IMAGES_DIR"):
+        page.locator("form.filters").screenshot(
+            path=os.path.join(os.environ["PRINT_IMAGES_DIR"], "screen-date-filter-pl.png")
+        )
+
+    page.goto(f"{shop_server.url}{reverse('sales:order_detail', args=[order_to_invoice.pk])}")
+    chooser = page.locator(".invoice-upload .file-input")
+    expect(chooser.get_by_text("Wybierz plik")).to_be_visible()
+    expect(chooser.get_by_text("Nie wybrano pliku")).to_be_visible()
+    # Chromium's own English button is out of sight (1 px, transparent), still focusable.
+    native = page.locator("input[name=pdf]")
+    assert native.evaluate("input => getComputedStyle(input).opacity") == "0"
+    assert native.bounding_box()["width"] <= 1
+    pdf = tmp_path / "FV-18-2026.pdf"
+    pdf.write_bytes(b"%PDF-1.4\n%%EOF\n")
+    page.locator("input[name=pdf]").set_input_files(pdf)
+    expect(chooser.get_by_text("FV-18-2026.pdf")).to_be_visible()
+    if os.environ.get("PRINT_IMAGES_DIR"):  # for a person to look at, as the printouts'
+        page.locator(".invoice-upload").screenshot(
+            path=os.path.join(os.environ["PRINT_IMAGES_DIR"], "screen-file-input-pl.png")
+        )
+    page.fill("input[name=number]", "FV/18/2026")
+    page.get_by_role("button", name="Dołącz fakturę").click()
+    expect(page.locator("#invoices tr", has_text="FV/18/2026")).to_be_visible()

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 
 from allegro.accounts.models import AllegroAccount
 from shop.health import Check
+from shop.notices import notice_text
 
 
 def accounts_health() -> list[Check]:
@@ -21,7 +22,7 @@ def accounts_health() -> list[Check]:
             checks.append(Check(key, name, True, account.get_status_display()))
             continue
         if not account.is_connected:
-            reason = account.status_reason or account.get_status_display()
+            reason = notice_text(account.status_reason) or account.get_status_display()
             checks.append(
                 Check(
                     key,
@@ -40,7 +41,7 @@ def accounts_health() -> list[Check]:
             age = (now - account.last_import_at).total_seconds()
             detail = _("last import %(seconds)d s ago") % {"seconds": round(age)}
         if account.last_import_error:
-            detail += " · " + account.last_import_error[:200]
+            detail += " · " + notice_text(account.last_import_error)[:200]
         if account.paused:
             checks.append(Check(key, name, True, _("paused") + " · " + detail))
             continue

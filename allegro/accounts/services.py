@@ -16,6 +16,7 @@ from allegro.api.client import (
     oauth_from_settings,
 )
 from allegro.api.errors import AccessDenied, AllegroAuthError, AuthorizationPending
+from allegro.notices import ACCOUNT_DISCONNECTED
 from shop.services import audit_record, audited_update
 
 logger = logging.getLogger(__name__)
@@ -146,7 +147,7 @@ def account_disconnect(
         return account
     before = {"status": account.status}
     account.status = AllegroAccount.Status.DISCONNECTED
-    account.status_reason = gettext("Disconnected by an administrator.")
+    account.status_reason = ACCOUNT_DISCONNECTED().stored()
     account.access_token_encrypted = ""
     account.refresh_token_encrypted = ""
     account.save(

@@ -11,11 +11,12 @@ from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
-from django.utils.translation import gettext
 
 from allegro.accounts.models import AllegroAccount
 from allegro.api.client import OAuthTokens
 from allegro.api.errors import AllegroAuthError, AllegroUnavailable
+from allegro.notices import ACCOUNT_TOKENS_REVOKED, ACCOUNT_TOKENS_UNREADABLE
+from shop.notices import Notice, notice_text
 
 logger = logging.getLogger(__name__)
 
@@ -68,9 +69,9 @@ def account_tokens(account: AllegroAccount) -> OAuthTokens:
     )
 
 
-def account_reconnect_needed(*, account: AllegroAccount, reason: str) -> None:
+def account_reconnect_needed(*, account: AllegroAccount, reason: Notice) -> None:
     account.status = AllegroAccount.Status.RECONNECT_NEEDED
-    account.status_reason = reason[:255]
+    account.status_reason = reason.stored()
     account.save(update_fields=["status", "status_reason", "updated_at"])
     logger.warning("allegro.account.reconnect_needed", extra={"account_id": account.pk})
 
@@ -89,7 +90,8 @@ class AccountTokenStore:
         account = AllegroAccount.objects.get(pk=self.account_id)
         if not account.is_connected:
             raise AllegroAuthError(
-                f"Allegro account {self.account_id} needs reconnecting: {account.status_reason}"
+                f"Allegro account {self.account_id} needs reconnecting: "
+                f"{notice_text(account.status_reason)}"
             )
         try:
             return account, account_tokens(account)
@@ -97,9 +99,7 @@ class AccountTokenStore:
             # The encryption key changed: the stored pair is lost for good.
             account_reconnect_needed(
                 account=account,
-                reason=gettext(
-                    "The saved authorization cannot be read. Connect the account again."
-                ),
+                reason=ACCOUNT_TOKENS_UNREADABLE(),
             )
             raise AllegroAuthError("stored Allegro tokens cannot be decrypted") from exc
 
@@ -125,10 +125,7 @@ class AccountTokenStore:
                 if exc.needs_reconnect:
                     account_reconnect_needed(
                         account=account,
-                        reason=gettext(
-                            "Allegro no longer accepts the saved authorization (revoked, password "
-                            "changed or expired). Connect the account again."
-                        ),
+                        reason=ACCOUNT_TOKENS_REVOKED(),
                     )
                 raise
             account_tokens_save(account=account, tokens=fresh)

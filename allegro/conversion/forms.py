@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from allegro.api.payloads import Line
 from allegro.conversion.selectors import product_choices
 from allegro.orders.models import AllegroOrder
+from shop.forms import LocalDateInput
 
 
 class ConversionForm(forms.Form):
@@ -70,7 +71,7 @@ class AutoConversionForm(forms.Form):
         label=_("For orders bought since"),
         required=False,
         help_text=_("Empty: orders bought from the moment it is switched on."),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=LocalDateInput(),
     )
 
     def since_datetime(self) -> datetime | None:

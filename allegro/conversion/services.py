@@ -19,9 +19,9 @@ from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.models import User as UserModel
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from djmoney.money import Money
 
+from allegro import notices
 from allegro.accounts.models import AllegroAccount
 from allegro.api.payloads import Address, CheckoutForm, Line, MalformedCheckoutForm
 from allegro.conversion.models import OfferProductLink
@@ -48,8 +48,8 @@ from sales.services import (
     sales_order_create,
 )
 from shop.models import Currency, Product, ShopSettings
+from shop.notices import Notice, NoticeError, money_param
 from shop.services import audit_record
-from shop.templatetags.shop_format import money
 
 logger = logging.getLogger(__name__)
 
@@ -84,8 +84,9 @@ BATCH_SIZE = 500  # orders whose products the automatic conversion reads at once
 User = UserModel | AnonymousUser
 
 
-class ConversionRefused(Exception):
-    """The order cannot become a sales order now; `message` tells the operator what to do.
+class ConversionRefused(NoticeError):
+    """The order cannot become a sales order now; `message` tells the operator what to do
+    (in the language of the moment; `stored()` keeps it as a notice for any reader).
 
     `unmatched` lists the lines whose offers match no product (code "unmatched"), and
     `replaced_by` the order that replaced a merged one (code "superseded").
@@ -94,14 +95,14 @@ class ConversionRefused(Exception):
     def __init__(
         self,
         code: str,
-        message: str,
+        message: Notice | str,
         *,
         unmatched: tuple[Line, ...] = (),
         replaced_by: AllegroOrder | None = None,
     ) -> None:
         super().__init__(message)
         self.code = code
-        self.message = message
+        self.message = str(message)
         self.unmatched = unmatched
         self.replaced_by = replaced_by
 
@@ -123,11 +124,7 @@ def _user_or_none(user: User | None) -> UserModel | None:
 
 
 def _malformed(reason: str) -> ConversionRefused:
-    return ConversionRefused(
-        "malformed",
-        _("The stored checkout form cannot be read (%(reason)s); it cannot be converted.")
-        % {"reason": reason},
-    )
+    return ConversionRefused("malformed", notices.MALFORMED(reason=reason))
 
 
 def _form(order: AllegroOrder) -> CheckoutForm:
@@ -144,8 +141,7 @@ def _check_status(order: AllegroOrder, *, confirmed: bool) -> None:
         raise ConversionRefused(convertible.code, convertible.reason, replaced_by=replaced_by)
     if convertible.needs_confirmation and not confirmed:
         raise ConversionRefused(
-            "needs_confirmation",
-            _("%(reason)s Confirm to create it.") % {"reason": convertible.reason},
+            "needs_confirmation", notices.NEEDS_CONFIRMATION(reason=convertible.reason)
         )
 
 
@@ -156,25 +152,16 @@ def _check_market(form: CheckoutForm) -> None:
         raise ConversionRefused("marketplace_unknown", unknown_marketplace_reason(form.marketplace))
     if market.foreign and not ShopSettings.load().sells_abroad:
         raise ConversionRefused(
-            "marketplace",
-            _("Orders from %(marketplace)s need the Enterprise or B2B shop variant.")
-            % {"marketplace": market.name},
+            "marketplace", notices.MARKETPLACE_VARIANT(marketplace=str(market.name))
         )
     currency = Currency.objects.filter(code=form.currency).first()
     if currency is None:
         raise ConversionRefused(
-            "currency_unknown",
-            _("The shop does not know the currency %(currency)s; such an order cannot be created.")
-            % {"currency": form.currency},
+            "currency_unknown", notices.CURRENCY_UNKNOWN(currency=form.currency)
         )
     if not currency.is_available:
         raise ConversionRefused(
-            "currency_unavailable",
-            _(
-                "The currency %(currency)s is not available in the shop. Make %(currency)s "
-                "available from the ERP, then try again."
-            )
-            % {"currency": form.currency},
+            "currency_unavailable", notices.CURRENCY_UNAVAILABLE(currency=form.currency)
         )
 
 
@@ -198,13 +185,7 @@ def _products(
             for line in still_unmatched
         )
         raise ConversionRefused(
-            "unmatched",
-            _(
-                "No active shop product matches the offers %(offers)s. Choose the product "
-                "for each of them."
-            )
-            % {"offers": offers},
-            unmatched=still_unmatched,
+            "unmatched", notices.UNMATCHED(offers=offers), unmatched=still_unmatched
         )
     return matched | picks, picks
 
@@ -291,15 +272,11 @@ def _new_sales_order(
     if total != form.total_to_pay:
         raise ConversionRefused(
             "total_mismatch",
-            _(
-                "The order would total %(total)s, but the buyer pays %(to_pay)s in Allegro "
-                "(difference %(difference)s). Check the order in Allegro."
-            )
-            % {
-                "total": money(total),
-                "to_pay": money(form.total_to_pay),
-                "difference": money(form.total_to_pay - total),
-            },
+            notices.TOTAL_MISMATCH(
+                total=money_param(total),
+                to_pay=money_param(form.total_to_pay),
+                difference=money_param(form.total_to_pay - total),
+            ),
         )
     buyer, invoice, delivery = form.buyer, form.invoice, form.delivery
     point = delivery.pickup_point
@@ -394,16 +371,12 @@ def allegro_order_convert(
         try:
             sales_order = sales_order_create(new=new, user=_user_or_none(user))
         except SalesOrderRefused as error:
-            raise ConversionRefused("sales_refused", str(error)) from None
+            raise ConversionRefused("sales_refused", error.notice) from None
         _remember(order, picks, remember, user)
         if form.invoice.missing_tax_id:
             # Allegro lets a buyer ask for an invoice without a tax id (#12668).
             sales_order = sales_order_attention_flag(
-                order_id=sales_order.pk,
-                reason=_(
-                    "The buyer wants an invoice but gave no tax id: check with the buyer "
-                    "before invoicing."
-                ),
+                order_id=sales_order.pk, reason=notices.MISSING_TAX_ID()
             )
         order.sales_order = sales_order
         order.conversion_problem = ""
@@ -458,14 +431,12 @@ def _auto_convert_one(pk: int, index: ProductIndex, stats: AutoConversionStats) 
         ).created
     except ConversionRefused as refusal:
         stats.refused += 1
-        _problem_store(pk, refusal.message)
+        _problem_store(pk, refusal.stored())
     except Exception as error:
         # One broken order must not stop the account's others; staff see why.
         logger.exception("allegro.conversion.failed", extra={"allegro_order_id": pk})
         stats.refused += 1
-        _problem_store(
-            pk, _("Unexpected error while creating the order: %(error)s") % {"error": error}
-        )
+        _problem_store(pk, notices.UNEXPECTED_CONVERSION(error=str(error)).stored())
 
 
 def _problem_store(allegro_order_id: int, message: str) -> None:
@@ -555,22 +526,11 @@ def allegro_orders_cancellation_flag(*, allegro_order_ids: Collection[int]) -> i
             .values_list("type", flat=True)
             .first()
         )
-        if latest == "AUTO_CANCELLED":
-            reason = _(
-                "Allegro cancelled the order automatically (%(form_id)s) after the sales order "
-                "was created. Do not ship it before checking the order in Allegro."
-            )
-        elif latest == "BUYER_CANCELLED":
-            reason = _(
-                "The buyer cancelled the order in Allegro (%(form_id)s) after the sales order "
-                "was created. Do not ship it; cancel it or settle it with the buyer."
-            )
-        else:
-            reason = _(
-                "The order was cancelled in Allegro (%(form_id)s) after the sales order was "
-                "created. Do not ship it before checking the order in Allegro."
-            )
-        sales_order_attention_flag(order_id=sales_order_id, reason=reason % {"form_id": form_id})
+        reason = {
+            "AUTO_CANCELLED": notices.CANCELLED_BY_ALLEGRO,
+            "BUYER_CANCELLED": notices.CANCELLED_BY_BUYER,
+        }.get(latest or "", notices.CANCELLED_AFTER)
+        sales_order_attention_flag(order_id=sales_order_id, reason=reason(form_id=form_id))
         logger.info(
             "allegro.conversion.cancelled_after",
             extra={"checkout_form_id": form_id, "sales_order_id": sales_order_id},

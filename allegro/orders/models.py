@@ -8,10 +8,12 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from djmoney.models.fields import MoneyField
 
+from allegro import notices
 from allegro.accounts.models import AllegroAccount
 from allegro.api.payloads import CheckoutForm, parse_checkout_form
 from allegro.marketplaces import MARKETPLACES, marketplace_name
 from shop.models import InternalNote
+from shop.notices import Notice, choice_kind
 
 CURRENCY_CHOICES = [(code, code) for code in settings.CURRENCIES]
 
@@ -39,6 +41,21 @@ class FulfillmentStatus(models.TextChoices):
     RETURNED = "RETURNED", _("Returned")
 
 
+class PaymentType(models.TextChoices):
+    """How the buyer pays: Allegro's `payment.type` (and a surcharge's)."""
+
+    CASH_ON_DELIVERY = "CASH_ON_DELIVERY", _("Cash on delivery")
+    WIRE_TRANSFER = "WIRE_TRANSFER", _("Bank transfer")
+    ONLINE = "ONLINE", _("Online payment")
+    SPLIT_PAYMENT = "SPLIT_PAYMENT", _("Split payment")
+    EXTENDED_TERM = "EXTENDED_TERM", _("Deferred payment")
+
+
+# Allegro's statuses as a notice's parameter, said in the reader's language.
+BUYER_STATUS = choice_kind("allegro.buyer_status", dict(BuyerStatus.choices))
+FULFILLMENT_STATUS = choice_kind("allegro.fulfillment_status", dict(FulfillmentStatus.choices))
+
+
 # Allegro shows these orders as done with (sent, picked up, cancelled or returned by the
 # seller's side): the shop must not fulfil them again, only document them.
 FULFILLED_OUTSIDE = (
@@ -58,7 +75,8 @@ class Convertibility:
     it converts only once an operator confirms (`needs_confirmation`)."""
 
     code: str = ""
-    reason: str = ""
+    # Said in the reader's language by str() (templates do); kept as it is when stored.
+    reason: Notice | str = ""
     fulfilled_outside: bool = False
 
     def __bool__(self) -> bool:
@@ -79,14 +97,9 @@ CONVERTIBLE_ORDERS = Q(
 )
 
 
-def unknown_marketplace_reason(marketplace: str) -> str:
+def unknown_marketplace_reason(marketplace: str) -> Notice:
     """The note an order from a marketplace the shop's table lacks carries, everywhere."""
-    return str(
-        _(
-            "Unknown marketplace %(marketplace)s: the shop does not know this Allegro "
-            "marketplace, so the order cannot be converted. It has to be added to the shop first."
-        )
-    ) % {"marketplace": marketplace}
+    return notices.MARKETPLACE_UNKNOWN(marketplace=marketplace)
 
 
 class AllegroOrder(models.Model):
@@ -232,35 +245,19 @@ class AllegroOrder(models.Model):
         conversion service all ask here (CONVERTIBLE_ORDERS is the same rule as a filter).
         What the shop must have for it (variant, currency, products) the service checks."""
         if self.is_converted:
-            return Convertibility("converted", str(_("A sales order was already created.")))
+            return Convertibility("converted", notices.CONVERTED())
         if self.superseded_at is not None:
             replaced_by = self.superseded_by
             return Convertibility(
                 "superseded",
-                str(
-                    _(
-                        "This checkout form was merged into %(form_id)s (the buyer paid several "
-                        "purchases together). Create the order from that one."
-                    )
-                )
-                % {"form_id": replaced_by.checkout_form_id if replaced_by else "?"},
+                notices.SUPERSEDED(form_id=replaced_by.checkout_form_id if replaced_by else "?"),
             )
         if self.status == BuyerStatus.CANCELLED:
-            return Convertibility(
-                "cancelled",
-                str(_("The order was cancelled in Allegro; there is nothing to create.")),
-            )
+            return Convertibility("cancelled", notices.CANCELLED())
         if self.status != BuyerStatus.READY_FOR_PROCESSING:
             # Only READY_FOR_PROCESSING is final (paid, or cash on delivery).
             return Convertibility(
-                "not_paid",
-                str(
-                    _(
-                        "The buyer has not paid for this order yet (%(status)s). Wait until the "
-                        "buyer pays: the order can be created once it is ready for processing."
-                    )
-                )
-                % {"status": self.get_status_display()},
+                "not_paid", notices.NOT_PAID(status=BUYER_STATUS(value=self.status))
             )
         if self.marketplace not in MARKETPLACES:
             return Convertibility(
@@ -268,14 +265,9 @@ class AllegroOrder(models.Model):
             )
         if self.is_fulfilled_outside:
             return Convertibility(
-                reason=str(
-                    _(
-                        "Allegro already shows this order as “%(status)s”. The sales order "
-                        "starts in the matching status, marked as fulfilled outside the shop: "
-                        "the ERP only issues its invoice and nothing is shipped again."
-                    )
-                )
-                % {"status": self.get_fulfillment_status_display()},
+                reason=notices.FULFILLED_OUTSIDE(
+                    status=FULFILLMENT_STATUS(value=self.fulfillment_status)
+                ),
                 fulfilled_outside=True,
             )
         return CONVERTIBLE

@@ -20,6 +20,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from allegro import notices
 from allegro.accounts.models import AllegroAccount
 from allegro.api.backoff import retry_delay
 from allegro.api.client import AllegroClient, CheckoutFormsPage, OrderEvent
@@ -27,6 +28,7 @@ from allegro.api.errors import AllegroAuthError, AllegroError, AllegroNotFound
 from allegro.api.payloads import CheckoutForm, MalformedCheckoutForm, parse_checkout_form
 from allegro.conversion.services import allegro_orders_cancellation_flag, auto_conversion_enqueue
 from allegro.marketplaces import MARKETPLACES
+from allegro.notices import allegro_error_notice
 from allegro.orders.models import (
     AllegroImportProblem,
     AllegroOrder,
@@ -72,12 +74,6 @@ FULFILLMENT_STATUS_CHANGED = "FULFILLMENT_STATUS_CHANGED"
 
 
 SORT_KEYS = {"bought_at": "lineItems.boughtAt", "updated_at": "updatedAt"}
-
-
-UNKNOWN_MARKETPLACE = (
-    "marketplace.id: unknown marketplace {marketplace!r}; the order is imported but cannot be "
-    "converted until the shop knows this marketplace"
-)
 
 
 @dataclass
@@ -208,7 +204,7 @@ def orders_store(*, account: AllegroAccount, raws: Sequence[dict[str, Any]]) -> 
         except MalformedCheckoutForm as error:
             form_id = raw.get("id") if isinstance(raw, dict) else None
             key = form_id if isinstance(form_id, str) and form_id else "(no id)"
-            problems[key] = (error.reason, raw)
+            problems[key] = (notices.IMPORT_MALFORMED(detail=error.reason).stored(), raw)
             stats.problems[key] = error.reason
             logger.warning(
                 "allegro.import.malformed", extra={"checkout_form_id": key, "reason": error.reason}
@@ -219,9 +215,9 @@ def orders_store(*, account: AllegroAccount, raws: Sequence[dict[str, Any]]) -> 
         if form.marketplace not in MARKETPLACES:
             # Stored and listed so staff see it, but a problem too: it cannot be converted
             # until the shop learns the marketplace (AllegroOrder.convertible says so).
-            reason = UNKNOWN_MARKETPLACE.format(marketplace=form.marketplace)
-            problems[form.id] = (reason, raw)
-            stats.problems[form.id] = reason
+            reason = notices.IMPORT_MARKETPLACE_UNKNOWN(marketplace=form.marketplace)
+            problems[form.id] = (reason.stored(), raw)
+            stats.problems[form.id] = str(reason)
             logger.warning(
                 "allegro.import.unknown_marketplace",
                 extra={"checkout_form_id": form.id, "marketplace": form.marketplace},
@@ -793,12 +789,14 @@ def account_import_run(
     except AllegroAuthError as error:
         AllegroAccount.objects.filter(pk=account_id).update(
             status=AllegroAccount.Status.RECONNECT_NEEDED,
-            status_reason=str(error)[:255],
-            last_import_error=error.for_staff(),
+            status_reason=allegro_error_notice(error, limit=notices.DETAIL_CHARS).stored(),
+            last_import_error=allegro_error_notice(error).stored(),
         )
         raise
     except AllegroError as error:
-        AllegroAccount.objects.filter(pk=account_id).update(last_import_error=error.for_staff())
+        AllegroAccount.objects.filter(pk=account_id).update(
+            last_import_error=allegro_error_notice(error).stored()
+        )
         logger.warning(
             "allegro.import.failed", extra={"account_id": account_id, "error": str(error)}
         )

@@ -69,7 +69,7 @@ class ShipmentAddForm(forms.Form):
 
 
 class WriteFilterForm(forms.Form):
-    """The GET filters of Allegro ▸ Zapisy; no state means the failed ones."""
+    """The GET filters of Allegro ▸ Wysyłanie do Allegro; no state means the failed ones."""
 
     state = forms.ChoiceField(
         label=_("State"),
@@ -126,7 +126,7 @@ class StatusMappingForm(forms.Form):
         choices = [
             (NOT_SENT_CHOICE, _("do not send")),
             *[
-                (status.value, f"{status.value} · {status.label}")
+                (status.value, status.label)
                 for status in FulfillmentStatus
                 if status != FulfillmentStatus.RETURNED
             ],

@@ -12,7 +12,7 @@ from redis.exceptions import RedisError
 
 from allegro.accounts.clients import request_gate_for
 from allegro.accounts.models import AllegroAccount
-from allegro.orders.models import AllegroOrder
+from allegro.orders.models import AllegroOrder, FulfillmentStatus
 from allegro.writeback.carriers import carrier_label
 from allegro.writeback.models import (
     DEFAULT_STATUS_MAP,
@@ -99,7 +99,8 @@ def writes_described(writes: Sequence[AllegroWrite]) -> list[WriteRow]:
     rows = []
     for write in writes:
         if write.kind == AllegroWrite.Kind.FULFILLMENT:
-            what = _("Status → %(status)s") % {"status": write.target.get("status", "?")}
+            status = write.target.get("status", "?")
+            what = _("Status → %(status)s") % {"status": _fulfillment_labels().get(status, status)}
         elif write.kind == AllegroWrite.Kind.SHIPMENT:
             shipment = shipments.get(write.target.get("shipment_id"))
             what = _("Tracking number %(carrier)s %(waybill)s") % {
@@ -137,7 +138,8 @@ def allegro_order_writes(*, allegro_order_id: int) -> list[WriteRow]:
 
 
 def allegro_write_list(*, filters: dict[str, Any]) -> QuerySet[AllegroWrite]:
-    """Writes for Allegro ▸ Zapisy, newest change first; `state` defaults to failed ones."""
+    """Writes for Allegro ▸ Wysyłanie do Allegro, newest change first; `state` defaults to
+    failed ones."""
     writes = AllegroWrite.objects.select_related(
         "account", "allegro_order", "allegro_order__sales_order"
     ).defer("allegro_order__payload")
@@ -177,6 +179,10 @@ def account_write_pauses(*, account: AllegroAccount) -> WritePauses:
     return WritePauses(paused=paused, rate_limited_for=rate_limited_for)
 
 
+def _fulfillment_labels() -> dict[str, str]:
+    return {value: str(label) for value, label in FulfillmentStatus.choices}
+
+
 def accounts_status_mappings(*, account_ids: Iterable[int]) -> dict[int, dict[str, str]]:
     """Account id → {sales status: Allegro status ("" = not sent)}, defaults filled in."""
     defaults = {str(sales): str(allegro) for sales, allegro in DEFAULT_STATUS_MAP.items()}
@@ -204,7 +210,7 @@ def writes_health() -> list[Check]:
         else _("nothing sent yet")
     )
     detail += " · " + _("%(count)d failed") % {"count": failed}
-    return [Check("allegro.writes", _("Writes to Allegro"), failed == 0, detail)]
+    return [Check("allegro.writes", _("Sending to Allegro"), failed == 0, detail)]
 
 
 def shipments_removable(*, shipment_ids: Collection[int]) -> set[int]:

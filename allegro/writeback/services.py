@@ -21,11 +21,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from redis.exceptions import RedisError
 
+from allegro import notices
 from allegro.accounts.models import AllegroAccount
 from allegro.api.backoff import retry_delay
 from allegro.api.client import AllegroClient
-from allegro.api.errors import AllegroAuthError, AllegroClientError, AllegroConflict, AllegroError
-from allegro.orders.models import AllegroOrder, FulfillmentStatus
+from allegro.api.errors import AllegroAuthError, AllegroConflict, AllegroError
+from allegro.notices import allegro_error_notice
+from allegro.orders.models import FULFILLMENT_STATUS, AllegroOrder, FulfillmentStatus
 from allegro.orders.services import account_own_writes_settle, orders_store
 from allegro.writeback.models import (
     DEFAULT_STATUS_MAP,
@@ -151,7 +153,7 @@ def on_shipment_removing(*, order: Any, shipment: SalesOrderShipment, **kwargs: 
             % {"waybill": shipment.waybill}
         )
     write.state = AllegroWrite.State.SKIPPED
-    write.last_error = _("The tracking number was removed before it was sent.")
+    write.last_error = notices.WRITE_REMOVED().stored()
     # The shipment row goes: the write keeps what it was about, for the list of writes.
     write.target = {
         **write.target,
@@ -202,7 +204,7 @@ def on_attention_resolved(*, order: Any, resolution: str, **kwargs: Any) -> None
         now = timezone.now()
         obsolete = held.update(
             state=AllegroWrite.State.SKIPPED,
-            last_error=_("Not sent: the order was cancelled when it was checked."),
+            last_error=notices.WRITE_CANCELLED().stored(),
             done_at=now,
             claimed_until=None,
             updated_at=now,
@@ -258,8 +260,9 @@ def _held_back(write: AllegroWrite, order: AllegroOrder) -> tuple[str, str]:
     )
     return (
         AllegroWrite.State.SKIPPED,
-        _("Not sent: Allegro is further along (it shows %(status)s).")
-        % {"status": order.fulfillment_status},
+        notices.WRITE_FURTHER_ALONG(
+            status=FULFILLMENT_STATUS(value=order.fulfillment_status)
+        ).stored(),
     )
 
 
@@ -325,7 +328,7 @@ def _fulfillment(write: AllegroWrite, client: AllegroClient) -> tuple[str, str]:
         ).exists():
             # Only the latest status counts: sending the ones before it would waste changes
             # (Allegro takes 100 per order) and could land after it.
-            return AllegroWrite.State.SKIPPED, _("A later status replaced it.")
+            return AllegroWrite.State.SKIPPED, notices.WRITE_REPLACED().stored()
         if order.fulfillment_status == desired:
             return AllegroWrite.State.DONE, ""
         if _backwards(write, order):
@@ -346,7 +349,8 @@ def _fulfillment(write: AllegroWrite, client: AllegroClient) -> tuple[str, str]:
             fulfillment_status=desired, own_write_status=desired, own_write_at=sent_at
         )
         return AllegroWrite.State.DONE, ""
-    raise AllegroConflict(_("Allegro kept reporting a newer revision; will try again."))
+    # Our words, not Allegro's: the stored notice says it in the reader's language.
+    raise AllegroConflict(f"a newer revision each of {CONFLICT_ROUNDS} times")
 
 
 def _shipment(write: AllegroWrite, client: AllegroClient) -> tuple[str, str]:
@@ -369,7 +373,7 @@ def _invoice(write: AllegroWrite, client: AllegroClient) -> tuple[str, str]:
     invoice = SalesOrderInvoice.objects.select_related("order").get(pk=write.target["invoice_id"])
     if not invoice.buyer_may_receive(company_buyer=invoice.order.is_company_buyer):
         # Recorded when it could go; asked again now, as nothing reaches Allegro twice.
-        return AllegroWrite.State.SKIPPED, _("Not sent: the buyer may not receive this invoice.")
+        return AllegroWrite.State.SKIPPED, notices.WRITE_NOT_FOR_BUYER().stored()
     form_id = write.allegro_order.checkout_form_id
     on_allegro = next(
         (i for i in client.invoices(form_id) if i.invoice_number == invoice.number), None
@@ -468,18 +472,18 @@ def write_perform(*, write_id: int, client_for: Callable[[AllegroAccount], Alleg
     try:
         state, note = PERFORMERS[write.kind](write, client_for(write.account))
     except AllegroAuthError as error:
-        _postpone(write, settings.ALLEGRO_RETRY_MAX_DELAY, error.for_staff())
+        _postpone(write, settings.ALLEGRO_RETRY_MAX_DELAY, allegro_error_notice(error).stored())
         return "auth"
     except AllegroError as error:
         retryable = error.is_transient or isinstance(error, AllegroConflict)
         if retryable and write.attempts < settings.ALLEGRO_WRITE_MAX_ATTEMPTS:
-            _postpone(write, retry_delay(write.attempts, error), error.for_staff())
+            _postpone(
+                write, retry_delay(write.attempts, error), allegro_error_notice(error).stored()
+            )
             return "retry"
         # 4xx other than 409 will not get better by itself: keep Allegro's words for staff,
         # with its trace-id so that a question to Allegro can name the call.
-        message = error.for_staff(
-            (error.user_message if isinstance(error, AllegroClientError) else None) or str(error)
-        )
+        message = allegro_error_notice(error).stored()
         _finish(write, AllegroWrite.State.FAILED, message)
         logger.warning(
             "allegro.write.failed",

@@ -1,5 +1,5 @@
 """What staff see of writing to Allegro: the panel on a sales order (its writes, tracking
-numbers and pauses), Allegro ▸ Zapisy (what failed or waits too long), and "Ponów"."""
+numbers and pauses), Allegro ▸ Wysyłanie do Allegro (what failed or waits too long), and "Ponów"."""
 
 from typing import Any
 
@@ -237,7 +237,7 @@ def write_list(request: HttpRequest) -> HttpResponse:
     page = filtered_page(request, form, allegro_write_list)
     rows = writes_described(list(page))
     context = {
-        "title": _("Allegro ▸ Writes"),
+        "title": _("Allegro ▸ Sending to Allegro"),
         "form": form,
         "page": page,
         "rows": rows,

@@ -10,6 +10,8 @@ from decimal import Decimal
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
+from shop.notices import Notice, NoticeError
+
 # The protocol version the shop speaks (erp_simulator/PROTOCOL.md); 2 is kept for the hash of
 # orders sent before the upgrade (erp.sync.erp_order_hashes).
 PROTOCOL_VERSION = 3
@@ -18,10 +20,11 @@ WARSAW = ZoneInfo("Europe/Warsaw")
 CASH_ON_DELIVERY = "CASH_ON_DELIVERY"
 
 
-class ErpError(Exception):
-    """Anything that went wrong talking to the ERP; `status` and `body` when it answered."""
+class ErpError(NoticeError):
+    """Anything that went wrong talking to the ERP; `status` and `body` when it answered. The
+    message is a notice (erp.notices) when the backend knows what happened, kept as such."""
 
-    def __init__(self, message: str, *, status: int | None = None, body: str = "") -> None:
+    def __init__(self, message: Notice | str, *, status: int | None = None, body: str = "") -> None:
         super().__init__(message)
         self.status = status
         self.body = body[:2000]
@@ -34,7 +37,14 @@ class ErpUnavailable(ErpError):
 class ErpRefused(ErpError):
     """A 4xx: the ERP understood and said no (validation, locked, unknown currency)."""
 
-    def __init__(self, message: str, *, code: str = "", status: int | None = None, body: str = ""):
+    def __init__(
+        self,
+        message: Notice | str,
+        *,
+        code: str = "",
+        status: int | None = None,
+        body: str = "",
+    ):
         super().__init__(message, status=status, body=body)
         self.code = code
 

@@ -11,6 +11,7 @@ from urllib.parse import quote
 import requests
 from django.conf import settings
 
+from erp import notices
 from erp.backends.base import (
     ErpBadResponse,
     ErpCurrency,
@@ -252,12 +253,12 @@ class HttpErpBackend:
         try:
             response = self.session.request(method, url, timeout=self.timeout, **kwargs)
         except requests.Timeout as error:
-            raise ErpUnavailable(f"The ERP did not answer in {self.timeout:g} s.") from error
+            raise ErpUnavailable(notices.TIMEOUT(seconds=f"{self.timeout:g}")) from error
         except requests.RequestException as error:
-            raise ErpUnavailable(f"The ERP cannot be reached ({type(error).__name__}).") from error
+            raise ErpUnavailable(notices.UNREACHABLE(error=type(error).__name__)) from error
         if response.status_code >= 500 or response.status_code == 429:
             raise ErpUnavailable(
-                f"The ERP answered HTTP {response.status_code}.",
+                notices.HTTP_FAILED(status=str(response.status_code)),
                 status=response.status_code,
                 body=response.text,
             )
@@ -268,8 +269,7 @@ class HttpErpBackend:
                 extra={"path": path, "status": response.status_code, "code": code},
             )
             raise ErpRefused(
-                f"The ERP refused it (HTTP {response.status_code}"
-                f"{', ' + code if code else ''}): {message}",
+                notices.erp_refusal(code=code, status=response.status_code, message=message),
                 code=code,
                 status=response.status_code,
                 body=response.text,

@@ -10,6 +10,8 @@ from django import template
 from django.utils import translation
 from moneyed import Money
 
+from shop.notices import notice_text
+
 register = template.Library()
 
 
@@ -58,3 +60,10 @@ def page_query(context: template.Context, number: int) -> str:
 def pretty_json(value: Any) -> str:
     """A stored JSON document indented for reading; non-ASCII names stay readable."""
     return json.dumps(value, indent=2, ensure_ascii=False)
+
+
+@register.filter
+def notice(value: Any) -> str:
+    """A stored reason or error (shop.notices) said in the reader's language; text stored
+    as text, or someone else's words, as it came. Escaped by the template as usual."""
+    return notice_text(value)

@@ -15,6 +15,7 @@ from erp.selectors import erp_orders_to_sync
 from erp.sync import erp_order_from_sales, erp_order_hash, sync_run_perform, sync_run_start
 from sales.models import BuyerKind, SalesOrder, SalesOrderInvoice
 from sales.services import LineData
+from shop.notices import notice_text
 from tests.erp.v3 import KOD_I, KSEF_NUMBER, MemoryErp, document, invoice
 from tests.support.factories import make_allegro_order, make_product, make_sales_order
 
@@ -120,7 +121,8 @@ def test_a_rejected_invoice_holds_the_order_with_the_reason_and_nothing_goes_out
 
     order.refresh_from_db()
     assert order.needs_attention
-    assert "KSeF" in order.attention_reason and "Błąd weryfikacji" in order.attention_reason
+    reason = notice_text(order.attention_reason)
+    assert "KSeF" in reason and "Błąd weryfikacji" in reason
     stored = SalesOrderInvoice.objects.get(order=order)
     assert stored.ksef_status == "rejected" and not stored.pdf
     assert invoice_writes(order) == [] and erp.pdfs_fetched == []

@@ -15,6 +15,7 @@ from erp.sync import sync_run_perform, sync_run_start
 from sales.models import AttentionResolution, SalesOrder, SalesOrderInvoice, SalesOrderStatus
 from sales.services import sales_order_attention_flag, sales_order_attention_resolve
 from shop.models import Currency
+from shop.notices import notice_text
 from tests.support.factories import make_allegro_order, make_sales_order, make_user
 
 pytestmark = pytest.mark.django_db
@@ -132,7 +133,9 @@ def test_a_currency_the_erp_lacks_is_an_error_on_that_order(sim):
     run = sync()
 
     assert run.failed == 1 and run.errors[0]["number"] == order.number
-    assert "currency_unavailable" in ErpOrderLink.objects.get(order=order).last_error
+    # The ERP's code in our words, its own message kept.
+    error = notice_text(ErpOrderLink.objects.get(order=order).last_error)
+    assert error.startswith("Waluta zamówienia jest wyłączona w ERP") and "Komunikat ERP:" in error
 
 
 class DownAfter(HttpErpBackend):
@@ -183,7 +186,7 @@ def test_a_malformed_answer_is_a_clear_error_and_nothing_is_applied(sim):
     assert order.status == SalesOrderStatus.NEW
     assert not SalesOrderInvoice.objects.filter(order=order).exists()
     link = ErpOrderLink.objects.get(order=order)
-    assert link.erp_status == ErpStatus.ACCEPTED and "does not fit" in link.last_error
+    assert link.erp_status == ErpStatus.ACCEPTED and "does not fit" in notice_text(link.last_error)
 
 
 def test_a_broken_invoice_pdf_leaves_the_status_unchanged_too(sim):
@@ -208,7 +211,7 @@ def test_cancelled_in_the_erp_flags_the_order_instead_of_cancelling_it(sim):
 
     order.refresh_from_db()
     assert order.status == SalesOrderStatus.NEW
-    assert order.needs_attention and "ERP" in order.attention_reason
+    assert order.needs_attention and "ERP" in notice_text(order.attention_reason)
 
 
 def test_a_transition_the_workflow_refuses_is_an_error_on_that_order(sim):

@@ -14,6 +14,7 @@ from sales.forms import CHANGE_STATUS, PRINT_PICK_LIST
 from sales.jobs import bulk_run
 from sales.models import SalesBulkRun, SalesBulkRunItem, SalesOrderEvent, SalesOrderStatus
 from sales.services import SalesOrderRefused, sales_bulk_run_perform, sales_bulk_status_start
+from shop.notices import notice_text
 from shop.roles import OPERATOR
 from tests.support.clients import OPERATOR_USERNAME
 from tests.support.factories import make_sales_order, make_user
@@ -27,7 +28,7 @@ ORDER_LIST = reverse("sales:order_list")
 
 def outcomes(run: SalesBulkRun) -> dict[str, tuple[str, str]]:
     return {
-        item.order.number: (item.outcome, item.message)
+        item.order.number: (item.outcome, notice_text(item.message))
         for item in run.items.select_related("order")
     }
 

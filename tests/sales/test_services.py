@@ -33,6 +33,7 @@ from sales.signals import (
     sales_order_status_changed,
 )
 from shop.models import Currency
+from shop.notices import notice_text
 from tests.support.factories import make_product, make_sales_order, make_user
 
 S = SalesOrderStatus
@@ -372,7 +373,8 @@ def test_going_on_anyway_lifts_the_hold_once_with_who_and_the_choice():
     assert (order.needs_attention, order.attention_reason, order.status) == (False, "", S.NEW)
     cleared = order.events.filter(type=SalesOrderEvent.Type.ATTENTION_CLEARED)
     assert [event.user for event in cleared] == [user]
-    assert "Mimo to kontynuuj" in cleared[0].message and "Adres niepełny" in cleared[0].message
+    said = notice_text(cleared[0].message)
+    assert "Mimo to kontynuuj" in said and "Adres niepełny" in said
     assert heard == [(order.pk, "GO_ON", user)]
 
 
@@ -400,7 +402,7 @@ def test_cancelling_on_resolution_cancels_through_the_workflow_and_lifts_the_hol
         (SalesOrderEvent.Type.ATTENTION_CLEARED, user.pk),
         (SalesOrderEvent.Type.STATUS_CHANGED, user.pk),
     ]
-    assert "Anuluj zamówienie" in order.events.get(type="ATTENTION_CLEARED").message
+    assert "Anuluj zamówienie" in notice_text(order.events.get(type="ATTENTION_CLEARED").message)
 
 
 @pytest.mark.django_db

@@ -68,6 +68,18 @@ def test_the_health_page_is_for_administrators(administrator_client):
     assert clients.operator().get(reverse("shop:health")).status_code == 403
     page = text(administrator_client.get(reverse("shop:health")))
     assert "Redis" in page
+    # The column names what is checked: a noun, not the verb "Sprawdź".
+    assert "<th>Kontrola</th>" in page and "Sprawdź" not in page
+
+
+def test_the_banner_is_said_in_each_readers_language(administrator_client):
+    """Cached for every page, but per language: the first reader's is not everyone's."""
+    polish = text(administrator_client.get(reverse("allegro:orders:order_list")))
+    administrator_client.cookies.load({"django_language": "en"})
+    english = text(administrator_client.get(reverse("allegro:orders:order_list")))
+
+    assert "Żaden worker nie był widziany" in polish
+    assert "No worker has been seen" in english and "Żaden worker" not in english
 
 
 def test_administrators_are_told_when_no_worker_or_scheduler_is_seen(administrator_client):

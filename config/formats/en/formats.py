@@ -3,3 +3,5 @@ DATE_FORMAT = "Y-m-d"
 SHORT_DATE_FORMAT = "Y-m-d"
 DATETIME_FORMAT = "Y-m-d H:i:s"
 SHORT_DATETIME_FORMAT = "Y-m-d H:i"
+# What a date field accepts: ISO, as written above; the Polish way too (staff switch languages).
+DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d.%m.%Y"]

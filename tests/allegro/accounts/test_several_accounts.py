@@ -173,7 +173,9 @@ def test_a_paused_account_neither_imports_nor_writes_and_the_other_goes_on(
         == AllegroWrite.State.DONE
     )
     cz_write.refresh_from_db()
-    assert cz_write.state == AllegroWrite.State.PENDING  # waits, visible in Allegro ▸ Zapisy
+    assert (
+        cz_write.state == AllegroWrite.State.PENDING
+    )  # waits, visible in Allegro ▸ Wysyłanie do Allegro
     assert shown_on_allegro(allegro_emulator, orders["sklep_cz"][1]) == "NEW"
 
     # The periodic import queues the other account only; the paused one's job does nothing.

@@ -26,6 +26,7 @@ from allegro.orders.services import account_import_run, orders_store
 from emulator.catalogue import CATALOGUE
 from sales.models import SalesOrder
 from shop.models import Currency, Product, ShopSettings, ShopVariant
+from shop.notices import notice_text
 from tests.support.factories import load_fixture
 from tests.support.offline import emulator_call
 
@@ -110,7 +111,9 @@ def test_new_paid_orders_become_sales_orders_and_refusals_say_why(
         )
     refused = AllegroOrder.objects.get(checkout_form_id=czech)
     assert refused.sales_order_id is None
-    assert "wymagają wariantu Enterprise lub B2B" in refused.conversion_problem
+    # Kept as a code, said in each reader's language (shop.notices).
+    assert refused.conversion_problem.startswith('{"code": "allegro.conversion.marketplace"')
+    assert "wymagają wariantu Enterprise lub B2B" in notice_text(refused.conversion_problem)
     assert refused in allegro_order_list(filters={"conversion_failed": True})
 
     # The shop starts selling abroad; the periodic sweep tries again and succeeds.
@@ -180,8 +183,8 @@ def test_a_cancellation_after_conversion_flags_the_sales_order_and_keeps_its_sta
         "cancel": "Kupujący anulował zamówienie w Allegro",
         "auto-cancel": "Allegro automatycznie anulowało zamówienie",
     }[cancel]
-    assert expected in sales.attention_reason
-    assert form_id in sales.attention_reason
+    assert expected in notice_text(sales.attention_reason)
+    assert form_id in notice_text(sales.attention_reason)
 
 
 def test_orders_over_several_product_batches_each_convert_once(connected_account, monkeypatch):

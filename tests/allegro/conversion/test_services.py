@@ -19,6 +19,7 @@ from sales.links import source_link
 from sales.models import SalesOrder, SalesOrderEvent, SalesOrderNumberSequence
 from sales.services import SalesOrderRefused
 from shop.models import Currency, Product, ShopSettings, ShopVariant
+from shop.notices import notice_text
 from tests.support.factories import (
     CZ_FORM,
     load_fixture,
@@ -410,7 +411,7 @@ def test_an_invoice_wanted_without_a_tax_id_flags_the_sales_order(kettle, filter
     sales = convert(make_allegro_order(raw)).sales_order
 
     assert sales.needs_attention is True
-    assert "nie podał numeru podatkowego" in sales.attention_reason
+    assert "nie podał numeru podatkowego" in notice_text(sales.attention_reason)
     assert sales.invoice_requested is True
 
 
@@ -436,8 +437,8 @@ def test_a_cancellation_imported_after_conversion_flags_the_sales_order(kettle, 
     sales.refresh_from_db()
     assert sales.status == "NEW"
     assert sales.needs_attention is True
-    assert "anulowane w Allegro" in sales.attention_reason
-    assert order.checkout_form_id in sales.attention_reason
+    assert "anulowane w Allegro" in notice_text(sales.attention_reason)
+    assert order.checkout_form_id in notice_text(sales.attention_reason)
 
 
 @pytest.mark.postgres

@@ -18,6 +18,7 @@ from allegro.orders.models import (
     AllegroOrderEvent,
 )
 from allegro.orders.services import account_import_run, account_reconcile, orders_store
+from shop.notices import notice_text
 from tests.support.factories import FIXTURES
 from tests.support.offline import emulator_call
 
@@ -250,7 +251,7 @@ def test_a_malformed_form_is_recorded_with_its_reason_and_the_rest_goes_on(conne
     assert AllegroOrder.objects.get().checkout_form_id == good["id"]
     problem = AllegroImportProblem.objects.get()
     assert problem.checkout_form_id == bad["id"]
-    assert "unknown currency 'XYZ'" in problem.reason
+    assert "unknown currency 'XYZ'" in notice_text(problem.reason)
     assert problem.resolved_at is None
 
 
@@ -297,7 +298,7 @@ def test_a_journal_page_that_breaks_the_contract_stores_nothing_and_says_so(
 
     account = AllegroAccount.objects.get()
     assert account.events_cursor == cursor
-    assert "does not fit the contract" in account.last_import_error
+    assert "does not fit the contract" in notice_text(account.last_import_error)
     assert not AllegroOrder.objects.filter(checkout_form_id=new_id).exists()
     run_import(connected_account)
     assert AllegroOrder.objects.filter(checkout_form_id=new_id).exists()
@@ -315,7 +316,7 @@ def test_a_listed_form_that_breaks_the_contract_is_set_aside_and_the_rest_import
     stats = run_import(connected_account)
 
     problem = AllegroImportProblem.objects.get()
-    assert "summary: is missing" in problem.reason
+    assert "summary: is missing" in notice_text(problem.reason)
     assert (
         live_orders().count()
         == emulator_call(allegro_emulator, "state", method="get")["orders"] - 1
@@ -348,10 +349,12 @@ def test_an_amount_with_more_decimals_than_its_currency_is_a_problem_and_nothing
 
     assert not AllegroOrder.objects.exists()
     problem = AllegroImportProblem.objects.get(checkout_form_id=form["id"])
-    assert problem.reason == (
-        "summary.totalToPay.amount: '12.345' has more decimals than PLN has (2)"
+    detail = "summary.totalToPay.amount: '12.345' has more decimals than PLN has (2)"
+    # The contract's own words, in our sentence in the reader's language.
+    assert notice_text(problem.reason) == (
+        f"Formularz zakupowy nie pasuje do kontraktu Allegro i nie został zaimportowany: {detail}"
     )
-    assert stats.problems == {form["id"]: problem.reason}
+    assert stats.problems == {form["id"]: detail}
 
 
 def test_an_order_from_an_unknown_marketplace_is_listed_but_not_convertible_and_a_problem(
@@ -368,11 +371,11 @@ def test_an_order_from_an_unknown_marketplace_is_listed_but_not_convertible_and_
     assert stats.created == 1
     convertible = order.convertible()
     assert convertible.code == "marketplace_unknown"
-    assert "Nieznany rynek allegro-de" in convertible.reason  # Polish by default
+    assert "Nieznany rynek allegro-de" in str(convertible.reason)  # Polish by default
     assert not AllegroOrder.objects.filter(CONVERTIBLE_ORDERS).exists()
     problem = AllegroImportProblem.objects.get(checkout_form_id=form["id"])
     assert problem.resolved_at is None
-    assert problem.reason.startswith("marketplace.id: unknown marketplace 'allegro-de'")
+    assert notice_text(problem.reason).startswith("Nieznany rynek allegro-de:")
 
 
 def test_business_allegro_pl_orders_are_imported_in_pln_and_are_no_problem(

@@ -32,6 +32,7 @@ from sales.services import (
     sales_order_status_change,
 )
 from shop.models import Currency, ShopSettings, ShopVariant
+from shop.notices import notice_text
 from tests.support.factories import make_product
 from tests.support.offline import emulator_call
 
@@ -145,7 +146,7 @@ def test_server_errors_postpone_and_the_sweep_brings_the_write_back(
 
     assert perform_all() == ["retry"]
     write = AllegroWrite.objects.get()
-    assert write.state == "PENDING" and "503" in write.last_error
+    assert write.state == "PENDING" and "503" in notice_text(write.last_error)
     AllegroWrite.objects.update(next_attempt_at=write.created_at)
 
     assert writes_sweep() == 1
@@ -320,10 +321,8 @@ def test_a_status_behind_allegro_is_not_sent_and_says_so(
 
     assert perform_all() == ["SKIPPED"]
     write = AllegroWrite.objects.get()
-    assert write.last_error in (
-        "Not sent: Allegro is further along (it shows SENT).",
-        "Nie wysłano: Allegro jest dalej (pokazuje SENT).",
-    )
+    # Allegro's status in words, in the reader's language.
+    assert notice_text(write.last_error) == "Nie wysłano: Allegro jest dalej (pokazuje Wysłane)."
     assert write.result["held_back"] == "further_along"
     state = emulator_order(allegro_emulator, czech_sales_order)
     assert state["checkoutForm"]["fulfillment"]["status"] == "SENT"

@@ -2,6 +2,7 @@
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from allegro.accounts.models import AllegroAccount
 from allegro.api.errors import AllegroError
@@ -10,6 +11,7 @@ from allegro.orders.services import account_import_run
 from allegro.writeback.models import AllegroWrite
 from allegro.writeback.services import write_perform
 from sales.services import sales_order_shipment_add
+from shop.notices import notice_text
 from shop.roles import ADMINISTRATOR
 from tests.support.clients import signed_in
 from tests.support.factories import make_account, make_allegro_order, make_sales_order
@@ -50,8 +52,11 @@ def test_a_failed_write_shows_allegros_trace_id_in_the_list_and_the_panel():
 
     assert outcome == "failed"
     write.refresh_from_db()
-    assert write.last_error == (
-        "Przewoźnik ALLEGRO nie jest już obsługiwany. (trace-id: 7f3a9c0e-write)"
+    # Allegro's own words (and trace-id) inside our sentence.
+    with translation.override("pl"):
+        said = notice_text(write.last_error)
+    assert said == (
+        "Allegro odmówiło: Przewoźnik ALLEGRO nie jest już obsługiwany. (trace-id: 7f3a9c0e-write)"
     )
     staff = signed_in(role=ADMINISTRATOR)
     listed = text(staff.get(reverse("allegro:writeback:write_list") + "?state=ALL"))
@@ -69,7 +74,7 @@ def test_a_failed_import_keeps_allegros_trace_id_for_the_settings_page(settings)
         account_import_run(account_id=account.pk, client=stub_client(stub.url))
 
     account.refresh_from_db()
-    assert account.last_import_error.endswith("(trace-id: import-trace-9)")
+    assert notice_text(account.last_import_error).endswith("(trace-id: import-trace-9)")
     page = text(signed_in(role=ADMINISTRATOR).get(reverse("allegro:accounts:settings")))
     assert "(trace-id: import-trace-9)" in page
     assert AllegroAccount.objects.get(pk=account.pk).is_connected

@@ -1,5 +1,6 @@
 """What staff see and do of writing to Allegro: the sales order's Allegro panel, tracking
-numbers, Allegro ▸ Zapisy, the settings of writing, and who may open the RQ dashboard."""
+numbers, Allegro ▸ Wysyłanie do Allegro, the settings of writing, and who may open the RQ
+dashboard."""
 
 from datetime import timedelta
 
@@ -26,6 +27,7 @@ from sales.services import (
     sales_order_shipment_add,
     sales_order_status_change,
 )
+from shop.notices import notice_text
 from shop.roles import ADMINISTRATOR, OPERATOR
 from tests.support.factories import make_account, make_allegro_order, make_sales_order, make_user
 from tests.support.html import messages_of, text
@@ -87,7 +89,7 @@ def test_panel_lists_each_write_with_its_state_and_allegros_message(
 
     page = text(operator_client.get(detail_url(sales_order)))
 
-    assert "Status → PROCESSING" in page
+    assert "Status → W realizacji" in page  # Allegro's status in words
     assert "Numer przesyłki PACKETA Z123456789" in page
     assert '<span class="badge err">Nieudane</span>' in page
     assert '<span class="badge warn">Oczekuje</span>' in page
@@ -157,7 +159,7 @@ def test_retry_of_a_finished_write_changes_nothing(operator_client):
 
     write.refresh_from_db()
     assert write.state == "DONE"
-    assert messages_of(response) == ["Ten zapis jest zakończony; nie ma czego ponawiać."]
+    assert messages_of(response) == ["Ta zmiana jest już zakończona; nie ma czego ponawiać."]
 
 
 def test_retry_needs_the_right_to_change_orders(client):
@@ -394,7 +396,7 @@ def test_a_tracking_number_not_sent_yet_is_removed_and_its_write_cancelled(
     assert not SalesOrderShipment.objects.exists()
     write.refresh_from_db()
     assert write.state == AllegroWrite.State.SKIPPED
-    assert write.last_error == "Numer przesyłki usunięto, zanim został wysłany."
+    assert notice_text(write.last_error) == "Numer przesyłki usunięto, zanim został wysłany."
     assert sales_order.events.filter(type="SHIPMENT_REMOVED").exists()
     # A job still queued for it finds nothing to do.
     assert write_perform(write_id=write.pk, client_for=lambda account: None) == "not due"
@@ -465,7 +467,7 @@ def test_other_carrier_needs_its_name(operator_client, connected_account):
     assert (shipment.carrier_code, shipment.carrier_name) == ("OTHER", "Raben")
 
 
-# --- Allegro ▸ Zapisy ---------------------------------------------------------------------------
+# --- Allegro ▸ Wysyłanie do Allegro -------------------------------------------------------------
 
 
 def test_write_list_shows_failed_writes_by_default_with_a_link_to_the_order(operator_client):
@@ -480,7 +482,7 @@ def test_write_list_shows_failed_writes_by_default_with_a_link_to_the_order(oper
     assert "Nieprawidłowy numer przesyłki." in page
     assert f"{detail_url(sales_order)}#allegro" in page
     assert sales_order.number in page
-    assert "Allegro ▸ Zapisy" in page
+    assert "Allegro ▸ Wysyłanie do Allegro" in page
 
 
 def test_write_list_filters_by_state_and_kind(operator_client):
@@ -535,7 +537,7 @@ def test_retry_all_shown_retries_the_failed_writes_of_the_page(operator_client):
     )
 
     assert response["Location"] == f"{WRITE_LIST}?kind=FULFILLMENT"
-    assert messages_of(response) == ["Ponawiane zapisy: 2."]
+    assert messages_of(response) == ["Ponawiane zmiany: 2."]
     states = dict(AllegroWrite.objects.values_list("pk", "state"))
     assert states == {first.pk: "PENDING", second.pk: "PENDING", done.pk: "DONE"}
 
@@ -570,7 +572,7 @@ def test_settings_show_the_default_mapping_with_every_allowed_allegro_status(adm
     page = text(administrator_client.get(SETTINGS))
 
     assert f'id="writeback-{account.pk}"' in page
-    assert '<option value="PROCESSING" selected>PROCESSING · W realizacji</option>' in page
+    assert '<option value="PROCESSING" selected>W realizacji</option>' in page
     assert '<option value="NOT_SENT">nie wysyłaj</option>' in page
     assert 'value="RETURNED"' not in page
     for label in ("Nowe", "W realizacji", "Gotowe do wysyłki", "Wstrzymane", "Anulowane"):
