@@ -37,6 +37,13 @@ def screenshot(page, name: str) -> None:
         page.screenshot(path=os.path.join(folder, f"screen-{name}.png"), full_page=True)
 
 
+def sign_in_as_ola(page, url: str) -> None:
+    page.goto(f"{url}/sprzedaz/zamowienia/")
+    page.fill("input[name=username]", "ola")
+    page.fill("input[name=password]", "password")
+    page.click("button[type=submit]")
+
+
 @pytest.fixture
 def packed_orders(transactional_db) -> list[SalesOrder]:
     """20 paid orders packed and ready for shipment, 3 new ones, and Ola at the packing table."""
@@ -68,10 +75,7 @@ def test_twenty_packed_orders_printed_and_sent_in_one_action(
     packed = packed_orders
     page = browser_page
 
-    page.goto(f"{shop_server.url}/sprzedaz/zamowienia/")
-    page.fill("input[name=username]", "ola")
-    page.fill("input[name=password]", "password")
-    page.click("button[type=submit]")
+    sign_in_as_ola(page, shop_server.url)
     expect(page.locator("h1")).to_have_text("Sprzedaż ▸ Zamówienia")
 
     # The chip shows how many wait for shipment, and takes the list to them.
@@ -138,10 +142,7 @@ def test_an_order_is_found_by_its_tracking_number_invoice_number_and_phone(
 ):
     orders = searchable_orders
     page = browser_page
-    page.goto(f"{shop_server.url}/sprzedaz/zamowienia/")
-    page.fill("input[name=username]", "ola")
-    page.fill("input[name=password]", "password")
-    page.click("button[type=submit]")
+    sign_in_as_ola(page, shop_server.url)
     expect(page.locator("tbody tr")).to_have_count(2)
 
     for list_url, czech_row_text in (
