@@ -41,14 +41,17 @@ def _start_of_day(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
-def sales_order_search_ids(*, query: str) -> QuerySet[Any]:
+def sales_order_search_ids(*, query: str, except_kinds: Collection[str] = ()) -> QuerySet[Any]:
     """The ids (`order_id`) of the orders an operator's text finds: in any of their search
     terms (sales.search), as typed or as a phone number or a VAT EU number.
 
+    `except_kinds` leaves out terms of those kinds (what a channel finds by itself).
     One index-backed sub-query for the list to take as `pk IN (…)`: on PostgreSQL a bitmap
     scan of the terms' trigram index, so the orders table is read only for the rows found."""
     condition = search_condition(query)
     terms = SalesOrderSearchTerm.objects.order_by()
+    if except_kinds:
+        terms = terms.exclude(kind__in=except_kinds)
     if condition is None:
         return terms.none().values("order_id")
     return terms.filter(condition).values("order_id")

@@ -35,18 +35,38 @@ def _with_conversion(orders: QuerySet[AllegroOrder]) -> QuerySet[AllegroOrder]:
     return orders.select_related("sales_order")
 
 
+# What the sales order knows from the checkout form, which the order's own terms have too: a
+# search matching thousands of buyers or products then reads them once, not twice.
+FORM_KINDS = (
+    "reference",
+    "login",
+    "email",
+    "name",
+    "company",
+    "phone",
+    "city",
+    "pickup",
+    "tax_id",
+    "offer_id",
+    "product",
+    "sku",
+    "ean",
+)
+
+
 def allegro_order_search_ids(*, query: str) -> QuerySet[Any]:
     """The ids of the orders an operator's text finds: in the order's own terms (its checkout
-    form, its notes: allegro.orders.search), or in its sales order's (tracking and invoice
-    numbers, the ERP's document). A UNION of two index-backed sub-queries, each answered
-    from a trigram index on PostgreSQL; an OR across them would read every order."""
+    form, its notes: allegro.orders.search), or in what its sales order has beyond the form
+    (our number, tracking, invoice and KSeF numbers, the ERP's document, notes). A UNION of
+    two index-backed sub-queries, each answered from a trigram index on PostgreSQL; an OR
+    across them would read every order."""
     condition = search_condition(query)
     own = AllegroOrderSearchTerm.objects.order_by()
     if condition is None:
         return own.none().values("order_id")
     through_sales = (
         AllegroOrder.objects.order_by()
-        .filter(sales_order_id__in=sales_order_search_ids(query=query))
+        .filter(sales_order_id__in=sales_order_search_ids(query=query, except_kinds=FORM_KINDS))
         .values("id")
     )
     return own.filter(condition).values("order_id").union(through_sales)
