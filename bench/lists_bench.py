@@ -145,7 +145,7 @@ def fill_sales(count: int) -> None:
                 currency=currency,
                 customer_name=f"Klient {index}",
                 customer_login=f"buyer_{index}",
-                customer_phone=f"+48 6{index:08d}",
+                customer_phone=f"+48 5{index:08d}",  # its Allegro order's buyer
                 customer_email=f"klient{index}@example.com",
                 delivery_cost=Money(10, currency),
                 lines_total=Money(90, currency),
@@ -287,7 +287,7 @@ def search_terms_of(count: int) -> list[tuple[str, str]]:
     return [
         ("tracking number", f"00340434{n:012d}"),
         ("invoice number", f"FV/2025/{n:06d}"),
-        ("phone", f"+48 6{n:08d}"),
+        ("phone", f"+48 5{n:08d}"),
         ("login fragment", f"uyer_{n // 10}"),
         ("login fragment, 11,111 found", f"buyer_{n // 10000}"),
         ("SKU", f"VAC-{n % 5000}"),
