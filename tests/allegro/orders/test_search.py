@@ -2,7 +2,10 @@
 shop did with it since (tracking and invoice numbers); each kind of term is tried on both
 lists in tests/sales/test_search.py."""
 
+import importlib
+
 import pytest
+from django.apps import apps
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -10,6 +13,7 @@ from django.urls import reverse
 from allegro.orders.models import AllegroOrderSearchTerm
 from allegro.orders.selectors import allegro_order_list
 from allegro.orders.services import allegro_order_note_add, orders_store
+from sales.models import SalesOrderSearchTerm
 from sales.services import sales_order_shipment_add
 from tests.support.factories import CZ_FORM, load_fixture, make_allegro_order
 from tests.support.search import make_searchable_orders
@@ -76,3 +80,26 @@ def test_the_page_searches_with_as_many_queries_as_without(operator_client, orde
 
     assert [o.pk for o in response.context["page"]] == [orders.czech.pk]
     assert len(searched) == len(unfiltered)
+
+
+def test_the_data_migration_fills_the_terms_of_existing_orders(orders):
+    before = set(AllegroOrderSearchTerm.objects.values_list("order_id", "kind", "term"))
+    offers = set(
+        SalesOrderSearchTerm.objects.filter(source="allegro").values_list("order_id", "term")
+    )
+    AllegroOrderSearchTerm.objects.all().delete()
+    SalesOrderSearchTerm.objects.filter(source="allegro").delete()
+    migration = importlib.import_module("allegro.migrations.0014_search_terms")
+
+    migration.backfill(apps, connection.schema_editor())
+
+    assert set(AllegroOrderSearchTerm.objects.values_list("order_id", "kind", "term")) == before
+    after = SalesOrderSearchTerm.objects.filter(source="allegro").values_list("order_id", "term")
+    assert (
+        set(after)
+        == offers
+        == {
+            (orders.czech_sales.pk, "17098765432"),
+            *((orders.polish_sales.pk, offer) for offer in ("17012345678", "17012399901")),
+        }
+    )
