@@ -32,8 +32,8 @@ class AllegroConfig(AppConfig):
         # sales knows no channel: its order page asks the channel where an order came from.
         from allegro.accounts.selectors import accounts_health
         from allegro.claims.views import sales_order_claims_panel
-        from allegro.tracking.views import sales_order_tracking_panel
         from allegro.messaging.views import sales_order_messages_panel
+        from allegro.tracking.views import sales_order_tracking_panel
         from allegro.writeback import services as writeback
         from allegro.writeback.selectors import writes_health
         from allegro.writeback.views import sales_order_panel

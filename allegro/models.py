@@ -36,6 +36,6 @@ __all__ = [
     "OfferProductLink",
     "ParcelTracking",
     "RefundClaim",
-    "TrackingSettings",
     "ReplyTemplate",
+    "TrackingSettings",
 ]

@@ -68,6 +68,11 @@ def fill_allegro(count: int, account, fixture: dict) -> None:
         payload = copy.deepcopy(fixture)
         payload["id"] = str(uuid.uuid4())
         payload["marketplace"] = {"id": marketplace}
+        # Every buyer and product of its own, as search needs (one shared phone would match
+        # every order): 5,000 SKUs, a phone and an e-mail per order.
+        payload["buyer"]["phoneNumber"] = f"+48 5{index:08d}"
+        payload["buyer"]["email"] = f"kupujacy{index}@allegromail.pl"
+        payload["lineItems"][0]["offer"]["external"] = {"id": f"VAC-{index % 5000}"}
         batch.append(
             AllegroOrder(
                 account=account,
@@ -90,7 +95,7 @@ def fill_allegro(count: int, account, fixture: dict) -> None:
                     line_item_id=str(uuid.uuid4()),
                     offer_id=str(10_000_000 + order.pk),
                     offer_name="Odkurzacz",
-                    offer_external_id="VAC-252",
+                    offer_external_id=order.payload["lineItems"][0]["offer"]["external"]["id"],
                     quantity=1,
                     unit_price=order.total,
                 )
@@ -163,6 +168,37 @@ def fill_sales(count: int) -> None:
 
     from sales.models import SalesOrder, SalesOrderStatus
 
+    def with_documents(orders: list) -> None:
+        """Each order a line, a tracking number and an invoice, as search finds them."""
+        created = SalesOrder.objects.bulk_create(orders)
+        SalesOrderLine.objects.bulk_create(
+            SalesOrderLine(
+                order=order,
+                product=product,
+                code=f"VAC-{order.number_sequence % 5000}",
+                name="Odkurzacz",
+                quantity=1,
+                unit_price=order.lines_total,
+                vat_rate=23,
+            )
+            for order in created
+        )
+        SalesOrderShipment.objects.bulk_create(
+            SalesOrderShipment(
+                order=order, carrier_code="DPD", waybill=f"00340434{order.number_sequence:012d}"
+            )
+            for order in created
+        )
+        SalesOrderInvoice.objects.bulk_create(
+            SalesOrderInvoice(order=order, number=f"FV/2025/{order.number_sequence:06d}")
+            for order in created
+        )
+
+    from sales.models import SalesOrderInvoice, SalesOrderLine, SalesOrderShipment
+    from tests.support.factories import make_product
+
+    product = make_product(sku="VAC-BENCH")
+
     statuses = list(SalesOrderStatus.values)
     if connection.vendor == "postgresql":
         _copy_sales(count, statuses)
@@ -181,6 +217,8 @@ def fill_sales(count: int) -> None:
                 currency=currency,
                 customer_name=f"Klient {index}",
                 customer_login=f"buyer_{index}",
+                customer_phone=f"+48 5{index:08d}",  # its Allegro order's buyer
+                customer_email=f"klient{index}@example.com",
                 delivery_cost=Money(10, currency),
                 lines_total=Money(90, currency),
                 total=Money(100 + index % 900, currency),
@@ -189,9 +227,39 @@ def fill_sales(count: int) -> None:
             )
         )
         if len(batch) == 5000:
-            SalesOrder.objects.bulk_create(batch)
+            with_documents(batch)
             batch = []
-    SalesOrder.objects.bulk_create(batch)
+    with_documents(batch)
+
+
+def link_converted() -> None:
+    """Make the n-th sales order the conversion of the n-th Allegro order, so Allegro's
+    search finds tracking and invoice numbers through its sales order, as in a shop."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE allegro_allegroorder SET sales_order_id = s.id FROM"
+            " (SELECT id, row_number() OVER (ORDER BY id) AS n FROM sales_salesorder) s,"
+            " (SELECT id, row_number() OVER (ORDER BY id) AS n FROM allegro_allegroorder) a"
+            " WHERE a.id = allegro_allegroorder.id AND a.n = s.n"
+        )
+
+
+def fill_search_terms() -> float:
+    """Index every order as the services and importer do (sales.search, allegro.orders.search);
+    returns the seconds it took."""
+    from allegro.orders.models import AllegroOrder
+    from allegro.orders.search import allegro_order_search_refresh
+    from sales.models import SalesOrder, SalesOrderSearchTerm
+    from sales.search import search_rebuild
+
+    started = time.perf_counter()
+    search_rebuild(
+        SalesOrder, SalesOrderSearchTerm, SalesOrder.objects.values_list("pk", flat=True)
+    )
+    allegro_order_search_refresh(order_ids=AllegroOrder.objects.values_list("pk", flat=True))
+    return time.perf_counter() - started
 
 
 def _copy_sales(count: int, statuses: list[str]) -> None:
@@ -327,6 +395,7 @@ def main() -> None:
             call_command("flush", "--no-input", verbosity=0)
         call_command("migrate", verbosity=0)
     setup_test_environment()
+
     from tests.support.factories import make_account, make_user
 
     if not reuse:
@@ -336,6 +405,9 @@ def main() -> None:
         fill_allegro(args.count, account, fixture)
         fill_sales(args.count)
         print(f"filled {args.count} + {args.count} orders in {time.perf_counter() - started:.0f} s")
+    if not reuse:
+        link_converted()
+        print(f"search terms of all orders in {fill_search_terms():.0f} s")
     if connection.vendor == "postgresql":
         # Fresh bulk loads have no planner statistics and no visibility map yet; production
         # tables have both (autovacuum), and index-only scans need the map.
@@ -392,6 +464,7 @@ def main() -> None:
         # Last: the choice is kept in the session, for every list after it.
         ("Allegro, 200 a page", f"{allegro}?per_page=200"),
         ("Sales, 200 a page", f"{sales}?per_page=200"),
+        *search_scenarios(args.count),
     ]
     print(
         f"database {connection.vendor}, {args.count} orders per list, {args.repeat} requests each"
@@ -400,8 +473,101 @@ def main() -> None:
     for name, url in scenarios:
         p50, p95, queries, sql = measure(client, url, args.repeat)
         print(f"{name:<34}{p50:>8.1f}{p95:>8.1f}{queries:>9}{sql:>8.1f}", flush=True)
+    compare_search_sql(args.count, args.repeat)
     if not reuse:
         measure_conversions(args.conversions)
+
+
+def search_terms_of(count: int) -> list[tuple[str, str]]:
+    """(what, text) an operator searches by, each found in both lists but the last."""
+    n = count // 3 + 17
+    return [
+        ("tracking number", f"00340434{n:012d}"),
+        ("invoice number", f"FV/2025/{n:06d}"),
+        ("phone", f"+48 5{n:08d}"),
+        ("login fragment", f"uyer_{n // 10}"),
+        ("login fragment, 11,111 found", f"buyer_{n // 10000}"),
+        ("SKU", f"VAC-{n % 5000}"),
+        ("no hit", "nikt-taki-nie-kupil"),
+    ]
+
+
+def search_scenarios(count: int) -> list[tuple[str, str]]:
+    from urllib.parse import quote
+
+    rows = []
+    for what, text in search_terms_of(count):
+        rows.append((f"Sales, search {what}", f"/sprzedaz/zamowienia/?q={quote(text)}"))
+        rows.append((f"Allegro, search {what}", f"/allegro/zamowienia/?q={quote(text)}"))
+    return rows
+
+
+def _old_sales_search(text: str):
+    """Sprzedaż ▸ Zamówienia's search before issue 13: an OR of LIKEs across the order's
+    columns and a sub-query of notes (it found none of the numbers searched here)."""
+    from django.db.models import Q
+
+    from sales.models import SalesOrder, SalesOrderNote
+
+    return SalesOrder.objects.filter(
+        Q(number__icontains=text)
+        | Q(customer_name__icontains=text)
+        | Q(customer_company__icontains=text)
+        | Q(customer_login__icontains=text)
+        | Q(customer_email__icontains=text)
+        | Q(channel_reference__istartswith=text)
+        | Q(pk__in=SalesOrderNote.objects.filter(text__icontains=text).values("order_id"))
+    ).order_by("-created_at", "-id")
+
+
+def _old_allegro_search(text: str):
+    """Allegro ▸ Zamówienia's search before: form id, login, offer id, ORed."""
+    from django.db.models import Q
+
+    from allegro.orders.models import AllegroOrder, AllegroOrderLine
+
+    by_form_id = Q(checkout_form_id__istartswith=text)
+    by_offer = Q(id__in=AllegroOrderLine.objects.filter(offer_id=text).values("order_id"))
+    return (
+        AllegroOrder.objects.defer("payload")
+        .filter(by_form_id | Q(buyer_login__icontains=text) | by_offer)
+        .filter(Q(superseded_at__isnull=True) | by_form_id)
+        .order_by("-bought_at", "-id")
+    )
+
+
+def compare_search_sql(count: int, repeat: int) -> None:
+    """The SQL of a search (its capped COUNT and its first page), old OR shape against the
+    terms' sub-query, on the same data: p50/p95 ms and the rows found."""
+    from allegro.orders.selectors import allegro_order_list
+    from sales.selectors import sales_order_list
+    from shop.listing import COUNT_CAP
+
+    def timed(rows) -> tuple[float, float, int]:
+        timings, found = [], 0
+        for _ in range(max(repeat // 2, 5)):
+            started = time.perf_counter()
+            found = rows.order_by()[: COUNT_CAP + 1].count()
+            list(rows[:51])
+            timings.append((time.perf_counter() - started) * 1000)
+        timings.sort()
+        return statistics.median(timings), timings[int(len(timings) * 0.95) - 1], found
+
+    print(
+        f"{'search SQL (count + page)':<34}{'old p50/p95 ms':>16}{'found':>7}"
+        f"{'new p50/p95 ms':>16}{'found':>7}"
+    )
+    for what, text in search_terms_of(count):
+        for name, old, new in (
+            ("Sales", _old_sales_search(text), sales_order_list(filters={"q": text})),
+            ("Allegro", _old_allegro_search(text), allegro_order_list(filters={"q": text})),
+        ):
+            o50, o95, ofound = timed(old)
+            n50, n95, nfound = timed(new)
+            print(
+                f"{name + ', ' + what:<34}{o50:>8.1f}/{o95:<7.1f}{ofound:>7}"
+                f"{n50:>8.1f}/{n95:<7.1f}{nfound:>7}"
+            )
 
 
 def measure_conversions(count: int) -> None:

@@ -12,8 +12,8 @@ class ErpConfig(AppConfig):
         # The ERP panel shows on every sales order's page, whatever its channel.
         from django.utils.translation import gettext_lazy as _
 
-        from erp.selectors import erp_document_number_column
         import erp.notices  # noqa: F401
+        from erp.selectors import erp_document_number_column
         from erp.views import sales_bulk_send, sales_order_panel
         from sales.links import (
             ANY_CHANNEL,

@@ -1,11 +1,14 @@
 """Writes of the ERP app other than the sync itself (erp.sync)."""
 
 import logging
+from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
 
-from erp.models import ErpSettings
+from erp.models import ErpOrderLink, ErpSettings
+from sales.search import sales_order_search_terms_set
+from shop.search import Terms
 from shop.services import audited_update
 
 logger = logging.getLogger(__name__)
@@ -23,3 +26,17 @@ def erp_settings_periodic_set(
         return row
     logger.info("erp.periodic_set", extra={"user_id": user.pk, "enabled": enabled})
     return row
+
+
+SEARCH_SOURCE = "erp"
+
+
+def erp_search_terms(link: Any) -> Terms:
+    return [("erp_document", link.document_number), ("invoice", link.invoice_number)]
+
+
+def erp_search_terms_set(link: ErpOrderLink) -> None:
+    """Sprzedaż ▸ Zamówienia finds the order by the ERP's document and invoice numbers."""
+    sales_order_search_terms_set(
+        order_id=link.order_id, source=SEARCH_SOURCE, terms=erp_search_terms(link)
+    )

@@ -54,6 +54,7 @@ from erp.backends.base import (
 )
 from erp.models import ErpOrderLink, ErpStatus, ErpSyncRun
 from erp.selectors import erp_orders_to_sync, erp_sync_run_running
+from erp.services import erp_search_terms_set
 from sales.models import (
     ALLOWED_TRANSITIONS,
     Address,
@@ -347,6 +348,7 @@ def _apply_document(
     with transaction.atomic():
         order = SalesOrder.objects.select_for_update().get(pk=order_id)
         link, _created = ErpOrderLink.objects.select_for_update().get_or_create(order=order)
+        numbers_before = ("", "") if _created else (link.document_number, link.invoice_number)
         if document.status == ErpDocumentStatus.CANCELLED:
             if order.status != _S.CANCELLED:
                 reason = notices.DOCUMENT_CANCELLED(document=document.document_number).stored()
@@ -381,6 +383,8 @@ def _apply_document(
         link.last_error_at = None
         link.synced_at = now
         link.save()
+        if (link.document_number, link.invoice_number) != numbers_before:
+            erp_search_terms_set(link)
     return changed
 
 

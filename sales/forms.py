@@ -27,7 +27,7 @@ def source_choices(sources: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
 class SalesOrderFilterForm(forms.Form):
     """The GET filters of Sprzedaż ▸ Zamówienia; every field is optional."""
 
-    q = FilterSearchField(placeholder=_("number, customer, login, e-mail, ref."))
+    q = FilterSearchField(placeholder=_("number, buyer, phone, NIP, tracking, invoice, SKU…"))
     status = forms.ChoiceField(
         label=_("Status"), required=False, choices=ANY + SalesOrderStatus.choices
     )

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from djmoney.models.fields import MoneyField
 
 from sales.notices import INVALID_TRANSITION
-from shop.models import InternalNote, Product
+from shop.models import InternalNote, Product, SearchTerm
 from shop.notices import NoticeError, choice_kind
 
 CURRENCY_CHOICES = [(code, code) for code in settings.CURRENCIES]
@@ -573,3 +573,24 @@ class SalesBulkRunItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.run_id}/{self.order_id} {self.outcome}"
+
+
+class SalesOrderSearchTerm(SearchTerm):
+    """A normalized text the order is found by in the list's search (shop.search). `source`
+    says who keeps the row: "sales" for the order's own data (sales.search), a channel or
+    the ERP for what only they know (an offer id, an ERP document number), each replacing
+    its own rows through sales.search.sales_order_search_terms_set."""
+
+    # The unique constraint's index starts with the order: no index of its own.
+    order = models.ForeignKey(
+        SalesOrder, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    source = models.CharField(_("source"), max_length=16)
+
+    class Meta(SearchTerm.Meta):
+        constraints = [
+            *SearchTerm.Meta.constraints,
+            models.UniqueConstraint(
+                fields=["order", "source", "kind", "term"], name="sales_search_term_unique"
+            ),
+        ]

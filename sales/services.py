@@ -43,6 +43,7 @@ from sales.models import (
     SalesOrderSource,
     SalesOrderStatus,
 )
+from sales.search import sales_order_search_refresh
 from sales.signals import (
     sales_order_attention_resolved,
     sales_order_invoice_attached,
@@ -237,6 +238,7 @@ def sales_order_create(*, new: NewSalesOrder, user: User | AnonymousUser | None)
         to_status=order.status,
         message=notices.FULFILLED_OUTSIDE().stored() if order.fulfilled_outside else "",
     )
+    sales_order_search_refresh(order_ids=[order.pk])
     return order
 
 
@@ -380,6 +382,7 @@ def sales_order_shipment_add(
         sales_order_shipment_added.send(
             sender=SalesOrder, order=order, shipment=shipment, user=_acting(user)
         )
+        sales_order_search_refresh(order_ids=[order.pk])
     return shipment
 
 
@@ -409,6 +412,7 @@ def sales_order_shipment_remove(
     SalesOrderEvent.objects.create(
         order=order, type=SalesOrderEvent.Type.SHIPMENT_REMOVED, user=_acting(user), message=label
     )
+    sales_order_search_refresh(order_ids=[order.pk])
     return shipment
 
 
@@ -490,6 +494,7 @@ def _pdf_attach(
     sales_order_invoice_attached.send(
         sender=SalesOrder, order=order, invoice=invoice, user=_acting(user)
     )
+    sales_order_search_refresh(order_ids=[order.pk])
 
 
 @dataclass(frozen=True)
@@ -620,6 +625,7 @@ def sales_order_invoice_record(
         attached = True
     elif dirty:
         invoice.save()
+        sales_order_search_refresh(order_ids=[order.pk])  # its number, its KSeF number
     if created:
         SalesOrderEvent.objects.create(
             order=order,
@@ -676,7 +682,10 @@ def sales_order_note_add(
     no signal goes out, so no channel ever hears of them."""
     text = note_text_clean(text)
     order = SalesOrder.objects.get(pk=order_id)
-    return SalesOrderNote.objects.create(order=order, text=text, author=_acting(user))
+    with transaction.atomic():
+        note = SalesOrderNote.objects.create(order=order, text=text, author=_acting(user))
+        sales_order_search_refresh(order_ids=[order.pk])
+    return note
 
 
 # --- bulk actions -----------------------------------------------------------------------------

@@ -59,7 +59,12 @@ class CappedPaginator(Paginator):
     def page(self, number: Any) -> Page[Any]:
         number = self.validate_number(number)
         if not self.capped:
-            return super().page(number)
+            # Django asks for no more rows than were counted (LIMIT 1 when a search found
+            # one order), and PostgreSQL then walks the list's ordering index hoping to meet
+            # that row early: 490 ms at 100,000 orders instead of 6. A page's worth costs
+            # nothing more.
+            bottom = (number - 1) * self.per_page
+            return Page(self.object_list[bottom : bottom + self.per_page], number, self)
         bottom = (number - 1) * self.per_page
         rows = list(self.object_list[bottom : bottom + self.per_page + 1])
         if not rows:

@@ -230,3 +230,22 @@ class InternalNote(models.Model):
 
     def __str__(self) -> str:
         return self.text[:50]
+
+
+class SearchTerm(models.Model):
+    """One normalized text an order is found by (shop.search): its number, the buyer's phone,
+    a tracking number. Each app keeps a table of these for its orders; on PostgreSQL the term
+    has a trigram index and a prefix index (made by shop.search.term_indexes in the app's
+    migration, as SQLite has neither)."""
+
+    kind = models.CharField(_("kind"), max_length=16)
+    term = models.TextField(_("term"))
+
+    class Meta:
+        abstract = True
+        constraints = [
+            models.CheckConstraint(condition=~Q(term=""), name="%(app_label)s_%(class)s_given")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.term}"

@@ -1,5 +1,6 @@
 """The packing table's morning in Debian's Chromium: 20 paid, packed orders get one pick list
-and 20 packing lists, then move to "Wysłane" in one action, each order's outcome shown."""
+and 20 packing lists, then move to "Wysłane" in one action, each order's outcome shown; an
+order is found on both lists by its tracking number, its invoice number and the buyer's phone."""
 
 import os
 import re
@@ -14,6 +15,7 @@ from sales.models import SalesOrder, SalesOrderStatus
 from sales.services import LineData
 from shop.roles import OPERATOR
 from tests.support.factories import make_product, make_sales_order, make_user
+from tests.support.search import INVOICE, make_searchable_orders
 from tests.test_browser import browser_page, shop_server  # noqa: F401 (fixtures)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -33,6 +35,13 @@ def screenshot(page, name: str) -> None:
     folder = os.environ.get("PRINT_IMAGES_DIR")
     if folder:
         page.screenshot(path=os.path.join(folder, f"screen-{name}.png"), full_page=True)
+
+
+def sign_in_as_ola(page, url: str) -> None:
+    page.goto(f"{url}/sprzedaz/zamowienia/")
+    page.fill("input[name=username]", "ola")
+    page.fill("input[name=password]", "password")
+    page.click("button[type=submit]")
 
 
 @pytest.fixture
@@ -66,10 +75,7 @@ def test_twenty_packed_orders_printed_and_sent_in_one_action(
     packed = packed_orders
     page = browser_page
 
-    page.goto(f"{shop_server.url}/sprzedaz/zamowienia/")
-    page.fill("input[name=username]", "ola")
-    page.fill("input[name=password]", "password")
-    page.click("button[type=submit]")
+    sign_in_as_ola(page, shop_server.url)
     expect(page.locator("h1")).to_have_text("Sprzedaż ▸ Zamówienia")
 
     # The chip shows how many wait for shipment, and takes the list to them.
@@ -119,3 +125,36 @@ def test_twenty_packed_orders_printed_and_sent_in_one_action(
     expect(page.locator('.chips a[data-status="SENT"] .count')).to_have_text("20")
     expect(page.locator('.chips a[data-status="NEW"] .count')).to_have_text("3")
     expect(page.locator('.chips a[data-status="READY_FOR_SHIPMENT"]')).to_have_count(0)
+
+
+@pytest.fixture
+def searchable_orders(transactional_db):
+    """Two converted Allegro orders, the Czech one with a tracking number and an invoice."""
+    orders = make_searchable_orders()
+    make_user(role=OPERATOR, username="ola")
+    return orders
+
+
+def test_an_order_is_found_by_its_tracking_number_invoice_number_and_phone(
+    shop_server,  # noqa: F811
+    searchable_orders,
+    browser_page,  # noqa: F811
+):
+    orders = searchable_orders
+    page = browser_page
+    sign_in_as_ola(page, shop_server.url)
+    expect(page.locator("tbody tr")).to_have_count(2)
+
+    for list_url, czech_row_text in (
+        ("/sprzedaz/zamowienia/", orders.czech_sales.number),
+        ("/allegro/zamowienia/", orders.czech.buyer_login),
+    ):
+        page.goto(f"{shop_server.url}{list_url}")
+        # As an operator pastes them: the carrier's groups, the invoice, the phone as printed.
+        for text in ("0034 0434 1610 9404 2557", INVOICE, "+420 603 123 456"):
+            page.fill("input[name=q]", text)
+            page.press("input[name=q]", "Enter")
+            expect(page.locator("input[name=q]")).to_have_value(text)
+            expect(page.locator("tbody tr")).to_have_count(1)
+            expect(page.locator("tbody tr")).to_contain_text(czech_row_text)
+        screenshot(page, f"search-{list_url.strip('/').replace('/', '-')}")

@@ -38,6 +38,7 @@ from allegro.orders.models import (
     FulfillmentStatus,
     unknown_marketplace_reason,
 )
+from allegro.orders.search import sales_order_offer_terms_set
 from sales.models import BuyerKind, SalesOrder, SalesOrderStatus
 from sales.services import (
     AddressData,
@@ -373,6 +374,9 @@ def allegro_order_convert(
         except SalesOrderRefused as error:
             raise ConversionRefused("sales_refused", error.notice) from None
         _remember(order, picks, remember, user)
+        sales_order_offer_terms_set(
+            sales_order_id=sales_order.pk, offer_ids=[line.offer_id for line in form.lines]
+        )
         if form.invoice.missing_tax_id:
             # Allegro lets a buyer ask for an invoice without a tax id (#12668).
             sales_order = sales_order_attention_flag(

@@ -12,7 +12,7 @@ ANY = [("", _("any"))]
 class OrderFilterForm(forms.Form):
     """The GET filters of Allegro ▸ Zamówienia; every field is optional."""
 
-    q = FilterSearchField(placeholder=_("buyer login, form id, offer id"))
+    q = FilterSearchField(placeholder=_("number, buyer, phone, NIP, tracking, invoice, SKU…"))
     account = AccountFilterField()
     marketplace = forms.ChoiceField(
         label=_("Marketplace"), required=False, choices=[*ANY, *MARKETPLACE_CHOICES]

@@ -12,7 +12,7 @@ from allegro import notices
 from allegro.accounts.models import AllegroAccount
 from allegro.api.payloads import CheckoutForm, parse_checkout_form
 from allegro.marketplaces import MARKETPLACES, marketplace_name
-from shop.models import InternalNote
+from shop.models import InternalNote, SearchTerm
 from shop.notices import Notice, choice_kind
 
 CURRENCY_CHOICES = [(code, code) for code in settings.CURRENCIES]
@@ -378,3 +378,23 @@ class AllegroOrderNote(InternalNote):
     """Staff's own note on an Allegro order: kept here only, never sent to Allegro."""
 
     order = models.ForeignKey(AllegroOrder, on_delete=models.CASCADE, related_name="notes")
+
+
+class AllegroOrderSearchTerm(SearchTerm):
+    """A normalized text the order is found by in Allegro ▸ Zamówienia's search (shop.search):
+    from its checkout form (form id, buyer, addresses, tax ids, offers) and its notes, kept by
+    allegro.orders.search whenever the form is stored or a note added. What the shop did with
+    a converted order (tracking and invoice numbers) is found through its sales order's terms."""
+
+    # The unique constraint's index starts with the order: no index of its own.
+    order = models.ForeignKey(
+        AllegroOrder, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+
+    class Meta(SearchTerm.Meta):
+        constraints = [
+            *SearchTerm.Meta.constraints,
+            models.UniqueConstraint(
+                fields=["order", "kind", "term"], name="allegro_search_term_unique"
+            ),
+        ]

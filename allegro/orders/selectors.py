@@ -15,10 +15,13 @@ from allegro.orders.models import (
     AllegroOrderEvent,
     AllegroOrderLine,
     AllegroOrderNote,
+    AllegroOrderSearchTerm,
     BuyerStatus,
     FulfillmentStatus,
 )
+from sales.selectors import sales_order_search_ids
 from shop.listing import Sorting, SortKey, narrowed
+from shop.search import search_condition
 
 # The list's sortable columns, each served by a partial index of its fields and the id over
 # the live orders (allegro.orders.models.AllegroOrder.Meta.indexes).
@@ -51,6 +54,43 @@ def _with_conversion(orders: QuerySet[AllegroOrder]) -> QuerySet[AllegroOrder]:
     return orders.select_related("sales_order")
 
 
+# What the sales order knows from the checkout form, which the order's own terms have too: a
+# search matching thousands of buyers or products then reads them once, not twice.
+FORM_KINDS = (
+    "reference",
+    "login",
+    "email",
+    "name",
+    "company",
+    "phone",
+    "city",
+    "pickup",
+    "tax_id",
+    "offer_id",
+    "product",
+    "sku",
+    "ean",
+)
+
+
+def allegro_order_search_ids(*, query: str) -> QuerySet[Any]:
+    """The ids of the orders an operator's text finds: in the order's own terms (its checkout
+    form, its notes: allegro.orders.search), or in what its sales order has beyond the form
+    (our number, tracking, invoice and KSeF numbers, the ERP's document, notes). A UNION of
+    two index-backed sub-queries, each answered from a trigram index on PostgreSQL; an OR
+    across them would read every order."""
+    condition = search_condition(query)
+    own = AllegroOrderSearchTerm.objects.order_by()
+    if condition is None:
+        return own.none().values("order_id")
+    through_sales = (
+        AllegroOrder.objects.order_by()
+        .filter(sales_order_id__in=sales_order_search_ids(query=query, except_kinds=FORM_KINDS))
+        .values("id")
+    )
+    return own.filter(condition).values("order_id").union(through_sales)
+
+
 def allegro_order_list(*, filters: OrderFilters) -> QuerySet[AllegroOrder]:
     """Live orders, newest first, narrowed by the list's filters.
 
@@ -65,11 +105,10 @@ def allegro_order_list(*, filters: OrderFilters) -> QuerySet[AllegroOrder]:
     orders = _with_conversion(orders)
     search = (filters.get("q") or "").strip()
     if search:
-        by_form_id = Q(checkout_form_id__istartswith=search)
-        # IN over the indexed offer column, not an EXISTS evaluated for every order.
-        by_offer = Q(id__in=AllegroOrderLine.objects.filter(offer_id=search).values("order_id"))
-        orders = orders.filter(by_form_id | Q(buyer_login__icontains=search) | by_offer)
-        orders = orders.filter(Q(superseded_at__isnull=True) | by_form_id)
+        orders = orders.filter(id__in=allegro_order_search_ids(query=search))
+        orders = orders.filter(
+            Q(superseded_at__isnull=True) | Q(checkout_form_id__istartswith=search)
+        )
     else:
         orders = orders.filter(superseded_at__isnull=True)
     orders = narrowed(

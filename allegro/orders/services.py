@@ -37,6 +37,7 @@ from allegro.orders.models import (
     AllegroOrderNote,
     BuyerStatus,
 )
+from allegro.orders.search import allegro_order_search_refresh, allegro_order_search_store
 from sales.services import note_text_clean
 
 logger = logging.getLogger(__name__)
@@ -269,6 +270,7 @@ def orders_store(*, account: AllegroAccount, raws: Sequence[dict[str, Any]]) -> 
     AllegroOrderLine.objects.bulk_create(
         [line for order in stored for line in order_lines_from_form(order, order.form)]
     )
+    allegro_order_search_store(orders=stored)
     if stored:
         stats.superseded = _supersede_merged(account, stored, now)
         AllegroImportProblem.objects.filter(
@@ -845,4 +847,7 @@ def allegro_order_note_add(
     text = note_text_clean(text)
     order = AllegroOrder.objects.get(pk=order_id)
     author = user if user is not None and user.is_authenticated else None
-    return AllegroOrderNote.objects.create(order=order, text=text, author=author)
+    with transaction.atomic():
+        note = AllegroOrderNote.objects.create(order=order, text=text, author=author)
+        allegro_order_search_refresh(order_ids=[order.pk])
+    return note

@@ -21,6 +21,7 @@ from djmoney.money import Money
 from allegro.accounts.models import AllegroAccount
 from allegro.api.payloads import parse_checkout_form
 from allegro.orders.models import AllegroImportProblem, AllegroOrder, AllegroOrderLine
+from allegro.orders.search import allegro_order_search_store
 from allegro.orders.services import order_fields_from_form, order_lines_from_form
 from sales.models import SalesOrder
 from sales.services import LineData, NewSalesOrder, sales_order_create
@@ -85,6 +86,7 @@ def make_allegro_order(
     fields.update(overrides)
     order = AllegroOrder.objects.create(**fields)
     AllegroOrderLine.objects.bulk_create(order_lines_from_form(order, form))
+    allegro_order_search_store(orders=[order])  # as the importer does
     return order
 
 

@@ -41,7 +41,7 @@ def test_superseded_order_is_found_by_its_checkout_form_id():
 
 def test_search_matches_buyer_login_in_part_and_any_case():
     jan = make_allegro_order(buyer_login="kowal_jan85")
-    make_allegro_order(buyer_login="petra_dvorakova")
+    make_allegro_order(CZ_FORM, buyer_login="petra_dvorakova")
 
     assert ids(allegro_order_list(filters={"q": "KOWAL"})) == {jan.pk}
 
@@ -52,7 +52,8 @@ def test_search_matches_an_offer_id_exactly_once_per_order():
 
     assert ids(allegro_order_list(filters={"q": "17098765432"})) == {czech.pk}
     assert list(allegro_order_list(filters={"q": "17012399901"})) == [polish]
-    assert not allegro_order_list(filters={"q": "1701239"}).exists()
+    # Any part of an id finds it, as the operator may hold only its end.
+    assert ids(allegro_order_list(filters={"q": "12399901"})) == {polish.pk}
 
 
 @pytest.mark.parametrize(
