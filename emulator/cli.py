@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 
+from emulator.returns_cli import add_return_commands, return_call
 from offline.app import OfflineApp
 from offline.cli import AddClient, ServerCli
 
@@ -61,6 +62,7 @@ class EmulatorCli(ServerCli):
         p.add_argument("id")
         p = client("merge", "the buyer pays several orders together")
         p.add_argument("ids", nargs="+")
+        add_return_commands(client)
 
     def run(self, args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         url = args.url
@@ -96,6 +98,9 @@ class EmulatorCli(ServerCli):
                 return self.call(url, "POST", f"/orders/{args.id}/{args.command}")
             case "merge":
                 return self.call(url, "POST", "/merge", {"ids": args.ids})
+            case "return" | "return-arrived" | "refunds" | "refund-complete":
+                method, path, body = return_call(args)
+                return self.call(url, method, path, body)
         return 2
 
     def generate(self, args: argparse.Namespace) -> int:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from emulator import refunds, returns
 from offline.store import SqliteStore
 
 SCHEMA = """
@@ -124,10 +125,11 @@ CREATE INDEX IF NOT EXISTS events_seller ON events (seller_id, id);
 
 # Tables wiped by a reset; OAuth state survives so a connected demo stays connected.
 ORDER_TABLES = ("orders", "events", "fulfillment_history", "shipments", "invoices")
+ORDER_TABLES += returns.TABLES + refunds.TABLES
 
 
 class Store(SqliteStore):
-    schema = SCHEMA
+    schema = SCHEMA + returns.SCHEMA + refunds.SCHEMA
 
     def __init__(self, path: str | Path) -> None:
         super().__init__(path)
