@@ -12,8 +12,8 @@ import yaml
 from openapi_core import Config, OpenAPI
 
 from emulator.returns import BETA_MEDIA_TYPE
-from tests.emulator.conftest import MEDIA_TYPE, Emulator, ready_order
 from tests.emulator import test_contract as contract
+from tests.emulator.conftest import MEDIA_TYPE, Emulator, ready_order
 from tests.emulator.test_contract import SHARED
 
 SPEC_PATH = SHARED / "after-sales-api.yaml"
