@@ -9,6 +9,7 @@ from allegro.orders.models import (
     AllegroOrderLine,
     AllegroOrderNote,
 )
+from allegro.returns.models import AllegroRefund, AllegroReturn, AllegroReturnLine, RefundLimit
 from allegro.writeback.models import AllegroWrite, FulfillmentStatusMapping
 
 __all__ = [
@@ -18,7 +19,11 @@ __all__ = [
     "AllegroOrderEvent",
     "AllegroOrderLine",
     "AllegroOrderNote",
+    "AllegroRefund",
+    "AllegroReturn",
+    "AllegroReturnLine",
     "AllegroWrite",
     "FulfillmentStatusMapping",
     "OfferProductLink",
+    "RefundLimit",
 ]

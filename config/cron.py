@@ -6,6 +6,7 @@ from rq import cron
 
 from allegro.conversion.jobs import auto_convert_all_accounts
 from allegro.orders.jobs import import_all_accounts, reconcile_all_accounts
+from allegro.returns.jobs import import_returns_all_accounts, sweep_refunds
 from allegro.writeback.jobs import sweep_writes
 from erp.jobs import sync_periodic
 
@@ -14,5 +15,7 @@ cron.register(reconcile_all_accounts, "default", interval=settings.ALLEGRO_RECON
 # Retries what the automatic conversion refused before (products or currencies added since).
 cron.register(auto_convert_all_accounts, "default", interval=settings.ALLEGRO_IMPORT_INTERVAL)
 cron.register(sweep_writes, "default", interval=settings.ALLEGRO_WRITE_SWEEP_INTERVAL)
+cron.register(import_returns_all_accounts, "default", interval=settings.ALLEGRO_RETURNS_INTERVAL)
+cron.register(sweep_refunds, "default", interval=settings.ALLEGRO_WRITE_SWEEP_INTERVAL)
 # Starts a sync only if an administrator switched periodic sync on (ERP page).
 cron.register(sync_periodic, "default", interval=settings.ERP_SYNC_INTERVAL)

@@ -238,6 +238,11 @@ ALLEGRO_WRITE_MAX_ATTEMPTS = int(os.environ.get("ALLEGRO_WRITE_MAX_ATTEMPTS", "1
 # The sweep queues again a due write untouched for this long, every ..._INTERVAL seconds.
 ALLEGRO_WRITE_SWEEP_AFTER = int(os.environ.get("ALLEGRO_WRITE_SWEEP_AFTER", "60"))
 ALLEGRO_WRITE_SWEEP_INTERVAL = int(os.environ.get("ALLEGRO_WRITE_SWEEP_INTERVAL", "30"))
+# Customer returns: how often they are read, how many days back (their statuses move for
+# weeks), and the page size (Allegro allows 1..1000).
+ALLEGRO_RETURNS_INTERVAL = int(os.environ.get("ALLEGRO_RETURNS_INTERVAL", "300"))
+ALLEGRO_RETURNS_DAYS = int(os.environ.get("ALLEGRO_RETURNS_DAYS", "60"))
+ALLEGRO_RETURNS_PAGE = int(os.environ.get("ALLEGRO_RETURNS_PAGE", "1000"))
 
 # ERP: the defaults point at the offline simulator (`python -m erp_simulator`).
 ERP_BACKEND = os.environ.get("ERP_BACKEND", "erp.backends.http.HttpErpBackend")

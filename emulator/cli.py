@@ -99,8 +99,8 @@ class EmulatorCli(ServerCli):
             case "merge":
                 return self.call(url, "POST", "/merge", {"ids": args.ids})
             case "return" | "return-arrived" | "refunds" | "refund-complete":
-                method, path, body = return_call(args)
-                return self.call(url, method, path, body)
+                method, path, payload = return_call(args)
+                return self.call(url, method, path, payload)
         return 2
 
     def generate(self, args: argparse.Namespace) -> int:

@@ -124,8 +124,15 @@ CREATE INDEX IF NOT EXISTS events_seller ON events (seller_id, id);
 """
 
 # Tables wiped by a reset; OAuth state survives so a connected demo stays connected.
-ORDER_TABLES = ("orders", "events", "fulfillment_history", "shipments", "invoices")
-ORDER_TABLES += returns.TABLES + refunds.TABLES
+ORDER_TABLES: tuple[str, ...] = (
+    "orders",
+    "events",
+    "fulfillment_history",
+    "shipments",
+    "invoices",
+    *returns.TABLES,
+    *refunds.TABLES,
+)
 
 
 class Store(SqliteStore):
