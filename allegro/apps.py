@@ -17,12 +17,19 @@ class AllegroConfig(AppConfig):
         "allegro.view_allegroorder",
         "allegro.convert_allegroorder",
         "allegro.add_allegroordernote",
+        "allegro.view_allegroreturn",
+        "allegro.handle_allegroreturn",
     )
-    administrator_permissions = ("allegro.manage_allegro_settings", "allegro.view_allegro_payload")
+    administrator_permissions = (
+        "allegro.manage_allegro_settings",
+        "allegro.view_allegro_payload",
+        "allegro.refund_above_limit",
+    )
 
     def ready(self) -> None:
         # sales knows no channel: its order page asks the channel where an order came from.
         from allegro.accounts.selectors import accounts_health
+        from allegro.returns.views import sales_order_returns_panel
         from allegro.writeback import services as writeback
         from allegro.writeback.selectors import writes_health
         from allegro.writeback.views import sales_order_panel
@@ -45,6 +52,7 @@ class AllegroConfig(AppConfig):
         source_link_register("allegro", _allegro_source_link)
         marketplace_name_register("allegro", _marketplace_name)
         order_panel_register("allegro", sales_order_panel)
+        order_panel_register("allegro", sales_order_returns_panel)
         # What Allegro must hear of is recorded in the transaction of the change itself.
         sales_order_status_changed.connect(
             writeback.on_sales_status_changed, dispatch_uid="allegro.writeback.status"

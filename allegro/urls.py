@@ -8,5 +8,6 @@ urlpatterns = [
     path("", include(("allegro.orders.urls", "orders"))),
     path("", include(("allegro.conversion.urls", "conversion"))),
     path("", include(("allegro.writeback.urls", "writeback"))),
+    path("", include(("allegro.returns.urls", "returns"))),
     path("", include(("allegro.accounts.urls", "accounts"))),
 ]

@@ -21,7 +21,7 @@ ANY_CHANNEL = "*"
 SourceLink = tuple[str, str]
 OrderPanel = tuple[str, dict[str, Any]]
 _source_links: dict[str, Callable[[SalesOrder], SourceLink | None]] = {}
-_order_panels: dict[str, Callable[[SalesOrder, HttpRequest], OrderPanel | None]] = {}
+_order_panels: dict[str, list[Callable[[SalesOrder, HttpRequest], OrderPanel | None]]] = {}
 _marketplace_names: dict[str, Callable[[str], str]] = {}
 _list_actions: list[str] = []
 
@@ -57,13 +57,17 @@ def source_link(order: SalesOrder) -> SourceLink | None:
 def order_panel_register(
     channel: str, panel: Callable[[SalesOrder, HttpRequest], OrderPanel | None]
 ) -> None:
-    _order_panels[channel] = panel
+    """A channel may register several panels (its orders, its returns): shown in that order;
+    the same function twice is one panel."""
+    panels = _order_panels.setdefault(channel, [])
+    if panel not in panels:
+        panels.append(panel)
 
 
 def order_panels(order: SalesOrder, request: HttpRequest) -> list[OrderPanel]:
     """The panels the order's channel shows on its page, then those shown for any channel."""
-    panels = [_order_panels.get(order.channel), _order_panels.get(ANY_CHANNEL)]
-    shown = [panel(order, request) for panel in panels if panel]
+    panels = [*_order_panels.get(order.channel, ()), *_order_panels.get(ANY_CHANNEL, ())]
+    shown = [panel(order, request) for panel in panels]
     return [one for one in shown if one]
 
 
