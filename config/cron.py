@@ -8,7 +8,7 @@ from allegro.conversion.jobs import auto_convert_all_accounts
 from allegro.orders.jobs import import_all_accounts, reconcile_all_accounts
 from allegro.returns.jobs import import_returns_all_accounts, sweep_refunds
 from allegro.writeback.jobs import sweep_writes
-from erp.jobs import sync_periodic
+from erp.jobs import sweep_returns, sync_periodic
 
 cron.register(import_all_accounts, "default", interval=settings.ALLEGRO_IMPORT_INTERVAL)
 cron.register(reconcile_all_accounts, "default", interval=settings.ALLEGRO_RECONCILE_INTERVAL)
@@ -19,3 +19,4 @@ cron.register(import_returns_all_accounts, "default", interval=settings.ALLEGRO_
 cron.register(sweep_refunds, "default", interval=settings.ALLEGRO_WRITE_SWEEP_INTERVAL)
 # Starts a sync only if an administrator switched periodic sync on (ERP page).
 cron.register(sync_periodic, "default", interval=settings.ERP_SYNC_INTERVAL)
+cron.register(sweep_returns, "default", interval=settings.ALLEGRO_WRITE_SWEEP_INTERVAL)
