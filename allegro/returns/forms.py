@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from allegro.accounts.forms import AccountFilterField
 from allegro.returns.models import AllegroReturn, RejectionCode, ReturnStatus
+from sales.models import CURRENCY_CHOICES
 from shop.forms import FilterDateField, FilterSearchField
 
 ANY = [("", _("any"))]
@@ -84,3 +85,14 @@ class RefundForm(CommandForm):
 
     def surcharge_fields(self) -> list[forms.BoundField]:
         return [self[f"surcharge_{sid}"] for sid in self.surcharge_ids]
+
+
+class RefundLimitForm(forms.Form):
+    currency = forms.ChoiceField(label=_("Currency"), choices=CURRENCY_CHOICES)
+    amount = forms.DecimalField(
+        label=_("Limit"),
+        required=False,
+        min_value=Decimal("0"),
+        decimal_places=2,
+        help_text=_("Empty: no limit."),
+    )

@@ -43,6 +43,28 @@ class RejectionCode(models.TextChoices):
     NO_RETURN_RIGHT = "NO_RETURN_RIGHT", _("No right to return this item")
 
 
+class ReturnReason(models.TextChoices):
+    """Why the buyer returns an item, as Allegro codes it."""
+
+    NONE = "NONE", _("No reason given")
+    MISTAKE = "MISTAKE", _("Bought by mistake")
+    TRANSPORT = "TRANSPORT", _("Damaged in transport")
+    DAMAGED = "DAMAGED", _("Damaged")
+    NOT_AS_DESCRIBED = "NOT_AS_DESCRIBED", _("Not as described")
+    DONT_LIKE_IT = "DONT_LIKE_IT", _("Does not like it")
+    OVERDUE_DELIVERY = "OVERDUE_DELIVERY", _("Delivered too late")
+    INCOMPLETE = "INCOMPLETE", _("Incomplete")
+    HIDDEN_FLAW = "HIDDEN_FLAW", _("Hidden flaw")
+    OTHER_FLAW = "OTHER_FLAW", _("Another flaw")
+    DIFFERENT = "DIFFERENT", _("A different item")
+    COUNTERFEIT = "COUNTERFEIT", _("Counterfeit")
+    NOT_NEW = "NOT_NEW", _("Not new")
+    TOO_LARGE = "TOO_LARGE", _("Too large")
+    TOO_SMALL = "TOO_SMALL", _("Too small")
+    NOT_AS_EXPECTED = "NOT_AS_EXPECTED", _("Not as expected")
+    ORDERED_FOR_COMPARISON = "ORDERED_FOR_COMPARISON", _("Ordered to compare")
+
+
 class OutboxState(models.TextChoices):
     """Where a request to Allegro stands; the row, not Redis, is the truth."""
 
@@ -166,6 +188,14 @@ class AllegroReturnLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.quantity} × {self.name}"
+
+    def reason_label(self) -> str:
+        """Allegro's reason in words; a code Allegro added since, as it came."""
+        return (
+            str(ReturnReason(self.reason).label)
+            if self.reason in ReturnReason.values
+            else self.reason
+        )
 
 
 class RefundLimit(models.Model):

@@ -47,6 +47,7 @@ from allegro.returns.models import (
 from sales.models import SalesOrderLine
 from sales.returns import sales_order_return_record
 from sales.services import SalesOrderRefused
+from shop.services import audit_record
 
 logger = logging.getLogger(__name__)
 
@@ -397,6 +398,33 @@ def refundable(*, allegro_order: AllegroOrder) -> Refundable:
         surcharges=surcharges,
         total=paid,
     )
+
+
+@transaction.atomic
+def refund_limit_set(*, currency: str, amount: Decimal | None, user: User) -> None:
+    """Set (or with None remove) the amount above which a refund in `currency` needs an
+    administrator; audited."""
+    if currency not in settings.CURRENCIES:
+        raise ReturnRefused(_("Unknown currency."))
+    if amount is not None and (amount < 0 or amount != amount.quantize(Decimal("0.01"))):
+        raise ReturnRefused(_("The limit must be a positive amount in grosze at most."))
+    row = RefundLimit.objects.select_for_update().filter(currency=currency).first()
+    before = {"amount": str(row.amount) if row else None}
+    if amount is None:
+        RefundLimit.objects.filter(currency=currency).delete()
+    else:
+        RefundLimit.objects.update_or_create(currency=currency, defaults={"amount": amount})
+    after = {"amount": str(amount) if amount is not None else None}
+    if before != after:
+        audit_record(
+            user=user,
+            action="allegro.refund_limit_set",
+            object_type="RefundLimit",
+            object_id=currency,
+            object_repr=currency,
+            before=before,
+            after=after,
+        )
 
 
 def refund_limit_exceeded(*, total: Money, user: User) -> bool:

@@ -4,6 +4,7 @@ from allegro.returns import views
 
 urlpatterns = [
     path("zwroty/", views.return_list, name="return_list"),
+    path("zwroty/limity/", views.refund_limit_view, name="refund_limit"),
     path("zwroty/<int:pk>/", views.return_detail, name="return_detail"),
     path("zwroty/<int:pk>/akceptuj/", views.return_accept_view, name="return_accept"),
     path("zwroty/<int:pk>/odrzuc/", views.return_reject_view, name="return_reject"),

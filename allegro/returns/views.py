@@ -17,8 +17,14 @@ from djmoney.money import Money
 
 from allegro.api.payloads import MalformedCheckoutForm
 from allegro.orders.models import AllegroOrder
-from allegro.returns.forms import CommandForm, RefundForm, RejectForm, ReturnFilterForm
-from allegro.returns.models import AllegroReturn
+from allegro.returns.forms import (
+    CommandForm,
+    RefundForm,
+    RefundLimitForm,
+    RejectForm,
+    ReturnFilterForm,
+)
+from allegro.returns.models import AllegroReturn, RefundLimit
 from allegro.returns.selectors import (
     allegro_order_refunds,
     allegro_order_returns,
@@ -30,6 +36,7 @@ from allegro.returns.services import (
     ReturnRefused,
     refund_create,
     refund_from_return,
+    refund_limit_set,
     refundable,
     return_accept,
     return_reject,
@@ -49,8 +56,33 @@ def return_list(request: HttpRequest) -> HttpResponse:
         "form": form,
         "page": filtered_page(request, form, allegro_return_list),
         "waiting": allegro_returns_waiting_count(),
+        "limits": RefundLimit.objects.order_by("currency"),
+        "limit_form": RefundLimitForm()
+        if request.user.has_perm("allegro.manage_allegro_settings")
+        else None,
     }
     return render(request, "allegro/returns/return_list.html", context)
+
+
+@require_POST
+@permission_required("allegro.manage_allegro_settings", raise_exception=True)
+def refund_limit_view(request: HttpRequest) -> HttpResponse:
+    """An administrator sets the amount above which refunds need an administrator."""
+    form = RefundLimitForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("The limit was not saved: give a currency and an amount."))
+    else:
+        try:
+            refund_limit_set(
+                currency=form.cleaned_data["currency"],
+                amount=form.cleaned_data["amount"],
+                user=request.user,
+            )
+        except ReturnRefused as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("Refund limit saved."))
+    return redirect("allegro:returns:return_list")
 
 
 def _return(pk: int) -> AllegroReturn:

@@ -95,11 +95,11 @@ def test_refunds_by_hand_are_checked_against_what_was_paid(czech_order):
     lines = czech_order.form["lineItems"]
     surcharge = czech_order.form["surcharges"][0]
     delivery = Money(czech_order.form["delivery"]["cost"]["amount"], "CZK")
-    with pytest.raises(ReturnRefused, match="only 3 can still"):
+    with pytest.raises(ReturnRefused, match="tylko 3"):
         refund_create(
             allegro_order_id=order.pk, command_id=uuid.uuid4(), lines={lines[1]["id"]: 4}, user=None
         )
-    with pytest.raises(ReturnRefused, match="currency CZK"):
+    with pytest.raises(ReturnRefused, match="walucie zamówienia CZK"):
         refund_create(
             allegro_order_id=order.pk,
             command_id=uuid.uuid4(),
@@ -116,7 +116,7 @@ def test_refunds_by_hand_are_checked_against_what_was_paid(czech_order):
         user=None,
     )
     assert whole.total == Money(czech_order.form["summary"]["totalToPay"]["amount"], "CZK")
-    with pytest.raises(ReturnRefused, match="only 0 can still"):
+    with pytest.raises(ReturnRefused, match="tylko 0"):
         refund_create(
             allegro_order_id=order.pk, command_id=uuid.uuid4(), lines={lines[0]["id"]: 1}, user=None
         )
@@ -180,7 +180,7 @@ def test_a_rejection_reaches_allegro_with_its_code(
     opened = open_return(allegro_emulator, czech_order)
     _import(connected_account)
     row = AllegroReturn.objects.get()
-    with pytest.raises(ReturnRefused, match="Write why"):
+    with pytest.raises(ReturnRefused, match="Napisz, dlaczego"):
         return_reject(return_pk=row.pk, code="REFUND_REJECTED", reason=" ", user=None)
     return_reject(return_pk=row.pk, code="BUSINESS_PURCHASE", reason="Firma", user=None)
     client_for = lambda account: client_for_account(account)  # noqa: E731
