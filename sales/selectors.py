@@ -5,7 +5,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any, TypedDict
 
-from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
 
 from sales.models import (
@@ -89,7 +89,8 @@ def sales_order_get(*, pk: int) -> SalesOrder:
 
 
 def sales_order_lines(*, order: SalesOrder) -> QuerySet:
-    return order.lines.order_by("id")
+    """The order's lines, each with `returned_quantity`: how many of it came back (None: none)."""
+    return order.lines.annotate(returned_quantity=Sum("returned__quantity")).order_by("id")
 
 
 def sales_order_events(*, order: SalesOrder) -> QuerySet[SalesOrderEvent]:

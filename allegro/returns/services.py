@@ -54,7 +54,14 @@ logger = logging.getLogger(__name__)
 User = UserModel | AnonymousUser | None
 # Allegro's refund statuses that end a refund without money given back.
 REFUND_FAILED_STATUSES = frozenset({"CANCELED", "VALIDATE_FAILED"})
-REFUND_FOLLOW_DELAY = timedelta(seconds=5)
+# A refund waiting on Allegro is asked again after 2 s, then twice as long each time, at most
+# hourly: one Allegro holds for days (a bank transfer) costs a few requests a day.
+REFUND_FOLLOW_FIRST = 2.0
+REFUND_FOLLOW_MAX = 3600.0
+
+
+def follow_delay(attempts: int) -> float:
+    return min(REFUND_FOLLOW_FIRST * 2 ** min(max(attempts - 1, 0), 12), REFUND_FOLLOW_MAX)
 
 
 class ReturnRefused(Exception):
@@ -639,7 +646,7 @@ def _retry_later(
     _enqueue_now_in(job, refund.pk, delay)
 
 
-def _settle(refund: AllegroRefund, found: api.Refund) -> str:
+def _settle(refund: AllegroRefund, found: api.Refund, trace_id: str | None) -> str:
     """Record what Allegro says of the refund; SENT ones are followed by another job."""
     if found.status == "SUCCESS":
         state = AllegroRefund.State.SUCCESS
@@ -652,19 +659,21 @@ def _settle(refund: AllegroRefund, found: api.Refund) -> str:
         state=state,
         allegro_refund_id=found.id,
         allegro_status=found.status,
+        # The answer's trace-id, so that a question to Allegro about this refund can name it.
+        trace_id=trace_id or "",
         last_error=(
             _("Allegro reports the refund as %(status)s.") % {"status": found.status}
             if state == AllegroRefund.State.FAILED
             else ""
         ),
         claimed_until=None,
-        next_attempt_at=now + REFUND_FOLLOW_DELAY,
+        next_attempt_at=now + timedelta(seconds=follow_delay(refund.attempts)),
         done_at=now if state != AllegroRefund.State.SENT else None,
         updated_at=now,
     )
     if state == AllegroRefund.State.SENT:
         _enqueue_now_in(
-            "allegro.returns.jobs.follow_refund", refund.pk, REFUND_FOLLOW_DELAY.total_seconds()
+            "allegro.returns.jobs.follow_refund", refund.pk, follow_delay(refund.attempts)
         )
     return state
 
@@ -690,8 +699,9 @@ def refund_perform(*, refund_id: int, client_for: Callable[[AllegroAccount], All
         surcharges=[(s["id"], Money(Decimal(s["amount"]), currency)) for s in refund.surcharges],
         comment=refund.comment,
     )
+    client = client_for(refund.account)
     try:
-        found = api.refund_initiate(client_for(refund.account), request)
+        found = api.refund_initiate(client, request)
     except AllegroError as error:
         if error.is_transient and refund.attempts < settings.ALLEGRO_WRITE_MAX_ATTEMPTS:
             _retry_later(
@@ -706,7 +716,7 @@ def refund_perform(*, refund_id: int, client_for: Callable[[AllegroAccount], All
         text = (error.user_message if isinstance(error, AllegroClientError) else None) or str(error)
         _fail(refund, text, error.trace_id)
         return "failed"
-    return _settle(refund, found)
+    return _settle(refund, found, client.last_trace_id)
 
 
 def refund_follow(*, refund_id: int, client_for: Callable[[AllegroAccount], AllegroClient]) -> str:
@@ -714,8 +724,9 @@ def refund_follow(*, refund_id: int, client_for: Callable[[AllegroAccount], Alle
     if not _claim(refund_id, [AllegroRefund.State.SENT], timezone.now()):
         return "not due"
     refund = AllegroRefund.objects.select_related("account").get(pk=refund_id)
+    client = client_for(refund.account)
     try:
-        found = api.refunds(client_for(refund.account), refund_id=refund.allegro_refund_id)
+        found = api.refunds(client, refund_id=refund.allegro_refund_id)
     except AllegroError as error:
         delay = retry_delay(min(refund.attempts, 8), error)
         _retry_later(
@@ -727,11 +738,9 @@ def refund_follow(*, refund_id: int, client_for: Callable[[AllegroAccount], Alle
         )
         return "retry"
     if not found:
-        _retry_later(
-            refund, "allegro.returns.jobs.follow_refund", REFUND_FOLLOW_DELAY.total_seconds()
-        )
+        _retry_later(refund, "allegro.returns.jobs.follow_refund", follow_delay(refund.attempts))
         return "not listed yet"
-    return _settle(refund, found[0])
+    return _settle(refund, found[0], client.last_trace_id)
 
 
 def refunds_sweep(*, limit: int = 1000) -> int:

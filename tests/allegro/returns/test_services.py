@@ -193,3 +193,41 @@ def test_a_rejection_reaches_allegro_with_its_code(
     with pytest.raises(ReturnRefused):
         return_accept(return_pk=row.pk, user=None)
     assert opened["id"] == row.return_id
+
+
+def test_a_5xx_is_retried_with_the_same_command_and_a_cancelled_refund_fails_visibly(
+    allegro_emulator, connected_account, czech_order
+):
+    line = czech_order.form["lineItems"][0]
+    refund = refund_create(
+        allegro_order_id=czech_order.allegro_order.pk,
+        command_id=uuid.uuid4(),
+        lines={line["id"]: 1},
+        user=None,
+    )
+    emulator_call(
+        allegro_emulator,
+        "faults",
+        {"type": "status", "status": 503, "count": 1, "path": "/payments"},
+    )
+    client_for = lambda account: client_for_account(account)  # noqa: E731
+    assert refund_perform(refund_id=refund.pk, client_for=client_for) == "retry"
+    refund.refresh_from_db()
+    assert refund.state == "PENDING" and "503" in refund.last_error
+    AllegroRefund.objects.filter(pk=refund.pk).update(next_attempt_at=timezone.now())
+    emulator_call(allegro_emulator, "refunds", {"outcome": "CANCELED"})
+    assert refund_perform(refund_id=refund.pk, client_for=client_for) == "SENT"
+    AllegroRefund.objects.filter(pk=refund.pk).update(next_attempt_at=timezone.now())
+    assert refund_follow(refund_id=refund.pk, client_for=client_for) == "FAILED"
+    refund.refresh_from_db()
+    assert refund.allegro_status == "CANCELED" and "CANCELED" in refund.last_error
+    assert refund.trace_id  # the answer's, for a question to Allegro
+    assert len(refunds_on_allegro(allegro_emulator)) == 1
+    # A failed refund frees its amount: the line can be refunded again.
+    again = refund_create(
+        allegro_order_id=czech_order.allegro_order.pk,
+        command_id=uuid.uuid4(),
+        lines={line["id"]: 1},
+        user=None,
+    )
+    assert again.pk != refund.pk

@@ -54,6 +54,7 @@ def test_the_operator_accepts_a_return_and_refunding_twice_makes_one_refund(
     )
     html = sales_page.content.decode()
     assert "allegro-returns" in html and imported_return.reference_number in html
+    assert "zwrócono 1" in html  # the returned line, on the sales order's lines
 
 
 def test_a_bad_rejection_is_a_message_not_an_error_page(
