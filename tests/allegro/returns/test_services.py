@@ -7,6 +7,7 @@ from django.utils import timezone
 from djmoney.money import Money
 
 from allegro.accounts.clients import client_for_account
+from allegro.api import returns as api
 from allegro.returns.models import AllegroRefund, AllegroReturn, RefundLimit
 from allegro.returns.services import (
     ReturnRefused,
@@ -24,6 +25,17 @@ from tests.allegro.returns.conftest import open_return
 from tests.support.offline import emulator_call
 
 pytestmark = pytest.mark.django_db
+
+
+def one_of_first_line(order, *, user=None) -> AllegroRefund:
+    """A refund of one piece of the order's first line, by a fresh form."""
+    line = order.form["lineItems"][0]
+    return refund_create(
+        allegro_order_id=order.allegro_order.pk,
+        command_id=uuid.uuid4(),
+        lines={line["id"]: 1},
+        user=user,
+    )
 
 
 def refunds_on_allegro(base_url: str) -> list[dict]:
@@ -124,39 +136,20 @@ def test_refunds_by_hand_are_checked_against_what_was_paid(czech_order):
 
 def test_a_refund_above_the_limit_needs_an_administrator(czech_order, django_user_model):
     RefundLimit.objects.create(currency="CZK", amount="10.00")
-    line = czech_order.form["lineItems"][0]
     with pytest.raises(ReturnRefused, match="administrator"):
-        refund_create(
-            allegro_order_id=czech_order.allegro_order.pk,
-            command_id=uuid.uuid4(),
-            lines={line["id"]: 1},
-            user=None,
-        )
+        one_of_first_line(czech_order, user=None)
     admin = django_user_model.objects.create_superuser("szef2", password="x")
-    refund = refund_create(
-        allegro_order_id=czech_order.allegro_order.pk,
-        command_id=uuid.uuid4(),
-        lines={line["id"]: 1},
-        user=admin,
-    )
+    refund = one_of_first_line(czech_order, user=admin)
     assert refund.state == "PENDING"
 
 
 def test_allegro_refusing_a_refund_keeps_its_message_and_trace_id(
     allegro_emulator, connected_account, czech_order
 ):
-    line = czech_order.form["lineItems"][0]
-    refund = refund_create(
-        allegro_order_id=czech_order.allegro_order.pk,
-        command_id=uuid.uuid4(),
-        lines={line["id"]: 1},
-        user=None,
-    )
+    refund = one_of_first_line(czech_order, user=None)
     # The same commandId used on Allegro for something else: Allegro's 422.
     emulator_call(allegro_emulator, "refunds", {"outcome": "MANUAL"})
     client = client_for_account(connected_account)
-    from allegro.api import returns as api
-
     api.refund_initiate(
         client,
         api.RefundRequest(
@@ -198,13 +191,7 @@ def test_a_rejection_reaches_allegro_with_its_code(
 def test_a_5xx_is_retried_with_the_same_command_and_a_cancelled_refund_fails_visibly(
     allegro_emulator, connected_account, czech_order
 ):
-    line = czech_order.form["lineItems"][0]
-    refund = refund_create(
-        allegro_order_id=czech_order.allegro_order.pk,
-        command_id=uuid.uuid4(),
-        lines={line["id"]: 1},
-        user=None,
-    )
+    refund = one_of_first_line(czech_order, user=None)
     emulator_call(
         allegro_emulator,
         "faults",
@@ -224,10 +211,5 @@ def test_a_5xx_is_retried_with_the_same_command_and_a_cancelled_refund_fails_vis
     assert refund.trace_id  # the answer's, for a question to Allegro
     assert len(refunds_on_allegro(allegro_emulator)) == 1
     # A failed refund frees its amount: the line can be refunded again.
-    again = refund_create(
-        allegro_order_id=czech_order.allegro_order.pk,
-        command_id=uuid.uuid4(),
-        lines={line["id"]: 1},
-        user=None,
-    )
+    again = one_of_first_line(czech_order, user=None)
     assert again.pk != refund.pk
