@@ -197,11 +197,8 @@ def set_status(conn: sqlite3.Connection, return_id: str, status: str) -> dict[st
         raise ControlError("no such return", 404)
     if data["status"] not in OPEN_STATUSES:
         raise ControlError(f"the return is {data['status']} already", 409)
-    seller_id = conn.execute(
-        "SELECT seller_id FROM customer_returns WHERE id = ?", (return_id,)
-    ).fetchone()[0]
     data["status"] = status
-    save(conn, seller_id, data)
+    save(conn, sellers_id(conn, return_id), data)
     return data
 
 
