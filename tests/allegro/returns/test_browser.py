@@ -67,6 +67,14 @@ def test_operator_accepts_a_czech_return_and_refunds_it_once_in_crowns(
     expect(page.locator("tr.refund-row")).to_contain_text("Zwrócono")
     page.screenshot(path=str(tmp_path / "return.png"), full_page=True)
 
+    # The sales order's page: the returned line, and the return and its refund in the panel.
+    page.get_by_role("link", name="zamówienie sprzedaży").click()
+    expect(page.locator(".returned-quantity")).to_have_text("zwrócono 1")
+    panel = page.locator("#allegro-returns")
+    expect(panel.locator("tr.refund-row")).to_contain_text("Zwrócono")
+    expect(panel).to_contain_text("Odesłany")
+    page.screenshot(path=str(tmp_path / "sales-order.png"), full_page=True)
+
     on_allegro = emulator_call(allegro_emulator, "refunds", method="get")["refunds"]
     assert len(on_allegro) == 1
     assert on_allegro[0]["totalValue"] == {"amount": str(unit), "currency": "CZK"}
