@@ -4,6 +4,7 @@ import uuid
 
 import django_rq
 import pytest
+from redis.exceptions import RedisError
 
 from allegro.returns.jobs import import_returns, import_returns_all_accounts, sweep_refunds
 from allegro.returns.models import AllegroRefund
@@ -54,3 +55,29 @@ def test_the_sweep_queues_a_refund_whose_job_was_lost(czech_order: SentOrder, se
     assert queue.jobs == [("allegro.returns.jobs.perform_refund", refund.pk)]
     AllegroRefund.objects.filter(pk=refund.pk).update(state="SUCCESS")
     assert sweep_refunds() == 0
+
+
+def test_a_refund_is_recorded_while_redis_is_down_and_the_sweep_sends_it_later(
+    czech_order: SentOrder, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    """Redis down: the operator's refund is still recorded (no error page); its job is queued
+    by the sweep once Redis is back."""
+
+    def down(name="default"):
+        raise RedisError("Connection refused")
+
+    monkeypatch.setattr(django_rq, "get_queue", down)
+    line = czech_order.form["lineItems"][0]
+    with django_capture_on_commit_callbacks(execute=True):
+        refund = refund_create(
+            allegro_order_id=czech_order.allegro_order.pk,
+            command_id=uuid.uuid4(),
+            lines={line["id"]: 1},
+            user=None,
+        )
+    assert AllegroRefund.objects.get().state == "PENDING"
+    back = Queue()
+    monkeypatch.setattr(django_rq, "get_queue", lambda name="default": back)
+    settings.ALLEGRO_WRITE_SWEEP_AFTER = 0
+    assert sweep_refunds() == 1
+    assert back.jobs == [("allegro.returns.jobs.perform_refund", refund.pk)]
