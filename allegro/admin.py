@@ -5,6 +5,7 @@ from django.http import HttpRequest
 
 from allegro.accounts.models import AllegroAccount
 from allegro.conversion.models import OfferProductLink
+from allegro.messaging import admin as messaging_admin  # noqa: F401  (registers its own)
 from allegro.orders.models import (
     AllegroImportProblem,
     AllegroOrder,

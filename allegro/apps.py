@@ -19,17 +19,25 @@ class AllegroConfig(AppConfig):
         "allegro.add_allegroordernote",
         "allegro.view_allegroreturn",
         "allegro.handle_allegroreturn",
+        "allegro.view_refundclaim",
+        "allegro.add_refundclaim",
+        "allegro.view_allegrothread",
+        "allegro.reply_allegrothread",
     )
     administrator_permissions = (
         "allegro.manage_allegro_settings",
         "allegro.view_allegro_payload",
         "allegro.refund_above_limit",
+        *(f"allegro.{action}_replytemplate" for action in ("view", "add", "change", "delete")),
     )
 
     def ready(self) -> None:
         # sales knows no channel: its order page asks the channel where an order came from.
         from allegro.accounts.selectors import accounts_health
+        from allegro.claims.views import sales_order_claims_panel
+        from allegro.messaging.views import sales_order_messages_panel
         from allegro.returns.views import sales_order_returns_panel
+        from allegro.tracking.views import sales_order_tracking_panel
         from allegro.writeback import services as writeback
         from allegro.writeback.selectors import writes_health
         from allegro.writeback.views import sales_order_panel
@@ -53,6 +61,9 @@ class AllegroConfig(AppConfig):
         marketplace_name_register("allegro", _marketplace_name)
         order_panel_register("allegro", sales_order_panel)
         order_panel_register("allegro", sales_order_returns_panel)
+        order_panel_register("allegro", sales_order_tracking_panel)
+        order_panel_register("allegro", sales_order_claims_panel)
+        order_panel_register("allegro", sales_order_messages_panel)
         # What Allegro must hear of is recorded in the transaction of the change itself.
         sales_order_status_changed.connect(
             writeback.on_sales_status_changed, dispatch_uid="allegro.writeback.status"

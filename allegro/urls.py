@@ -9,5 +9,8 @@ urlpatterns = [
     path("", include(("allegro.conversion.urls", "conversion"))),
     path("", include(("allegro.writeback.urls", "writeback"))),
     path("", include(("allegro.returns.urls", "returns"))),
+    path("", include(("allegro.messaging.urls", "messaging"))),
     path("", include(("allegro.accounts.urls", "accounts"))),
+    path("", include(("allegro.claims.urls", "claims"))),
+    path("", include(("allegro.tracking.urls", "tracking"))),
 ]

@@ -77,6 +77,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "shop.context_processors.navigation",
                 "shop.context_processors.health_banner",
+                "allegro.messaging.context_processors.unread_messages",
             ],
         },
     },
@@ -243,6 +244,18 @@ ALLEGRO_WRITE_SWEEP_INTERVAL = int(os.environ.get("ALLEGRO_WRITE_SWEEP_INTERVAL"
 ALLEGRO_RETURNS_INTERVAL = int(os.environ.get("ALLEGRO_RETURNS_INTERVAL", "300"))
 ALLEGRO_RETURNS_DAYS = int(os.environ.get("ALLEGRO_RETURNS_DAYS", "60"))
 ALLEGRO_RETURNS_PAGE = int(os.environ.get("ALLEGRO_RETURNS_PAGE", "1000"))
+# Commission refund claims: how often a filed claim is asked about until Allegro decides, and
+# how often the periodic job looks for claims that are due.
+ALLEGRO_CLAIM_FOLLOW_INTERVAL = int(os.environ.get("ALLEGRO_CLAIM_FOLLOW_INTERVAL", "1800"))
+ALLEGRO_CLAIMS_INTERVAL = int(os.environ.get("ALLEGRO_CLAIMS_INTERVAL", "300"))
+# Parcel tracking: how often the periodic job asks for due parcels, and after how many days a
+# parcel that never arrived is no longer asked about.
+ALLEGRO_TRACKING_INTERVAL = int(os.environ.get("ALLEGRO_TRACKING_INTERVAL", "300"))
+ALLEGRO_TRACKING_MAX_DAYS = int(os.environ.get("ALLEGRO_TRACKING_MAX_DAYS", "30"))
+# Buyers' messages are fetched this often (seconds). A reply whose answer never came (a
+# timeout, a 5xx) is looked for in its thread only after this long: it may still land.
+ALLEGRO_MESSAGES_INTERVAL = int(os.environ.get("ALLEGRO_MESSAGES_INTERVAL", "60"))
+ALLEGRO_MESSAGE_SETTLE_SECONDS = float(os.environ.get("ALLEGRO_MESSAGE_SETTLE_SECONDS", "20"))
 
 # ERP: the defaults point at the offline simulator (`python -m erp_simulator`).
 ERP_BACKEND = os.environ.get("ERP_BACKEND", "erp.backends.http.HttpErpBackend")

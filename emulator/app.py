@@ -17,7 +17,19 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
 
-from emulator import api, control, oauth, refunds, returns, seed, sellers
+from emulator import (
+    api,
+    billing,
+    claims,
+    control,
+    messaging,
+    oauth,
+    refunds,
+    returns,
+    seed,
+    sellers,
+    tracking,
+)
 from emulator.clock import Clock
 from emulator.errors import MEDIA_TYPE, ApiError, ControlError
 from emulator.faults import FAULTS, corrupt
@@ -54,6 +66,11 @@ def _rules() -> list[Rule]:
         route("/order/customer-returns/<return_id>/rejection", "api", returns.rejection, "POST"),
         route("/payments/refunds", "api", refunds.initiate, "POST"),
         route("/payments/refunds", "api", refunds.listing, "GET"),
+        route("/order/refund-claims", "api", claims.collection, "GET", "POST"),
+        route("/order/refund-claims/<claim_id>", "api", claims.item, "GET", "DELETE"),
+        route("/order/carriers/<carrier_id>/tracking", "api", tracking.tracking),
+        route("/order/<order_id>/billing-documents/links", "api", billing.add_link, "POST"),
+        *messaging_rules(),
         route("/auth/oauth/device", "oauth", oauth.device, "POST"),
         route("/auth/oauth/token", "oauth", oauth.token, "POST"),
         route("/skojarz-aplikacje", "oauth", oauth.pairing_page, "GET", "POST"),
@@ -68,6 +85,10 @@ def _rules() -> list[Rule]:
         route(f"{ctl}/returns/<return_id>/deliver", "control", returns.deliver_endpoint, "POST"),
         route(f"{ctl}/refunds", "control", refunds.settings_endpoint, "GET", "POST"),
         route(f"{ctl}/refunds/<refund_id>/complete", "control", refunds.complete_endpoint, "POST"),
+        route(f"{ctl}/orders/<order_id>/line-returned", "control", claims.line_returned, "POST"),
+        route(f"{ctl}/refund-claims/<claim_id>/decide", "control", claims.decide, "POST"),
+        route(f"{ctl}/parcels/advance", "control", tracking.advance_endpoint, "POST"),
+        route(f"{ctl}/orders/<order_id>/billing-links", "control", billing.links),
         route(f"{ctl}/state", "control", control.state),
         route(f"{ctl}/reset", "control", control.reset, "POST"),
         route(f"{ctl}/generate", "control", control.generate, "POST"),
@@ -76,6 +97,23 @@ def _rules() -> list[Rule]:
         route(f"{ctl}/tokens", "control", control.tokens, "POST"),
         route(f"{ctl}/tokens/expire", "control", control.tokens_expire, "POST"),
         route(f"{ctl}/tokens/revoke", "control", control.tokens_revoke, "POST"),
+    ]
+
+
+def messaging_rules() -> list[Rule]:
+    """The message centre (emulator/messaging.py) and its buyer's lever."""
+    threads, attachments = "/messaging/threads/<thread_id>", "/messaging/message-attachments"
+    return [
+        route("/messaging/threads", "api", messaging.threads),
+        route(threads, "api", messaging.thread),
+        route(f"{threads}/read", "api", messaging.thread_read, "PUT"),
+        route(f"{threads}/messages", "api", messaging.thread_messages, "GET", "POST"),
+        route("/messaging/messages", "api", messaging.new_message, "POST"),
+        route("/messaging/messages/<message_id>", "api", messaging.message, "GET", "DELETE"),
+        route(attachments, "api", messaging.attachment_declare, "POST"),
+        route(f"{attachments}/<attachment_id>", "api", messaging.attachment, "GET", "PUT"),
+        route(f"{CONTROL}/messages", "control", messaging.buyer_writes, "POST"),
+        route(f"{CONTROL}/threads", "control", messaging.threads_state),
     ]
 
 
@@ -162,6 +200,8 @@ class EmulatorApp(OfflineApp):
         return response
 
     def corrupt(self, fault: Fault, response: Response) -> None:
+        if response.mimetype != MEDIA_TYPE:
+            return  # an attachment's bytes: nothing to leave out
         response.set_data(json.dumps(corrupt(json.loads(response.get_data()))))
 
 

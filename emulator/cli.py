@@ -7,7 +7,9 @@ seller's levers are here.
 from __future__ import annotations
 
 import argparse
+import base64
 import json
+from pathlib import Path
 
 from emulator.returns_cli import add_return_commands, return_call
 from offline.app import OfflineApp
@@ -64,6 +66,12 @@ class EmulatorCli(ServerCli):
         p.add_argument("ids", nargs="+")
         add_return_commands(client)
 
+        p = client("message", "the buyer of an order writes to the seller about it")
+        p.add_argument("id", help="the order (checkout form id)")
+        p.add_argument("--text", default=None, help="default: a question in the buyer's language")
+        p.add_argument("--attach", default=None, help="a file (image or PDF) sent with it")
+        client("threads", "the message centre's threads with all their messages")
+
     def run(self, args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         url = args.url
         match args.command:
@@ -101,7 +109,25 @@ class EmulatorCli(ServerCli):
             case "return" | "return-arrived" | "refunds" | "refund-complete":
                 method, path, payload = return_call(args)
                 return self.call(url, method, path, payload)
+            case "message":
+                try:
+                    body = self.message(args)
+                except OSError as error:
+                    parser.error(f"--attach: {error}")
+                return self.call(url, "POST", "/messages", body)
+            case "threads":
+                return self.call(url, "GET", "/threads")
         return 2
+
+    def message(self, args: argparse.Namespace) -> dict[str, object]:
+        body: dict[str, object] = {"order": args.id}
+        if args.text:
+            body["text"] = args.text
+        if args.attach:
+            path = Path(args.attach)
+            content = base64.b64encode(path.read_bytes()).decode()
+            body["attachment"] = {"name": path.name, "content_base64": content}
+        return body
 
     def generate(self, args: argparse.Namespace) -> int:
         if args.db:  # offline: straight into the file, no server needed

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from emulator import refunds, returns
+from emulator import billing, claims, messaging, refunds, returns, tracking
 from offline.store import SqliteStore
 
 SCHEMA = """
@@ -132,11 +132,23 @@ ORDER_TABLES: tuple[str, ...] = (
     "invoices",
     *returns.TABLES,
     *refunds.TABLES,
+    *billing.TABLES,
+    *claims.TABLES,
+    *tracking.TABLES,
+    *messaging.TABLES,
 )
 
 
 class Store(SqliteStore):
-    schema = SCHEMA + returns.SCHEMA + refunds.SCHEMA
+    schema = (
+        SCHEMA
+        + billing.SCHEMA
+        + claims.SCHEMA
+        + messaging.SCHEMA
+        + tracking.SCHEMA
+        + returns.SCHEMA
+        + refunds.SCHEMA
+    )
 
     def __init__(self, path: str | Path) -> None:
         super().__init__(path)

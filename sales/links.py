@@ -1,7 +1,7 @@
 """What a channel's app adds to the sales pages, supplied by that app.
 
 `sales` knows no channel; a channel app registers functions at start-up (AppConfig.ready):
-one that returns (label, url) for an order of its channel, or None; one that returns a
+one that returns (label, url) for an order of its channel, or None; any number that return a
 panel (template name, context) for the order's page, or None; and one that names a
 marketplace of the channel as staff know it ("allegro-cz" is "allegro.cz"). Any app (the ERP)
 may add actions to the order list's head: a template that checks its own permissions; and
@@ -21,7 +21,9 @@ ANY_CHANNEL = "*"
 SourceLink = tuple[str, str]
 OrderPanel = tuple[str, dict[str, Any]]
 _source_links: dict[str, Callable[[SalesOrder], SourceLink | None]] = {}
-_order_panels: dict[str, list[Callable[[SalesOrder, HttpRequest], OrderPanel | None]]] = {}
+PanelFunction = Callable[[SalesOrder, HttpRequest], OrderPanel | None]
+# Several per channel (its write-back, its claims, its parcels...), in the order registered.
+_order_panels: dict[str, list[PanelFunction]] = {}
 _marketplace_names: dict[str, Callable[[str], str]] = {}
 _list_actions: list[str] = []
 
@@ -54,14 +56,10 @@ def source_link(order: SalesOrder) -> SourceLink | None:
     return link(order) if link else None
 
 
-def order_panel_register(
-    channel: str, panel: Callable[[SalesOrder, HttpRequest], OrderPanel | None]
-) -> None:
-    """A channel may register several panels (its orders, its returns): shown in that order;
-    the same function twice is one panel."""
-    panels = _order_panels.setdefault(channel, [])
-    if panel not in panels:
-        panels.append(panel)
+def order_panel_register(channel: str, panel: PanelFunction) -> None:
+    registered = _order_panels.setdefault(channel, [])
+    if panel not in registered:  # ready() may run twice (tests)
+        registered.append(panel)
 
 
 def order_panels(order: SalesOrder, request: HttpRequest) -> list[OrderPanel]:

@@ -40,6 +40,19 @@ ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 
+class ParcelState(models.TextChoices):
+    """Where the order's parcel is, as its carrier reports it (any channel may set it)."""
+
+    PENDING = "PENDING", _("awaiting the carrier")
+    IN_TRANSIT = "IN_TRANSIT", _("in transit")
+    RELEASED_FOR_DELIVERY = "RELEASED_FOR_DELIVERY", _("out for delivery")
+    AVAILABLE_FOR_PICKUP = "AVAILABLE_FOR_PICKUP", _("awaiting pickup")
+    NOTICE_LEFT = "NOTICE_LEFT", _("notice left")
+    ISSUE = "ISSUE", _("problem")
+    DELIVERED = "DELIVERED", _("delivered")
+    RETURNED = "RETURNED", _("returned")
+
+
 class BuyerKind(models.TextChoices):
     """Who buys, as invoicing sees it: a company asked for an invoice with its data."""
 
@@ -155,6 +168,12 @@ class SalesOrder(models.Model):
     # Shipped (or closed) before the shop took the order: the channel gives its status. Such
     # an order is only documented (invoice), never fulfilled again.
     fulfilled_outside = models.BooleanField(_("fulfilled outside the shop"), default=False)
+
+    # The latest word of the carrier on the order's parcels ("" = none tracked yet), written
+    # by sales_order_parcel_state_set for whichever channel tracks them.
+    parcel_state = models.CharField(
+        _("parcel"), max_length=24, choices=ParcelState.choices, blank=True
+    )
 
     needs_attention = models.BooleanField(_("needs attention"), default=False)
     attention_reason = models.TextField(_("why it needs attention"), blank=True)

@@ -26,6 +26,7 @@ from sales.models import (
     InvalidStatusTransition,
     InvoiceKind,
     KsefStatus,
+    ParcelState,
     SalesBulkRun,
     SalesBulkRunItem,
     SalesOrder,
@@ -233,9 +234,10 @@ def sales_order_create(*, new: NewSalesOrder, user: User | AnonymousUser | None)
 
 @transaction.atomic
 def sales_order_status_change(
-    *, order_id: int, status: str, user: User | AnonymousUser | None
+    *, order_id: int, status: str, user: User | AnonymousUser | None, note: str = ""
 ) -> SalesOrder:
-    """Move an order to `status` if its workflow allows; a change to the same status is none."""
+    """Move an order to `status` if its workflow allows; a change to the same status is none.
+    `note` says in the history who or what made the change when no user did."""
     order = SalesOrder.objects.select_for_update().get(pk=order_id)
     if order.status == status:
         return order
@@ -250,6 +252,7 @@ def sales_order_status_change(
         user=_acting(user),
         from_status=old_status,
         to_status=status,
+        message=note,
     )
     sales_order_status_changed.send(
         sender=SalesOrder,
@@ -397,6 +400,32 @@ def sales_order_shipment_remove(
         order=order, type=SalesOrderEvent.Type.SHIPMENT_REMOVED, user=_acting(user), message=label
     )
     return shipment
+
+
+@transaction.atomic
+def sales_order_parcel_state_set(
+    *, order_id: int, state: str, delivered_picks_up: bool, by: str
+) -> SalesOrder:
+    """Record what the carrier says of the order's parcels (a ParcelState value). When they are
+    delivered and `delivered_picks_up` (the shop's choice), a sent order becomes picked up, with
+    `by` (who reported it, in words) in its history; an order in any other status is left as
+    it is. Saying the same again changes nothing."""
+    if state not in ParcelState.values:
+        raise ValueError(f"Unknown parcel state: {state}")
+    order = SalesOrder.objects.select_for_update().get(pk=order_id)
+    if order.parcel_state != state:
+        order.parcel_state = state
+        order.save(update_fields=["parcel_state", "updated_at"])
+    # Only a parcel the shop sent: an order still being packed or collected in person stays.
+    if (
+        state == ParcelState.DELIVERED
+        and delivered_picks_up
+        and order.status == SalesOrderStatus.SENT
+    ):
+        order = sales_order_status_change(
+            order_id=order.pk, status=SalesOrderStatus.PICKED_UP, user=None, note=by
+        )
+    return order
 
 
 @transaction.atomic

@@ -102,8 +102,8 @@ def test_list_makes_the_same_queries_whatever_the_size(
 
     # session, user, permissions (user's own + groups'), role in the header, problem count,
     # the account filter's choices, then the page: count and rows (account joined, lines
-    # never touched)
-    with django_assert_max_num_queries(9):
+    # never touched), and the menu's unread messages
+    with django_assert_max_num_queries(10):
         response = operator_client.get(ORDER_LIST, {"page": 2 if count > 50 else 1})
 
     assert response.status_code == 200

@@ -1,0 +1,1 @@
+"""Commission refund claims ("zwrot prowizji"): filed, followed and cancelled on Allegro."""
