@@ -20,7 +20,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_operator_accepts_a_czech_return_and_refunds_it_once_in_crowns(
-    shop_server, browser_page, allegro_emulator, connected_account, czech_order: SentOrder, tmp_path
+    shop_server, allegro_emulator, connected_account, czech_order: SentOrder, browser_page, tmp_path
 ):
     open_return(allegro_emulator, czech_order, line=0)
     account_returns_import(
@@ -33,7 +33,7 @@ def test_operator_accepts_a_czech_return_and_refunds_it_once_in_crowns(
     page.fill("input[name=password]", "password")
     page.click("button[type=submit]")
 
-    page.get_by_role("link", name="Allegro ▸ Zwroty").click()
+    page.get_by_role("link", name="Allegro ▸ Zwroty", exact=True).click()
     expect(page.locator("h1")).to_have_text("Allegro ▸ Zwroty")
     row = page.locator("tr.return-row")
     expect(row).to_have_count(1)
