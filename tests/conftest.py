@@ -15,6 +15,24 @@ EmulatorControl = Callable[..., Any]
 SimControl = Callable[..., Any]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _no_sessions_left_on_the_test_database(django_db_setup, django_db_blocker) -> Iterator[None]:
+    """Request threads of the browser tests' live servers can die holding a PostgreSQL
+    session (Chromium's keep-alive sockets), which would keep the test database from being
+    dropped. They are ended here, once, after the last test: ending them after each browser
+    test also ended connections the next test was already using."""
+    yield
+    from django.db import connection
+
+    with django_db_blocker.unblock():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+
+
 @pytest.fixture
 def operator_client(client: Client, db: None) -> Client:
     """Signed in as "operator", in the Operator role."""

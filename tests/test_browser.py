@@ -6,7 +6,6 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.base import ContentFile
-from django.db import connection
 from django.urls import reverse
 from playwright.sync_api import expect, sync_playwright
 from pytest_django.live_server_helper import LiveServer
@@ -41,14 +40,8 @@ def shop_server(transactional_db):
     server = LiveServer("127.0.0.1:0")
     yield server
     server.stop()
-    if connection.vendor == "postgresql":
-        # Request threads of Chromium's keep-alive sockets can die holding a connection,
-        # which would keep the test database from being dropped at the end of the run.
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
-            )
+    # Sessions a request thread left behind are ended once, before the test database is
+    # dropped (tests/conftest.py, _no_sessions_left_on_the_test_database).
 
 
 @pytest.fixture
