@@ -17,6 +17,8 @@ class AllegroConfig(AppConfig):
         "allegro.view_allegroorder",
         "allegro.convert_allegroorder",
         "allegro.add_allegroordernote",
+        "allegro.view_allegroreturn",
+        "allegro.handle_allegroreturn",
         "allegro.view_refundclaim",
         "allegro.add_refundclaim",
         "allegro.view_allegrothread",
@@ -25,6 +27,7 @@ class AllegroConfig(AppConfig):
     administrator_permissions = (
         "allegro.manage_allegro_settings",
         "allegro.view_allegro_payload",
+        "allegro.refund_above_limit",
         *(f"allegro.{action}_replytemplate" for action in ("view", "add", "change", "delete")),
     )
 
@@ -33,6 +36,7 @@ class AllegroConfig(AppConfig):
         from allegro.accounts.selectors import accounts_health
         from allegro.claims.views import sales_order_claims_panel
         from allegro.messaging.views import sales_order_messages_panel
+        from allegro.returns.views import sales_order_returns_panel
         from allegro.tracking.views import sales_order_tracking_panel
         from allegro.writeback import services as writeback
         from allegro.writeback.selectors import writes_health
@@ -56,6 +60,7 @@ class AllegroConfig(AppConfig):
         source_link_register("allegro", _allegro_source_link)
         marketplace_name_register("allegro", _marketplace_name)
         order_panel_register("allegro", sales_order_panel)
+        order_panel_register("allegro", sales_order_returns_panel)
         order_panel_register("allegro", sales_order_tracking_panel)
         order_panel_register("allegro", sales_order_claims_panel)
         order_panel_register("allegro", sales_order_messages_panel)

@@ -17,6 +17,7 @@ from allegro.orders.models import (
     AllegroOrderLine,
     AllegroOrderNote,
 )
+from allegro.returns.models import AllegroRefund, AllegroReturn, AllegroReturnLine, RefundLimit
 from allegro.tracking.models import ParcelTracking, TrackingSettings
 from allegro.writeback.models import AllegroWrite, FulfillmentStatusMapping
 
@@ -29,13 +30,17 @@ __all__ = [
     "AllegroOrderEvent",
     "AllegroOrderLine",
     "AllegroOrderNote",
+    "AllegroRefund",
     "AllegroReply",
+    "AllegroReturn",
+    "AllegroReturnLine",
     "AllegroThread",
     "AllegroWrite",
     "FulfillmentStatusMapping",
     "OfferProductLink",
     "ParcelTracking",
     "RefundClaim",
+    "RefundLimit",
     "ReplyTemplate",
     "TrackingSettings",
 ]

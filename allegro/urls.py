@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include(("allegro.orders.urls", "orders"))),
     path("", include(("allegro.conversion.urls", "conversion"))),
     path("", include(("allegro.writeback.urls", "writeback"))),
+    path("", include(("allegro.returns.urls", "returns"))),
     path("", include(("allegro.messaging.urls", "messaging"))),
     path("", include(("allegro.accounts.urls", "accounts"))),
     path("", include(("allegro.claims.urls", "claims"))),

@@ -239,6 +239,11 @@ ALLEGRO_WRITE_MAX_ATTEMPTS = int(os.environ.get("ALLEGRO_WRITE_MAX_ATTEMPTS", "1
 # The sweep queues again a due write untouched for this long, every ..._INTERVAL seconds.
 ALLEGRO_WRITE_SWEEP_AFTER = int(os.environ.get("ALLEGRO_WRITE_SWEEP_AFTER", "60"))
 ALLEGRO_WRITE_SWEEP_INTERVAL = int(os.environ.get("ALLEGRO_WRITE_SWEEP_INTERVAL", "30"))
+# Customer returns: how often they are read, how many days back (their statuses move for
+# weeks), and the page size (Allegro allows 1..1000).
+ALLEGRO_RETURNS_INTERVAL = int(os.environ.get("ALLEGRO_RETURNS_INTERVAL", "300"))
+ALLEGRO_RETURNS_DAYS = int(os.environ.get("ALLEGRO_RETURNS_DAYS", "60"))
+ALLEGRO_RETURNS_PAGE = int(os.environ.get("ALLEGRO_RETURNS_PAGE", "1000"))
 # Commission refund claims: how often a filed claim is asked about until Allegro decides, and
 # how often the periodic job looks for claims that are due.
 ALLEGRO_CLAIM_FOLLOW_INTERVAL = int(os.environ.get("ALLEGRO_CLAIM_FOLLOW_INTERVAL", "1800"))

@@ -17,7 +17,19 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
 
-from emulator import api, billing, claims, control, messaging, oauth, seed, sellers, tracking
+from emulator import (
+    api,
+    billing,
+    claims,
+    control,
+    messaging,
+    oauth,
+    refunds,
+    returns,
+    seed,
+    sellers,
+    tracking,
+)
 from emulator.clock import Clock
 from emulator.errors import MEDIA_TYPE, ApiError, ControlError
 from emulator.faults import FAULTS, corrupt
@@ -49,6 +61,11 @@ def _rules() -> list[Rule]:
         route(f"{forms}/invoices", "api", api.invoices, "GET", "POST"),
         route(f"{forms}/invoices/<invoice_id>/file", "api", api.invoice_file, "PUT"),
         route(f"{forms}/serial-numbers", "api", api.serial_numbers, "POST"),
+        route("/order/customer-returns", "api", returns.customer_returns),
+        route("/order/customer-returns/<return_id>", "api", returns.customer_return),
+        route("/order/customer-returns/<return_id>/rejection", "api", returns.rejection, "POST"),
+        route("/payments/refunds", "api", refunds.initiate, "POST"),
+        route("/payments/refunds", "api", refunds.listing, "GET"),
         route("/order/refund-claims", "api", claims.collection, "GET", "POST"),
         route("/order/refund-claims/<claim_id>", "api", claims.item, "GET", "DELETE"),
         route("/order/carriers/<carrier_id>/tracking", "api", tracking.tracking),
@@ -64,6 +81,10 @@ def _rules() -> list[Rule]:
         route(f"{ctl}/orders/<order_id>/auto-cancel", "control", control.auto_cancel, "POST"),
         route(f"{ctl}/orders/<order_id>/surcharge", "control", control.surcharge, "POST"),
         route(f"{ctl}/merge", "control", control.merge, "POST"),
+        route(f"{ctl}/orders/<order_id>/return", "control", returns.open_endpoint, "POST"),
+        route(f"{ctl}/returns/<return_id>/deliver", "control", returns.deliver_endpoint, "POST"),
+        route(f"{ctl}/refunds", "control", refunds.settings_endpoint, "GET", "POST"),
+        route(f"{ctl}/refunds/<refund_id>/complete", "control", refunds.complete_endpoint, "POST"),
         route(f"{ctl}/orders/<order_id>/line-returned", "control", claims.line_returned, "POST"),
         route(f"{ctl}/refund-claims/<claim_id>/decide", "control", claims.decide, "POST"),
         route(f"{ctl}/parcels/advance", "control", tracking.advance_endpoint, "POST"),
@@ -122,6 +143,8 @@ class EmulatorApp(OfflineApp):
     def dispatch(self, request: Request) -> Response:
         response = super().dispatch(request)
         response.headers["trace-id"] = uuid.uuid4().hex
+        if response.mimetype == MEDIA_TYPE:  # the customer returns answer in the beta type
+            response.content_type = returns.media_type(request.path, MEDIA_TYPE)
         return response
 
     def no_route(self, request: Request, error: HTTPException) -> Response:
@@ -142,7 +165,7 @@ class EmulatorApp(OfflineApp):
     ) -> Response:
         if kind == "oauth":
             return handler(self.store, self.clock, request)
-        if MEDIA_TYPE not in request.headers.get("Accept", ""):
+        if returns.media_type(request.path, MEDIA_TYPE) not in request.headers.get("Accept", ""):
             return ApiError(
                 406,
                 "NotAcceptableException",

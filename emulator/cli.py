@@ -11,6 +11,7 @@ import base64
 import json
 from pathlib import Path
 
+from emulator.returns_cli import add_return_commands, return_call
 from offline.app import OfflineApp
 from offline.cli import AddClient, ServerCli
 
@@ -63,6 +64,7 @@ class EmulatorCli(ServerCli):
         p.add_argument("id")
         p = client("merge", "the buyer pays several orders together")
         p.add_argument("ids", nargs="+")
+        add_return_commands(client)
 
         p = client("message", "the buyer of an order writes to the seller about it")
         p.add_argument("id", help="the order (checkout form id)")
@@ -104,6 +106,9 @@ class EmulatorCli(ServerCli):
                 return self.call(url, "POST", f"/orders/{args.id}/{args.command}")
             case "merge":
                 return self.call(url, "POST", "/merge", {"ids": args.ids})
+            case "return" | "return-arrived" | "refunds" | "refund-complete":
+                method, path, payload = return_call(args)
+                return self.call(url, method, path, payload)
             case "message":
                 try:
                     body = self.message(args)

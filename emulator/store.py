@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from emulator import billing, claims, messaging, tracking
+from emulator import billing, claims, messaging, refunds, returns, tracking
 from offline.store import SqliteStore
 
 SCHEMA = """
@@ -124,12 +124,14 @@ CREATE INDEX IF NOT EXISTS events_seller ON events (seller_id, id);
 """
 
 # Tables wiped by a reset; OAuth state survives so a connected demo stays connected.
-ORDER_TABLES = (
+ORDER_TABLES: tuple[str, ...] = (
     "orders",
     "events",
     "fulfillment_history",
     "shipments",
     "invoices",
+    *returns.TABLES,
+    *refunds.TABLES,
     *billing.TABLES,
     *claims.TABLES,
     *tracking.TABLES,
@@ -138,7 +140,15 @@ ORDER_TABLES = (
 
 
 class Store(SqliteStore):
-    schema = SCHEMA + billing.SCHEMA + claims.SCHEMA + messaging.SCHEMA + tracking.SCHEMA
+    schema = (
+        SCHEMA
+        + billing.SCHEMA
+        + claims.SCHEMA
+        + messaging.SCHEMA
+        + tracking.SCHEMA
+        + returns.SCHEMA
+        + refunds.SCHEMA
+    )
 
     def __init__(self, path: str | Path) -> None:
         super().__init__(path)

@@ -26,6 +26,11 @@ class ErpConfig(AppConfig):
         )
 
         order_panel_register(ANY_CHANNEL, sales_order_panel)
+        # Goods that came back go to the ERP, which corrects the invoice.
+        from erp.returns import on_return_recorded
+        from sales.signals import sales_order_return_recorded
+
+        sales_order_return_recorded.connect(on_return_recorded, dispatch_uid="erp.returns")
         list_actions_register("erp/sales_list_actions.html")
         bulk_action_register(
             BulkAction(

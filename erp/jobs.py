@@ -27,3 +27,17 @@ def sync_periodic() -> str:
         return "off"
     run, created = sync_run_start(trigger=ErpSyncRun.Trigger.PERIODIC, user=None)
     return f"started {run.pk}" if created else f"running {run.pk}"
+
+
+def send_return(erp_return_id: int) -> str:
+    """Send one returned-goods record to the ERP (which corrects the invoice)."""
+    from erp.returns import erp_return_send
+
+    return erp_return_send(erp_return_id=erp_return_id)
+
+
+def sweep_returns() -> int:
+    """Periodic: queue again the returns the ERP has not got yet."""
+    from erp.returns import erp_returns_sweep
+
+    return erp_returns_sweep()

@@ -4,7 +4,7 @@ from django.db.models import Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from sales.models import SalesOrder
+from sales.models import SalesOrder, SalesOrderReturn
 
 
 class ErpSettings(models.Model):
@@ -154,3 +154,38 @@ class ErpSyncRun(models.Model):
         if self.had_errors:
             return gettext("Done with errors"), "err"
         return str(self.State.DONE.label), "ok"
+
+
+class ErpReturn(models.Model):
+    """Goods came back (sales.SalesOrderReturn): the ERP must correct the invoice. Written in the
+    transaction that recorded the return, sent by a job (`POST /api/returns`, idempotent by the
+    return's reference), queued again by a sweep when lost."""
+
+    class State(models.TextChoices):
+        PENDING = "PENDING", _("Waiting to be sent")
+        DONE = "DONE", _("Corrected by the ERP")
+        FAILED = "FAILED", _("Refused by the ERP")
+
+    sales_return = models.OneToOneField(
+        SalesOrderReturn, on_delete=models.CASCADE, related_name="erp_return"
+    )
+    state = models.CharField(_("state"), max_length=8, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    next_attempt_at = models.DateTimeField(auto_now_add=True)
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("return sent to the ERP")
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=Q(state="PENDING"),
+                name="erp_return_due_idx",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sales_return_id} {self.state}"

@@ -16,7 +16,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
 
-from erp_simulator import api, control
+from erp_simulator import api, control, returns
 from erp_simulator.clock import Clock
 from erp_simulator.errors import ApiError, bad_request
 from erp_simulator.faults import FAULTS, break_body
@@ -35,6 +35,7 @@ def _rules() -> list[Rule]:
         route("/api/orders/lookup", "api", api.lookup, "POST"),
         route("/api/invoices/<invoice_id>/pdf", "api", api.invoice_pdf),
         route("/api/currencies", "api", api.currencies),
+        route("/api/returns", "api", returns.create_return, "POST"),
         route(f"{CONTROL}/currencies", "control", control.set_currency, "POST"),
         route(f"{CONTROL}/orders/fulfil", "control", control.fulfil, "POST"),
         route(f"{CONTROL}/orders/deliver", "control", control.deliver, "POST"),

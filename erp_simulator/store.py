@@ -9,6 +9,16 @@ import sqlite3
 
 from offline.store import SqliteStore
 
+# POST /api/returns: one row per return the shop sent (erp_simulator.returns).
+RETURNS_SCHEMA = """
+CREATE TABLE IF NOT EXISTS returns (
+    reference TEXT PRIMARY KEY,
+    number TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    at TEXT NOT NULL
+);
+"""
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS orders (
     number TEXT PRIMARY KEY,
@@ -44,11 +54,11 @@ CREATE TABLE IF NOT EXISTS counters (
 );
 """
 
-TABLES = ("orders", "history", "invoices", "counters", "settings")
+TABLES = ("orders", "history", "invoices", "counters", "settings", "returns")
 
 
 class Store(SqliteStore):
-    schema = SCHEMA
+    schema = SCHEMA + RETURNS_SCHEMA
     row_factory = sqlite3.Row
 
 

@@ -325,6 +325,7 @@ class SalesOrderEvent(models.Model):
         INVOICE_ISSUED = "INVOICE_ISSUED", _("Invoice issued")
         KSEF_STATUS_CHANGED = "KSEF_STATUS_CHANGED", _("KSeF status changed")
         VAT_RATES_CHANGED = "VAT_RATES_CHANGED", _("VAT rates set by the invoice")
+        RETURN_RECORDED = "RETURN_RECORDED", _("Goods returned")
 
     order = models.ForeignKey(SalesOrder, on_delete=models.CASCADE, related_name="events")
     type = models.CharField(_("type"), max_length=24, choices=Type.choices)
@@ -594,3 +595,50 @@ class SalesOrderSearchTerm(SearchTerm):
                 fields=["order", "source", "kind", "term"], name="sales_search_term_unique"
             ),
         ]
+
+
+class SalesOrderReturn(models.Model):
+    """Goods that came back from the buyer, whatever the channel: which lines, how many. The
+    channel's own return (its id in `reference`) says why and handles the money."""
+
+    order = models.ForeignKey(SalesOrder, on_delete=models.CASCADE, related_name="returns")
+    # The channel's id of the return: recording it twice records it once.
+    reference = models.CharField(_("reference in the channel"), max_length=64)
+    reason = models.CharField(_("reason"), max_length=255, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["order", "reference"], name="sales_return_unique_reference"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order_id} {self.reference}"
+
+
+class SalesOrderReturnLine(models.Model):
+    sales_return = models.ForeignKey(
+        SalesOrderReturn, on_delete=models.CASCADE, related_name="lines"
+    )
+    line = models.ForeignKey(SalesOrderLine, on_delete=models.PROTECT, related_name="returned")
+    quantity = models.PositiveIntegerField(_("quantity"))
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(quantity__gte=1), name="sales_return_line_quantity_positive"
+            ),
+            models.UniqueConstraint(
+                fields=["sales_return", "line"], name="sales_return_line_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} × {self.line_id}"

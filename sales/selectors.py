@@ -14,6 +14,7 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Sum,
     Value,
     When,
 )
@@ -169,7 +170,8 @@ def sales_order_get(*, pk: int) -> SalesOrder:
 
 
 def sales_order_lines(*, order: SalesOrder) -> QuerySet:
-    return order.lines.order_by("id")
+    """The order's lines, each with `returned_quantity`: how many of it came back (None: none)."""
+    return order.lines.annotate(returned_quantity=Sum("returned__quantity")).order_by("id")
 
 
 def sales_order_events(*, order: SalesOrder) -> QuerySet[SalesOrderEvent]:

@@ -23,3 +23,6 @@ sales_order_invoice_attached = Signal()
 # order's status change to CANCELLED follows (and is announced) right after, in the same
 # transaction.
 sales_order_attention_resolved = Signal()
+# kwargs: order (SalesOrder), sales_return (SalesOrderReturn), user. Sent once per return when
+# goods are recorded as come back (the ERP then corrects the invoice).
+sales_order_return_recorded = Signal()

@@ -54,3 +54,12 @@ def accounts_health() -> list[Check]:
         else:
             checks.append(Check(key, name, True, detail))
     return checks
+
+
+def accounts_working_ids() -> list[int]:
+    """The accounts periodic jobs work for: connected and not paused by an administrator."""
+    return list(
+        AllegroAccount.objects.filter(
+            status=AllegroAccount.Status.CONNECTED, paused=False
+        ).values_list("id", flat=True)
+    )

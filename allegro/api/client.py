@@ -521,10 +521,12 @@ class AllegroClient:
         json: Any = None,
         data: bytes | None = None,
         content_type: str | None = None,
+        media_type: str = MEDIA_TYPE,
     ) -> requests.Response:
-        headers = {"Accept": MEDIA_TYPE, "Accept-Language": self.accept_language}
+        # `media_type`: Allegro's beta resources (customer returns) want their own, both ways.
+        headers = {"Accept": media_type, "Accept-Language": self.accept_language}
         if json is not None:
-            headers["Content-Type"] = MEDIA_TYPE
+            headers["Content-Type"] = media_type
         if content_type is not None:
             headers["Content-Type"] = content_type
         kwargs: dict[str, Any] = {"params": params, "json": json, "data": data}

@@ -7,6 +7,7 @@ from django.conf import settings
 
 from allegro.accounts.clients import client_for_account
 from allegro.accounts.models import AllegroAccount
+from allegro.accounts.selectors import accounts_working_ids
 from allegro.api.budget import WRITE
 from allegro.api.errors import AllegroError
 from allegro.messaging.services import (
@@ -21,11 +22,7 @@ from shop.leases import lease
 def import_all_accounts_messages() -> int:
     """Periodic: queue one import of threads and messages per connected, unpaused account."""
     queue = django_rq.get_queue("default")
-    account_ids = list(
-        AllegroAccount.objects.filter(
-            status=AllegroAccount.Status.CONNECTED, paused=False
-        ).values_list("id", flat=True)
-    )
+    account_ids = accounts_working_ids()
     for account_id in account_ids:
         queue.enqueue(import_account_messages, account_id)
     return len(account_ids)

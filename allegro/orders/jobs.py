@@ -7,6 +7,7 @@ from django.conf import settings
 
 from allegro.accounts.clients import client_for_account
 from allegro.accounts.models import AllegroAccount
+from allegro.accounts.selectors import accounts_working_ids
 from allegro.api.errors import AllegroError
 from allegro.orders.services import account_import_riding_out
 from shop.leases import lease
@@ -14,19 +15,10 @@ from shop.leases import lease
 logger = logging.getLogger(__name__)
 
 
-def _connected_account_ids() -> list[int]:
-    # A paused account is left alone until an administrator resumes it.
-    return list(
-        AllegroAccount.objects.filter(
-            status=AllegroAccount.Status.CONNECTED, paused=False
-        ).values_list("id", flat=True)
-    )
-
-
 def import_all_accounts(reconcile: bool = False) -> int:
     """Periodic: queue one import per connected account; returns how many were queued."""
     queue = django_rq.get_queue("default")
-    account_ids = _connected_account_ids()
+    account_ids = accounts_working_ids()
     for account_id in account_ids:
         queue.enqueue(import_account, account_id, reconcile=reconcile)
     return len(account_ids)

@@ -28,6 +28,7 @@ from allegro.orders.selectors import (
     allegro_problem_list,
 )
 from allegro.orders.services import allegro_order_note_add
+from allegro.returns.views import returns_panel_context
 from sales.forms import NoteForm
 from sales.services import SalesOrderRefused
 from shop.listing import filtered_page, list_query
@@ -90,6 +91,9 @@ def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "notes": allegro_order_notes(order=order),
         "note_form": NoteForm(),
         "can_add_note": request.user.has_perm("allegro.add_allegroordernote"),
+        "returns_panel": returns_panel_context(order, request)
+        if checkout_form is not None and request.user.has_perm("allegro.view_allegroreturn")
+        else None,
     }
     return render(request, "allegro/order_detail.html", context)
 

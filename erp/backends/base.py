@@ -366,6 +366,14 @@ class ErpBackend(Protocol):
 
     def invoice_pdf(self, invoice_id: str) -> bytes: ...
 
+    def return_send(
+        self, *, number: str, reference: str, items: list[tuple[str, int]], reason: str
+    ) -> ErpDocument:
+        """Goods of order `number` came back ((code, quantity) each): the ERP corrects the
+        invoice and answers the document with it. Idempotent by `reference`; ErpRefused with
+        code "conflict" while the order has no invoice to correct yet."""
+        ...
+
     def currencies(self) -> list[ErpCurrency]: ...
 
 

@@ -319,6 +319,17 @@ class HttpErpBackend:
             )
         return content
 
+    def return_send(
+        self, *, number: str, reference: str, items: list[tuple[str, int]], reason: str
+    ) -> ErpDocument:
+        body = {
+            "number": number,
+            "reference": reference,
+            "returns": [{"code": code, "quantity": quantity} for code, quantity in items],
+            "reason": reason,
+        }
+        return parse_document(self._json(self._request("POST", "/api/returns", json=body)))
+
     def currencies(self) -> list[ErpCurrency]:
         data = self._json(self._request("GET", "/api/currencies"))
         try:

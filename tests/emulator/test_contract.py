@@ -21,6 +21,8 @@ from tests.emulator.conftest import MEDIA_TYPE, Emulator, ready_order
 
 SHARED = Path(__file__).resolve().parents[3] / "shared" / "allegro"
 SPEC_PATH = SHARED / "orders-api.yaml"
+# Allegro's beta resources (customer returns) answer in a media type of their own.
+BETA_MEDIA_TYPE = "application/vnd.allegro.beta.v1+json"
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
 
@@ -35,8 +37,10 @@ def spec_dict(path: Path = SPEC_PATH) -> dict[str, Any]:
 
 @cache
 def openapi(path: Path = SPEC_PATH) -> OpenAPI:
-    # openapi-core does not treat the vendor `+json` media type as JSON by itself.
-    config = Config(extra_media_type_deserializers={MEDIA_TYPE: json.loads})
+    # openapi-core does not treat the vendor `+json` media types as JSON by themselves.
+    config = Config(
+        extra_media_type_deserializers={MEDIA_TYPE: json.loads, BETA_MEDIA_TYPE: json.loads}
+    )
     return OpenAPI.from_dict(copy.deepcopy(spec_dict(path)), config=config)
 
 

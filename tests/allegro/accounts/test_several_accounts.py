@@ -7,7 +7,7 @@ from pytest_django.fixtures import Settings
 
 from allegro.accounts.clients import client_for_account
 from allegro.accounts.models import AllegroAccount
-from allegro.accounts.selectors import accounts_health
+from allegro.accounts.selectors import accounts_health, accounts_working_ids
 from allegro.accounts.services import (
     account_connect_poll,
     account_connect_start,
@@ -179,7 +179,7 @@ def test_a_paused_account_neither_imports_nor_writes_and_the_other_goes_on(
     assert shown_on_allegro(allegro_emulator, orders["sklep_cz"][1]) == "NEW"
 
     # The periodic import queues the other account only; the paused one's job does nothing.
-    assert import_jobs._connected_account_ids() == [pl.pk]
+    assert accounts_working_ids() == [pl.pk]
     assert import_jobs._import_account(cz.pk, reconcile=False) == "paused"
     AllegroWrite.objects.filter(pk=cz_write.pk).update(updated_at="2000-01-01T00:00:00Z")
     assert writes_sweep() == 0
@@ -214,7 +214,7 @@ def test_disconnecting_one_account_forgets_its_tokens_and_keeps_everything_else(
         pl_before.access_token_encrypted,
         pl_before.paused,
     )
-    assert import_jobs._connected_account_ids() == [pl.pk]
+    assert accounts_working_ids() == [pl.pk]
     emulator_call(allegro_emulator, "orders", {"marketplace": "allegro-pl"})
     import_both(pl)
 

@@ -1,0 +1,1 @@
+"""Allegro\x27s customer returns and payment refunds (Allegro ▸ Zwroty, the order panels)."""
