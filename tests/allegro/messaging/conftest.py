@@ -2,6 +2,7 @@
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from importlib import import_module
 from typing import Any
 
 import pytest
@@ -75,3 +76,13 @@ def ours_on_allegro(base_url: str, text: str) -> list[dict[str, Any]]:
         for message in thread["messages"]
         if message["fromSeller"] and message["text"] == text
     ]
+
+
+@pytest.fixture(autouse=True)
+def _ready_replies(db: None) -> None:
+    """The ready-made replies as the migration seeds them: a transactional test run before
+    this one (a browser or fault test anywhere in the suite) flushed the tables they live in."""
+    from django.apps import apps
+
+    add_ready_replies = import_module("allegro.migrations.0015_messages").add_ready_replies
+    add_ready_replies(apps, None)
