@@ -72,6 +72,21 @@ class EmulatorCli(ServerCli):
         p.add_argument("--attach", default=None, help="a file (image or PDF) sent with it")
         client("threads", "the message centre's threads with all their messages")
 
+        p = client("parcel", "the carrier moves a parcel the seller sent (tracking history)")
+        p.add_argument("waybill")
+        p.add_argument(
+            "status",
+            help="in_transit, out_for_delivery, delivered, returned, pickup or a spec code",
+        )
+        p.add_argument("--description", default=None)
+        p = client("line-returned", "the buyer sent items back and got the money (claimable)")
+        p.add_argument("id", help="checkout form id")
+        p.add_argument("line", help="line item id")
+        p.add_argument("--quantity", type=int, default=1)
+        p = client("claim-decide", "Allegro's answer to a commission refund claim")
+        p.add_argument("id", help="refund claim id")
+        p.add_argument("status", help="e.g. GRANTED or REJECTED")
+
     def run(self, args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         url = args.url
         match args.command:
@@ -117,6 +132,18 @@ class EmulatorCli(ServerCli):
                 return self.call(url, "POST", "/messages", body)
             case "threads":
                 return self.call(url, "GET", "/threads")
+            case "parcel":
+                parcel = {"waybill": args.waybill, "status": args.status}
+                if args.description:
+                    parcel["description"] = args.description
+                return self.call(url, "POST", "/parcels/advance", parcel)
+            case "line-returned":
+                returned = {"lineItemId": args.line, "quantity": args.quantity}
+                return self.call(url, "POST", f"/orders/{args.id}/line-returned", returned)
+            case "claim-decide":
+                return self.call(
+                    url, "POST", f"/refund-claims/{args.id}/decide", {"status": args.status}
+                )
         return 2
 
     def message(self, args: argparse.Namespace) -> dict[str, object]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import json
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -237,3 +238,31 @@ def test_faults_hit_the_after_sale_paths_as_they_hit_orders(emulator: Emulator) 
     limited = emulator.get("/order/carriers/DPD/tracking?waybill=X")
     assert limited.status_code == 429 and limited.headers["Retry-After"]
     assert emulator.get("/order/refund-claims").status_code == 200
+
+
+def test_the_cli_moves_parcels_and_answers_claims_through_the_control_endpoints(tmp_path) -> None:
+    """`python -m emulator parcel|claim-decide|line-returned` reach the control endpoints the
+    README's steps use; an unknown parcel or claim is said as the emulator's error, not a
+    traceback."""
+    import subprocess
+    import sys
+
+    from emulator.testing import running_emulator
+
+    root = Path(__file__).resolve().parents[2]
+    with running_emulator(tmp_path / "served.sqlite3") as url:
+
+        def cli(*args: str) -> subprocess.CompletedProcess[str]:
+            return subprocess.run(
+                [sys.executable, "-m", "emulator", *args, "--url", url],
+                cwd=root,
+                capture_output=True,
+                text=True,
+                timeout=30,
+            )
+
+        unknown_parcel = cli("parcel", "NO-SUCH-WAYBILL", "delivered")
+        unknown_claim = cli("claim-decide", "no-such-claim", "GRANTED")
+    assert unknown_parcel.returncode == 1
+    assert json.loads(unknown_parcel.stdout) == {"error": "no parcel was sent with that waybill"}
+    assert unknown_claim.returncode == 1 and "error" in json.loads(unknown_claim.stdout)
