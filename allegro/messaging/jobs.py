@@ -2,51 +2,32 @@
 
 from functools import partial
 
-import django_rq
-from django.conf import settings
-
 from allegro.accounts.clients import client_for_account
+from allegro.accounts.jobs import queue_per_working_account, run_for_account
 from allegro.accounts.models import AllegroAccount
-from allegro.accounts.selectors import accounts_working_ids
 from allegro.api.budget import WRITE
-from allegro.api.errors import AllegroError
 from allegro.messaging.services import (
     account_messages_import,
     messaging_sweep,
     reply_send,
     thread_read_push,
 )
-from shop.leases import lease
 
 
 def import_all_accounts_messages() -> int:
     """Periodic: queue one import of threads and messages per connected, unpaused account."""
-    queue = django_rq.get_queue("default")
-    account_ids = accounts_working_ids()
-    for account_id in account_ids:
-        queue.enqueue(import_account_messages, account_id)
-    return len(account_ids)
+    return queue_per_working_account(import_account_messages)
 
 
 def import_account_messages(account_id: int) -> dict[str, int] | str:
     """One account's import unless another worker runs it now (the lease saves duplicate
     work only: messages are upserted by id)."""
-    connection = django_rq.get_connection("default")
-    key = f"allegro:messages:import:{account_id}"
-    with lease(connection, key, seconds=settings.JOB_LEASE_SECONDS) as held:
-        if not held:
-            return "busy"
-        account = AllegroAccount.objects.get(pk=account_id)
-        if not account.is_connected or account.paused:
-            return "not connected"
-        try:
-            stats = account_messages_import(
-                account_id=account_id, client=client_for_account(account)
-            )
-        except AllegroError as error:
-            # What was stored stays stored; the next tick goes on from there.
-            return f"failed: {error}"
+
+    def run(account: AllegroAccount) -> dict[str, int]:
+        stats = account_messages_import(account_id=account.pk, client=client_for_account(account))
         return {"threads": stats.threads, "messages": stats.messages}
+
+    return run_for_account(f"allegro:messages:import:{account_id}", account_id, run)
 
 
 # Replies and read flags go before imports in the shared request budget: staff wait on them.

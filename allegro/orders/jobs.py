@@ -6,8 +6,8 @@ import django_rq
 from django.conf import settings
 
 from allegro.accounts.clients import client_for_account
+from allegro.accounts.jobs import queue_per_working_account
 from allegro.accounts.models import AllegroAccount
-from allegro.accounts.selectors import accounts_working_ids
 from allegro.api.errors import AllegroError
 from allegro.orders.services import account_import_riding_out
 from shop.leases import lease
@@ -17,11 +17,7 @@ logger = logging.getLogger(__name__)
 
 def import_all_accounts(reconcile: bool = False) -> int:
     """Periodic: queue one import per connected account; returns how many were queued."""
-    queue = django_rq.get_queue("default")
-    account_ids = accounts_working_ids()
-    for account_id in account_ids:
-        queue.enqueue(import_account, account_id, reconcile=reconcile)
-    return len(account_ids)
+    return queue_per_working_account(import_account, reconcile=reconcile)
 
 
 def reconcile_all_accounts() -> int:

@@ -2,14 +2,10 @@
 
 from functools import partial
 
-import django_rq
-from django.conf import settings
-
 from allegro.accounts.clients import client_for_account
+from allegro.accounts.jobs import queue_per_working_account, run_for_account
 from allegro.accounts.models import AllegroAccount
-from allegro.accounts.selectors import accounts_working_ids
 from allegro.api.budget import WRITE
-from allegro.api.errors import AllegroError
 from allegro.returns.services import (
     account_returns_import,
     refund_follow,
@@ -17,7 +13,6 @@ from allegro.returns.services import (
     refunds_sweep,
     rejection_perform,
 )
-from shop.leases import lease
 
 # Refunds and rejections go before imports in the shared request budget, as writes do.
 _writer = partial(client_for_account, priority=WRITE)
@@ -25,30 +20,15 @@ _writer = partial(client_for_account, priority=WRITE)
 
 def import_returns_all_accounts() -> int:
     """Periodic: queue one returns import per connected, unpaused account."""
-    queue = django_rq.get_queue("default")
-    account_ids = accounts_working_ids()
-    for account_id in account_ids:
-        queue.enqueue(import_returns, account_id)
-    return len(account_ids)
+    return queue_per_working_account(import_returns)
 
 
 def import_returns(account_id: int) -> dict[str, int] | str:
-    connection = django_rq.get_connection("default")
-    with lease(
-        connection, f"allegro:returns:{account_id}", seconds=settings.JOB_LEASE_SECONDS
-    ) as held:
-        if not held:
-            return "busy"
-        account = AllegroAccount.objects.get(pk=account_id)
-        if not account.is_connected or account.paused:
-            return "not connected"
-        try:
-            stats = account_returns_import(
-                account_id=account_id, client=client_for_account(account)
-            )
-        except AllegroError as error:
-            return f"failed: {error}"
+    def run(account: AllegroAccount) -> dict[str, int]:
+        stats = account_returns_import(account_id=account.pk, client=client_for_account(account))
         return {"created": stats.created, "updated": stats.updated}
+
+    return run_for_account(f"allegro:returns:{account_id}", account_id, run)
 
 
 def perform_refund(refund_id: int) -> str:
