@@ -180,7 +180,7 @@ def test_a_paused_account_neither_imports_nor_writes_and_the_other_goes_on(
 
     # The periodic import queues the other account only; the paused one's job does nothing.
     assert accounts_working_ids() == [pl.pk]
-    assert import_jobs._import_account(cz.pk, reconcile=False) == "paused"
+    assert import_jobs.import_account(cz.pk) == "paused"
     AllegroWrite.objects.filter(pk=cz_write.pk).update(updated_at="2000-01-01T00:00:00Z")
     assert writes_sweep() == 0
 
