@@ -28,4 +28,4 @@ def refund_claims(context: dict[str, Any], order: AllegroOrder) -> dict[str, Any
 def parcel_tracking(context: dict[str, Any], order: AllegroOrder) -> dict[str, Any]:
     request = context["request"]
     panel = parcel_tracking_panel(order.sales_order_id, request) if order.sales_order_id else None
-    return {"panel": panel, "request": request}
+    return {"panel": panel, "request": request, "csrf_token": context.get("csrf_token")}

@@ -202,6 +202,31 @@ def parcels_refresh(
     return {"added": added, "checked": len(due), "requests": requests}
 
 
+def parcels_check_now(*, sales_order_id: int, now: datetime | None = None) -> int:
+    """An operator asks for the carrier's news of an order's parcels now, not at their next
+    turn: the followed ones become due and the refresh job is queued after commit (Redis down:
+    the periodic job takes them at its next tick). Returns how many were made due."""
+    now = now or timezone.now()
+    due = ParcelTracking.objects.filter(
+        shipment__order_id=sales_order_id, next_check_at__isnull=False
+    ).update(next_check_at=now)
+    if due:
+        transaction.on_commit(_queue_refresh)
+    return due
+
+
+def _queue_refresh() -> None:
+    import django_rq
+    from redis.exceptions import RedisError
+
+    from allegro.tracking.jobs import refresh_parcel_tracking
+
+    try:
+        django_rq.get_queue("default").enqueue(refresh_parcel_tracking)
+    except RedisError:
+        logger.warning("allegro.tracking.queue_failed")
+
+
 @transaction.atomic
 def tracking_settings_set(
     *, delivered_marks_picked_up: bool, user: AbstractBaseUser | AnonymousUser | None

@@ -4,4 +4,9 @@ from allegro.tracking import views
 
 urlpatterns = [
     path("ustawienia/sledzenie-przesylek/", views.tracking_settings, name="settings"),
+    path(
+        "sprzedaz/<int:sales_order_id>/sledzenie/sprawdz/",
+        views.parcels_check_now_view,
+        name="check_now",
+    ),
 ]

@@ -4,13 +4,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from allegro.tracking.forms import TrackingSettingsForm
 from allegro.tracking.models import TrackingSettings
 from allegro.tracking.selectors import order_parcels, recent_parcels, status_label
-from allegro.tracking.services import tracking_settings_set
+from allegro.tracking.services import parcels_check_now, tracking_settings_set
 
 VIEW_PERMISSION = "allegro.view_allegroorder"
 
@@ -20,7 +22,9 @@ def parcel_tracking_panel(sales_order_id: int, request: HttpRequest) -> dict[str
     if not request.user.has_perm(VIEW_PERMISSION):
         return None
     parcels = order_parcels(sales_order_id=sales_order_id)
-    return {"parcels": parcels} if parcels else None
+    if not parcels:
+        return None
+    return {"parcels": parcels, "sales_order_id": sales_order_id, "back": request.get_full_path()}
 
 
 @require_http_methods(["GET", "POST"])
@@ -39,6 +43,20 @@ def tracking_settings(request: HttpRequest) -> HttpResponse:
     parcels = [(parcel, status_label(parcel.latest_code)) for parcel in recent_parcels()]
     context = {"title": _("Allegro ▸ Parcel tracking"), "form": form, "parcels": parcels}
     return render(request, "allegro/tracking/settings.html", context)
+
+
+@require_http_methods(["POST"])
+@permission_required(VIEW_PERMISSION, raise_exception=True)
+def parcels_check_now_view(request: HttpRequest, sales_order_id: int) -> HttpResponse:
+    """ "Sprawdź teraz" on the tracking panel: the order's parcels are asked about at once."""
+    if parcels_check_now(sales_order_id=sales_order_id):
+        messages.success(request, _("The carrier is being asked; its news appears in a moment."))
+    else:
+        messages.info(request, _("No parcel of this order is followed any more."))
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
+        back = reverse("sales:order_detail", args=[sales_order_id])
+    return redirect(back)
 
 
 def sales_order_tracking_panel(

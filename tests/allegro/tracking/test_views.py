@@ -75,3 +75,44 @@ def test_only_an_administrator_sets_delivered_means_picked_up():
 
     assert response.status_code == 302
     assert TrackingSettings.load().delivered_marks_picked_up
+
+
+def test_check_now_makes_the_orders_parcels_due_and_queues_the_refresh(
+    operator_client, django_capture_on_commit_callbacks, monkeypatch
+):
+    order = tracked_order("IN_TRANSIT")
+    ParcelTracking.objects.update(next_check_at=datetime(2099, 1, 1, tzinfo=UTC))
+    queued = []
+    monkeypatch.setattr("allegro.tracking.services._queue_refresh", lambda: queued.append(1))
+    page = reverse("allegro:orders:order_detail", args=[order.allegro_order.pk])
+    assert 'id="parcels-check-now"' in operator_client.get(page).content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = operator_client.post(
+            reverse("allegro:tracking:check_now", args=[order.pk]), {"next": page}
+        )
+
+    assert response.status_code == 302 and response["Location"] == page
+    assert ParcelTracking.objects.get().next_check_at.year < 2099
+    assert queued == [1]
+    # Somewhere else than this site is not followed back; a GET changes nothing.
+    elsewhere = operator_client.post(
+        reverse("allegro:tracking:check_now", args=[order.pk]), {"next": "https://evil.example/"}
+    )
+    assert elsewhere["Location"] == reverse("sales:order_detail", args=[order.pk])
+    assert (
+        operator_client.get(reverse("allegro:tracking:check_now", args=[order.pk])).status_code
+        == 405
+    )
+
+
+def test_a_delivered_parcel_is_not_asked_again_by_check_now(operator_client):
+    order = tracked_order("DELIVERED")
+    ParcelTracking.objects.update(next_check_at=None, stopped=ParcelTracking.Stop.DELIVERED)
+
+    response = operator_client.post(
+        reverse("allegro:tracking:check_now", args=[order.pk]), follow=True
+    )
+
+    assert ParcelTracking.objects.get().next_check_at is None
+    assert "nie jest już śledzona" in response.content.decode()
