@@ -11,7 +11,6 @@ from django.db.models import (
     IntegerField,
     OuterRef,
     Prefetch,
-    Q,
     QuerySet,
     Subquery,
     Sum,
@@ -35,6 +34,7 @@ from sales.models import (
     SalesOrderSource,
     SalesOrderStatus,
 )
+from shop.counting import capped_counts, found_rows
 from shop.listing import Sorting, SortKey
 from shop.search import search_condition
 
@@ -88,12 +88,15 @@ def sales_order_search_ids(*, query: str, except_kinds: Collection[str] = ()) ->
     return terms.filter(condition).values("order_id")
 
 
-def sales_order_list(*, filters: SalesOrderFilters) -> QuerySet[SalesOrder]:
-    """Orders newest first, narrowed by the list's filters; one query whatever the page."""
+def sales_order_list(*, filters: SalesOrderFilters, found: Any = None) -> QuerySet[SalesOrder]:
+    """Orders newest first, narrowed by the list's filters; one query whatever the page.
+
+    `found`: the search's ids as computed elsewhere (default: its sub-query, from `q`)."""
     orders = SalesOrder.objects.all()
     search = (filters.get("q") or "").strip()
     if search:
-        orders = orders.filter(pk__in=sales_order_search_ids(query=search))
+        found = sales_order_search_ids(query=search) if found is None else found
+        orders = orders.filter(pk__in=found)
     if filters.get("status"):
         orders = orders.filter(status=filters["status"])
     source = filters.get("source") or ""
@@ -197,7 +200,7 @@ def sales_order_notes(*, order: SalesOrder) -> QuerySet[SalesOrderNote]:
 class StatusChip:
     status: str  # "" for every status
     label: str
-    count: int
+    count: int  # up to COUNT_CAP + 1: "more than 10,000"
     active: bool
 
 
@@ -209,31 +212,39 @@ class StatusCounts:
 
 
 def sales_order_status_counts(*, filters: SalesOrderFilters) -> StatusCounts:
-    """How many orders of the list's filter are in each status, and how many need attention.
+    """How many orders of the list's filter are in each status, and how many need attention,
+    each counted up to COUNT_CAP + 1 as the list's own count is.
 
-    One grouped query over the filter without its status and attention parts (each chip is
-    the same filter with one status). On PostgreSQL at 100,000 orders it is an index-only scan
-    of (status, needs_attention): 14 ms, against 44 ms for the sequential scan without it."""
+    One query of sub-counts (shop.listing.capped_counts): the filter without its status and
+    attention parts, with each status in turn (each chip is the same filter with one status),
+    with none ("All") and the attention count. Each is served by an index that starts with
+    what it compares (status, needs_attention; channel, marketplace, status, needs_attention;
+    the attention partial index) and stops after 10,001 entries: the cost does not grow with
+    the table, where a grouped count read every order (77–236 ms at 1,000,000). A search's
+    ids are looked up once for them all."""
     narrowed: Any = {k: v for k, v in filters.items() if k not in ("status", "needs_attention")}
-    rows = (
-        sales_order_list(filters=narrowed)
-        .order_by()
-        .values("status")
-        .annotate(
-            orders=Count("*"), attention=Count("needs_attention", filter=Q(needs_attention=True))
-        )
-    )
-    orders = {row["status"]: row["orders"] for row in rows}
-    attention = {row["status"]: row["attention"] for row in rows}
+    search = (filters.get("q") or "").strip()
+    found = sales_order_search_ids(query=search) if search else None
+    orders = sales_order_list(filters=narrowed, found=found_rows() if search else None)
     chosen = filters.get("status") or ""
     only_attention = bool(filters.get("needs_attention"))
-    shown = attention if only_attention else orders
-    chips = [StatusChip("", "", sum(shown.values()), not chosen)]
+    shown = orders.filter(needs_attention=True) if only_attention else orders
+    counted = {
+        "": shown,
+        **{status.value: shown.filter(status=status) for status in SalesOrderStatus},
+    }
+    attention = orders.filter(needs_attention=True)
+    if chosen:
+        attention = attention.filter(status=chosen)
+    if not (only_attention and chosen in counted):
+        counted["attention"] = attention
+    counts = capped_counts(counted, found=found)
+    chips = [StatusChip("", "", counts[""], not chosen)]
     chips += [
-        StatusChip(status.value, str(status.label), shown.get(status.value, 0), chosen == status)
+        StatusChip(status.value, str(status.label), counts[status.value], chosen == status)
         for status in SalesOrderStatus
     ]
-    attention_count = attention.get(chosen, 0) if chosen else sum(attention.values())
+    attention_count = counts["attention"] if "attention" in counts else counts[chosen]
     return StatusCounts(chips=chips, attention=attention_count, attention_active=only_attention)
 
 

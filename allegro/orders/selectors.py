@@ -20,6 +20,7 @@ from allegro.orders.models import (
     FulfillmentStatus,
 )
 from sales.selectors import sales_order_search_ids
+from shop.counting import capped_counts, found_rows
 from shop.listing import Sorting, SortKey, narrowed
 from shop.search import search_condition
 
@@ -91,11 +92,12 @@ def allegro_order_search_ids(*, query: str) -> QuerySet[Any]:
     return own.filter(condition).values("order_id").union(through_sales)
 
 
-def allegro_order_list(*, filters: OrderFilters) -> QuerySet[AllegroOrder]:
+def allegro_order_list(*, filters: OrderFilters, found: Any = None) -> QuerySet[AllegroOrder]:
     """Live orders, newest first, narrowed by the list's filters.
 
     Merged (superseded) forms are left out, except that a search by checkout form id still
     finds them, so an operator holding an old id can follow it to the order that replaced it.
+    `found`: the search's ids as computed elsewhere (default: its sub-query, from `q`).
     """
     orders = (
         AllegroOrder.objects.select_related("account")
@@ -105,7 +107,8 @@ def allegro_order_list(*, filters: OrderFilters) -> QuerySet[AllegroOrder]:
     orders = _with_conversion(orders)
     search = (filters.get("q") or "").strip()
     if search:
-        orders = orders.filter(id__in=allegro_order_search_ids(query=search))
+        found = allegro_order_search_ids(query=search) if found is None else found
+        orders = orders.filter(id__in=found)
         orders = orders.filter(
             Q(superseded_at__isnull=True) | Q(checkout_form_id__istartswith=search)
         )
@@ -186,43 +189,45 @@ class StatusChip:
 
 def allegro_order_status_counts(*, filters: OrderFilters) -> dict[str, list[StatusChip]]:
     """How many orders of the list's filter are in each buyer status and each fulfillment
-    status, in one grouped query over the filter without either status.
+    status, each counted up to COUNT_CAP + 1 as the list's own count is.
 
     Each buyer status chip counts the filter with that buyer status (and the chosen
-    fulfillment status, if any); each fulfillment chip, the other way round. Statuses no
-    order has are left out, except "every status"."""
+    fulfillment status, if any); each fulfillment chip, the other way round; "All" of a row,
+    the filter with the other row's choice. One query of sub-counts (shop.listing.capped_counts),
+    each served by a partial index over the live orders that starts with its status
+    (`allegro_order_live_chips_idx`, the fulfillment sort index) and stopping after 10,001
+    entries: a grouped count read every live order's entry (a million at 1,000,000). A
+    search's ids are looked up once for them all.
+    Statuses no order has are left out, except "every status"."""
     narrowed_filters: Any = {
         k: v for k, v in filters.items() if k not in ("status", "fulfillment_status")
     }
-    rows = (
-        allegro_order_list(filters=narrowed_filters)
-        .order_by()
-        .values_list("status", "fulfillment_status")
-        .annotate(orders=Count("*"))
-    )
-    pairs = {(status, fulfillment): n for status, fulfillment, n in rows}
+    search = (filters.get("q") or "").strip()
+    found = allegro_order_search_ids(query=search) if search else None
+    orders = allegro_order_list(filters=narrowed_filters, found=found_rows() if search else None)
     chosen = {
         "status": filters.get("status") or "",
         "fulfillment_status": filters.get("fulfillment_status") or "",
     }
+    rows = {"status": BuyerStatus.choices, "fulfillment_status": FulfillmentStatus.choices}
+    counted: dict[str, QuerySet[AllegroOrder]] = {}
+    for field, choices in rows.items():
+        other = "fulfillment_status" if field == "status" else "status"
+        base = orders.filter(**{other: chosen[other]}) if chosen[other] else orders
+        counted[f"{field}:"] = base
+        for value, _label in choices:
+            counted[f"{field}:{value}"] = base.filter(**{field: value})
+    counts = capped_counts(counted, found=found)
 
-    def chips(field: str, choices: Any, position: int) -> list[StatusChip]:
-        other = chosen["fulfillment_status" if field == "status" else "status"]
-        counts: dict[str, int] = {}
-        for pair, n in pairs.items():
-            if not other or pair[1 - position] == other:
-                counts[pair[position]] = counts.get(pair[position], 0) + n
-        shown = [StatusChip(field, "", "", sum(counts.values()), not chosen[field])]
+    def chips(field: str, choices: Any) -> list[StatusChip]:
+        shown = [StatusChip(field, "", "", counts[f"{field}:"], not chosen[field])]
         return shown + [
-            StatusChip(field, value, str(label), counts[value], chosen[field] == value)
+            StatusChip(field, value, str(label), counts[f"{field}:{value}"], chosen[field] == value)
             for value, label in choices
-            if counts.get(value)
+            if counts[f"{field}:{value}"]
         ]
 
-    return {
-        "status": chips("status", BuyerStatus.choices, 0),
-        "fulfillment_status": chips("fulfillment_status", FulfillmentStatus.choices, 1),
-    }
+    return {field: chips(field, choices) for field, choices in rows.items()}
 
 
 def allegro_order_get(*, pk: int) -> AllegroOrder:
