@@ -316,6 +316,26 @@ def fill_search_terms() -> float:
     return time.perf_counter() - started
 
 
+def terms_filled() -> bool:
+    """Whether every order has its search terms and, on PostgreSQL, the term tables their text
+    indexes (fill_search_terms makes them last)."""
+    from django.db import connection
+
+    from allegro.orders.models import AllegroOrder, AllegroOrderSearchTerm
+    from sales.models import SalesOrder, SalesOrderSearchTerm
+
+    for order, term in ((SalesOrder, SalesOrderSearchTerm), (AllegroOrder, AllegroOrderSearchTerm)):
+        last = order.objects.order_by("-pk").values_list("pk", flat=True).first()
+        if last is not None and not term.objects.filter(order_id=last).exists():
+            return False
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT to_regclass(%s)", [f"{term._meta.db_table}_trgm"])
+                if cursor.fetchone()[0] is None:
+                    return False
+    return True
+
+
 def _copy_sales(count: int, statuses: list[str], product) -> None:
     """The same rows as the ORM fill (fill_sales.with_documents), through COPY."""
     from django.utils import timezone
@@ -512,7 +532,8 @@ def main() -> None:
         fill_allegro(args.count, account, fixture)
         fill_sales(args.count)
         print(f"filled {args.count} + {args.count} orders in {time.perf_counter() - started:.0f} s")
-    if not reuse:
+    if not reuse or not terms_filled():
+        # Also when a reused database's load stopped before its terms were complete.
         link_converted()
         print(f"search terms of all orders in {fill_search_terms():.0f} s")
     if connection.vendor == "postgresql":
