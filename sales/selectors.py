@@ -35,6 +35,7 @@ from sales.models import (
     SalesOrderSource,
     SalesOrderStatus,
 )
+from shop.counting import capped_counts
 from shop.listing import Sorting, SortKey
 from shop.search import search_condition
 
@@ -197,7 +198,7 @@ def sales_order_notes(*, order: SalesOrder) -> QuerySet[SalesOrderNote]:
 class StatusChip:
     status: str  # "" for every status
     label: str
-    count: int
+    count: int  # up to COUNT_CAP + 1: "more than 10,000"
     active: bool
 
 
@@ -209,32 +210,56 @@ class StatusCounts:
 
 
 def sales_order_status_counts(*, filters: SalesOrderFilters) -> StatusCounts:
-    """How many orders of the list's filter are in each status, and how many need attention.
+    """How many orders of the list's filter are in each status, and how many need attention,
+    each counted up to COUNT_CAP + 1 as the list's own count is (beyond: "more than 10,000").
 
-    One grouped query over the filter without its status and attention parts (each chip is
-    the same filter with one status). On PostgreSQL at 100,000 orders it is an index-only scan
-    of (status, needs_attention): 14 ms, against 44 ms for the sequential scan without it."""
+    Without a search, one query of sub-counts (shop.counting.capped_counts): the filter
+    without its status and attention parts, with each status in turn (each chip is the same
+    filter with one status), with none ("All") and the attention count, each from an index
+    that starts with what it compares (status; source or currency, then status; the attention
+    partial index) and stopping after 10,001 entries: 4-8 ms at 1,000,000 orders, where a
+    grouped count read every order (58-86 ms unfiltered). With a search, one grouped count
+    of what it found: the search reads every order it finds anyway, and sub-counts would
+    each read them again."""
     narrowed: Any = {k: v for k, v in filters.items() if k not in ("status", "needs_attention")}
+    orders = sales_order_list(filters=narrowed)
+    chosen = filters.get("status") or ""
+    only_attention = bool(filters.get("needs_attention"))
+    shown = orders.filter(needs_attention=True) if only_attention else orders
+    attention = orders.filter(needs_attention=True)
+    if chosen:
+        attention = attention.filter(status=chosen)
+    if (filters.get("q") or "").strip():
+        counts = _grouped_counts(orders, only_attention=only_attention, chosen=chosen)
+    else:
+        counted = {"": shown, "attention": attention}
+        counts = capped_counts(
+            counted | {status.value: shown.filter(status=status) for status in SalesOrderStatus}
+        )
+    chips = [StatusChip("", "", counts[""], not chosen)]
+    chips += [
+        StatusChip(status.value, str(status.label), counts[status.value], chosen == status)
+        for status in SalesOrderStatus
+    ]
+    return StatusCounts(chips=chips, attention=counts["attention"], attention_active=only_attention)
+
+
+def _grouped_counts(orders: QuerySet[SalesOrder], *, only_attention: bool, chosen: str) -> dict:
+    """sales_order_status_counts's counts in one GROUP BY status over `orders`."""
     rows = (
-        sales_order_list(filters=narrowed)
-        .order_by()
+        orders.order_by()
         .values("status")
         .annotate(
             orders=Count("*"), attention=Count("needs_attention", filter=Q(needs_attention=True))
         )
     )
-    orders = {row["status"]: row["orders"] for row in rows}
+    every = {row["status"]: row["orders"] for row in rows}
     attention = {row["status"]: row["attention"] for row in rows}
-    chosen = filters.get("status") or ""
-    only_attention = bool(filters.get("needs_attention"))
-    shown = attention if only_attention else orders
-    chips = [StatusChip("", "", sum(shown.values()), not chosen)]
-    chips += [
-        StatusChip(status.value, str(status.label), shown.get(status.value, 0), chosen == status)
-        for status in SalesOrderStatus
-    ]
-    attention_count = attention.get(chosen, 0) if chosen else sum(attention.values())
-    return StatusCounts(chips=chips, attention=attention_count, attention_active=only_attention)
+    shown = attention if only_attention else every
+    counts = {status.value: shown.get(status.value, 0) for status in SalesOrderStatus}
+    counts[""] = sum(shown.values())
+    counts["attention"] = attention.get(chosen, 0) if chosen else sum(attention.values())
+    return counts
 
 
 # --- printing ---------------------------------------------------------------------------------

@@ -103,17 +103,25 @@ def search_condition(query: str, *, column: str = "term") -> Q | None:
     return condition or None
 
 
+def term_index_sql(table: str) -> list[str]:
+    """PostgreSQL's statements creating `table`.term's indexes: a trigram GIN index for text
+    inside a term and a pattern btree for a prefix (a bulk load drops and makes them again)."""
+    return [
+        f"CREATE INDEX {table}_trgm ON {table} USING gin (term gin_trgm_ops)",
+        f"CREATE INDEX {table}_prefix ON {table} (term text_pattern_ops)",
+    ]
+
+
 def term_indexes(table: str) -> Operation:
-    """The migration operation that indexes `table`.term on PostgreSQL: a trigram GIN index
-    for text inside a term and a pattern btree for a prefix. Nothing on other databases (the
-    unique constraint's index serves them)."""
+    """The migration operation that indexes `table`.term on PostgreSQL (term_index_sql).
+    Nothing on other databases (the unique constraint's index serves them)."""
 
     def forward(apps: Any, schema_editor: BaseDatabaseSchemaEditor) -> None:
         if schema_editor.connection.vendor != "postgresql":
             return
         schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
-        schema_editor.execute(f"CREATE INDEX {table}_trgm ON {table} USING gin (term gin_trgm_ops)")
-        schema_editor.execute(f"CREATE INDEX {table}_prefix ON {table} (term text_pattern_ops)")
+        for sql in term_index_sql(table):
+            schema_editor.execute(sql)
 
     def backward(apps: Any, schema_editor: BaseDatabaseSchemaEditor) -> None:
         if schema_editor.connection.vendor == "postgresql":

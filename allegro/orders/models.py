@@ -214,6 +214,18 @@ class AllegroOrder(models.Model):
                 condition=Q(superseded_at__isnull=True),
                 name="allegro_order_live_chips_idx",
             ),
+            # The same counts over one marketplace (the commonest filter), each status's
+            # capped count from an index that starts with what it compares.
+            models.Index(
+                fields=["marketplace", "status", "fulfillment_status"],
+                condition=Q(superseded_at__isnull=True),
+                name="allegro_order_mkt_chips_idx",
+            ),
+            models.Index(
+                fields=["marketplace", "fulfillment_status"],
+                condition=Q(superseded_at__isnull=True),
+                name="allegro_order_mkt_fulfil_idx",
+            ),
             # Counting live orders reads this small index, not the table.
             models.Index(fields=["superseded_at"], name="allegro_order_superseded_idx"),
             models.Index(fields=["buyer_login"], name="allegro_order_buyer_idx"),

@@ -76,10 +76,11 @@ def _form(order: Any) -> CheckoutForm | None:
         return None
 
 
-def search_store(models: Any, orders: Sequence[Any]) -> None:
-    """Replace the terms of `orders` (stored AllegroOrder rows with their payload) in a fixed
-    number of queries. `models` gives AllegroOrderSearchTerm, AllegroOrderNote and Product as
-    `term`, `note` and `product`: the real ones, or the data migration's."""
+def search_rows(models: Any, orders: Sequence[Any]) -> list[Any]:
+    """Unsaved term rows of `orders` (stored AllegroOrder rows with their payload), read in a
+    fixed number of queries (a benchmark's loader writes them by COPY). `models` gives
+    AllegroOrderSearchTerm, AllegroOrderNote and Product as `term`, `note` and `product`: the
+    real ones, or the data migration's."""
     ids = [order.pk for order in orders]
     forms = {order.pk: _form(order) for order in orders}
     skus = {line.external_id for form in forms.values() if form for line in form.lines}
@@ -105,6 +106,13 @@ def search_store(models: Any, orders: Sequence[Any]) -> None:
             models.term(order_id=order.pk, kind=kind, term=term)
             for kind, term in sorted(search_terms(values))
         ]
+    return rows
+
+
+def search_store(models: Any, orders: Sequence[Any]) -> None:
+    """Replace the terms of `orders` with search_rows's, in a fixed number of queries."""
+    rows = search_rows(models, orders)
+    ids = [order.pk for order in orders]
     models.term.objects.filter(order_id__in=ids).delete()
     models.term.objects.bulk_create(rows, batch_size=5000)
 

@@ -8,8 +8,10 @@ from babel import Locale
 from babel.numbers import NumberPattern, format_decimal, parse_pattern
 from django import template
 from django.utils import translation
+from django.utils.translation import gettext
 from moneyed import Money
 
+from shop import listing
 from shop.notices import notice_text
 
 register = template.Library()
@@ -46,6 +48,15 @@ def money(value: Money | None) -> str:
 def thousands(value: int) -> str:
     """A whole number grouped as the UI language writes it: "10 000" / "10,000"."""
     return format_decimal(value, locale=_locale())
+
+
+@register.filter
+def capped_count(value: int) -> str:
+    """A count taken up to COUNT_CAP + 1 (shop.listing.capped_counts): "10 000", or "more
+    than 10 000" when there were more, as the list's pager says it."""
+    if value > listing.COUNT_CAP:
+        return gettext("more than %(cap)s") % {"cap": thousands(listing.COUNT_CAP)}
+    return thousands(value)
 
 
 @register.simple_tag(takes_context=True)

@@ -14,6 +14,7 @@ from allegro.writeback.models import AllegroWrite
 from sales.models import SalesOrderNote, SalesOrderStatus
 from sales.selectors import sales_order_status_counts
 from sales.services import SalesOrderRefused, sales_order_attention_flag, sales_order_note_add
+from shop import listing
 from tests.support.factories import make_allegro_order, make_sales_order, make_user
 from tests.support.html import messages_of, text
 
@@ -38,11 +39,12 @@ def book():
     make_sales_order(status=S.CANCELLED)
 
 
-def test_counts_per_status_in_one_grouped_query(book):
+def test_counts_per_status_in_one_query_each_capped(book):
     with CaptureQueriesContext(connection) as queries:
         counts = sales_order_status_counts(filters={})
 
-    assert len(queries) == 1 and "GROUP BY" in queries[0]["sql"]
+    # A sub-count per status, "All" and attention, each stopping at the list's cap.
+    assert len(queries) == 1 and queries[0]["sql"].count("LIMIT 10001") == 10
     assert chip_counts(counts) == {
         "": 6,
         S.NEW: 3,
@@ -70,6 +72,54 @@ def test_with_needs_attention_on_the_chips_count_only_those(book):
 
     assert chip_counts(counts)[S.NEW] == 1 and chip_counts(counts)[""] == 1
     assert counts.attention_active
+
+
+def test_above_the_cap_a_count_says_more_than_the_cap_and_below_it_is_exact(monkeypatch, book):
+    monkeypatch.setattr(listing, "COUNT_CAP", 2)
+
+    counts = sales_order_status_counts(filters={})
+    # 3 new and 6 in all are more than 2: counted to 3 (the cap + 1) and no further.
+    none = dict.fromkeys(["", *S], 0)
+    assert chip_counts(counts) == none | {"": 3, S.NEW: 3, S.SENT: 2, S.CANCELLED: 1}
+    assert counts.attention == 1
+    # With a filter, each count is the filter's: 2 CZK orders, all sent, exactly.
+    czk = chip_counts(sales_order_status_counts(filters={"currency": "CZK"}))
+    assert (czk[""], czk[S.SENT], czk[S.NEW]) == (2, 2, 0)
+    new = sales_order_status_counts(filters={"status": S.NEW, "needs_attention": True})
+    assert chip_counts(new)[S.NEW] == 1 and new.attention == 1
+
+
+def test_with_a_search_the_counts_are_of_what_it_finds_looked_up_once(monkeypatch, book):
+    monkeypatch.setattr(listing, "COUNT_CAP", 2)
+    make_sales_order(status=S.NEW, customer_name="Zofia Szukana")
+    make_sales_order(status=S.SENT, customer_name="Zofia Szukana")
+
+    with CaptureQueriesContext(connection) as queries:
+        counts = sales_order_status_counts(filters={"q": "szukana", "status": S.SENT})
+
+    assert len(queries) == 1 and queries[0]["sql"].count('FROM "sales_salesordersearchterm"') == 1
+    found = chip_counts(counts)
+    assert (found[""], found[S.NEW], found[S.SENT], found[S.CANCELLED]) == (2, 1, 1, 0)
+    assert counts.attention == 0
+
+
+def test_a_search_that_can_match_nothing_counts_nothing(book):
+    counts = sales_order_status_counts(filters={"q": "--"})
+
+    assert set(chip_counts(counts).values()) == {0} and counts.attention == 0
+
+
+def test_the_chips_say_more_than_the_cap_as_the_pager_does(monkeypatch, operator_client, book):
+    monkeypatch.setattr(listing, "COUNT_CAP", 2)
+
+    page = text(operator_client.get(ORDER_LIST))
+
+    def chip(status: str) -> str:
+        return page.split(f'data-status="{status}"')[1].split("</a>")[0]
+
+    assert "ponad 2" in chip("") and "ponad 2" in chip("NEW")
+    assert '<span class="count">2</span>' in chip("SENT")
+    assert '<span class="count">1</span>' in chip("attention")
 
 
 def test_the_chips_link_the_same_filter_with_one_status(operator_client, book):

@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from allegro.orders.models import AllegroOrder
 from allegro.orders.selectors import allegro_order_list_details, allegro_order_status_counts
+from shop import listing
 from tests.support.factories import CZ_FORM, load_fixture, make_allegro_order
 from tests.support.html import text
 
@@ -67,7 +68,7 @@ def test_flags_say_what_they_mean_without_hovering(operator_client):
     assert "✉ Wiadomość</span>" in row
 
 
-def test_counts_per_buyer_and_fulfillment_status_in_one_grouped_query():
+def test_counts_per_buyer_and_fulfillment_status_in_one_query():
     make_allegro_order()
     make_allegro_order(fulfillment_status="SENT")
     make_allegro_order(CZ_FORM, status="FILLED_IN")
@@ -75,7 +76,8 @@ def test_counts_per_buyer_and_fulfillment_status_in_one_grouped_query():
     with CaptureQueriesContext(connection) as queries:
         counts = allegro_order_status_counts(filters={"status": "READY_FOR_PROCESSING"})
 
-    assert len(queries) == 1 and "GROUP BY" in queries[0]["sql"]
+    # A sub-count per status of both rows and each row's "All", each stopping at the cap.
+    assert len(queries) == 1 and queries[0]["sql"].count("LIMIT 10001") == 15
     buyer = {chip.status: (chip.count, chip.active) for chip in counts["status"]}
     assert buyer == {
         "": (3, False),
@@ -85,6 +87,62 @@ def test_counts_per_buyer_and_fulfillment_status_in_one_grouped_query():
     # The fulfillment chips count within the chosen buyer status.
     fulfillment = {chip.status: chip.count for chip in counts["fulfillment_status"]}
     assert fulfillment == {"": 2, "NEW": 1, "SENT": 1}
+
+
+def test_above_the_cap_a_chip_says_more_than_the_cap(monkeypatch, operator_client):
+    monkeypatch.setattr(listing, "COUNT_CAP", 1)
+    make_allegro_order()
+    make_allegro_order(fulfillment_status="SENT")
+    make_allegro_order(CZ_FORM, status="FILLED_IN")
+
+    counts = allegro_order_status_counts(filters={"marketplace": "allegro-pl"})
+
+    # Counted up to the cap + 1; with the filter, the CZ order is not among them.
+    assert {chip.status: chip.count for chip in counts["status"]} == {
+        "": 2,
+        "READY_FOR_PROCESSING": 2,
+    }
+    assert {chip.status: chip.count for chip in counts["fulfillment_status"]} == {
+        "": 2,
+        "NEW": 1,
+        "SENT": 1,
+    }
+    page = text(operator_client.get(ORDER_LIST, {"marketplace": "allegro-pl"}))
+    ready = page.split('data-status="READY_FOR_PROCESSING"')[1].split("</a>")[0]
+    assert "ponad 1" in ready
+    assert '<span class="count">1</span>' in page.split('data-status="SENT"')[1].split("</a>")[0]
+
+
+def test_with_a_search_the_counts_are_of_what_it_finds_looked_up_once():
+    make_allegro_order()
+    make_allegro_order(CZ_FORM, status="FILLED_IN")
+    make_allegro_order(CZ_FORM, fulfillment_status="SENT")
+
+    with CaptureQueriesContext(connection) as queries:
+        counts = allegro_order_status_counts(filters={"q": "petra_dvorakova"})
+
+    # The search (a UNION of the order's terms and its sales order's) once for 15 counts.
+    assert (
+        len(queries) == 1 and queries[0]["sql"].count('FROM "allegro_allegroordersearchterm"') == 1
+    )
+    assert {chip.status: chip.count for chip in counts["status"]} == {
+        "": 2,
+        "READY_FOR_PROCESSING": 1,
+        "FILLED_IN": 1,
+    }
+    assert {chip.status: chip.count for chip in counts["fulfillment_status"]} == {
+        "": 2,
+        "NEW": 1,
+        "SENT": 1,
+    }
+
+
+def test_a_search_that_can_match_nothing_counts_nothing():
+    make_allegro_order()
+
+    counts = allegro_order_status_counts(filters={"q": "--"})
+
+    assert [chip.count for chips in counts.values() for chip in chips] == [0, 0]
 
 
 def test_the_chips_link_the_same_filter_with_one_status(operator_client):
