@@ -54,8 +54,8 @@ def client_id(redis: Redis) -> Iterator[str]:
 def _hammer(redis_url: str, client_id: str, seconds: int) -> list[tuple[int, int, str]]:
     """One worker process: account A backfills (reads), account B reads as fast as the budget
     lets it and writes two or three a second, each in its own thread, for `seconds` (Redis's
-    clock) from the second the test announces once every process is up. Returns (second, account, priority)
-    of every admitted request."""
+    clock) from the second the test announces once every process is up. Returns (second,
+    account, priority) of every admitted request."""
     connection = Redis.from_url(redis_url)
     shared = budget(client_id, connection)
     connection.incr(shared.prefix + "test:ready")
