@@ -6,16 +6,18 @@ frozen dataclasses with `Decimal` money, or raises `MalformedCheckoutForm` with 
 can read. Optional fields may be absent or `null` (real Allegro sends both).
 """
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any, Literal, overload
+from typing import Any, Literal, TypeVar, overload
 from uuid import UUID
 
 from django.conf import settings
 from django.utils.dateparse import parse_datetime
 from djmoney.money import Money
+
+T = TypeVar("T")
 
 BUYER_STATUSES = frozenset({"BOUGHT", "FILLED_IN", "READY_FOR_PROCESSING", "CANCELLED"})
 
@@ -266,28 +268,20 @@ class _Reader:
         return value
 
     def moment(self, key: str) -> datetime | None:
-        value = self.text(key)
-        if not value:
-            return None
-        try:
-            parsed = parse_datetime(value)
-        except ValueError:
-            parsed = None
-        if parsed is None or parsed.tzinfo is None:
-            raise MalformedCheckoutForm(self._at(key), f"not an ISO 8601 date-time: {value!r}")
-        return parsed
+        return self._parsed(key, _aware_datetime, "not an ISO 8601 date-time")
 
     def decimal(self, key: str) -> Decimal | None:
+        return self._parsed(key, _finite_decimal, "not a decimal number")
+
+    def _parsed(self, key: str, parse: Callable[[str], T | None], problem: str) -> T | None:
+        """An optional text field read by `parse`, which gives None for what it cannot read."""
         value = self.text(key)
         if not value:
             return None
-        try:
-            number = Decimal(value)
-        except InvalidOperation:
-            number = None
-        if number is None or not number.is_finite():
-            raise MalformedCheckoutForm(self._at(key), f"not a decimal number: {value!r}")
-        return number
+        parsed = parse(value)
+        if parsed is None:
+            raise MalformedCheckoutForm(self._at(key), f"{problem}: {value!r}")
+        return parsed
 
     @overload
     def money(self, key: str, *, required: Literal[True]) -> Money: ...
@@ -324,6 +318,22 @@ class _Reader:
         if value < 1:
             raise MalformedCheckoutForm(self._at(key), f"must be at least 1, got {value}")
         return int(value)
+
+
+def _aware_datetime(value: str) -> datetime | None:
+    try:
+        parsed = parse_datetime(value)
+    except ValueError:
+        return None
+    return parsed if parsed is not None and parsed.tzinfo is not None else None
+
+
+def _finite_decimal(value: str) -> Decimal | None:
+    try:
+        number = Decimal(value)
+    except InvalidOperation:
+        return None
+    return number if number.is_finite() else None
 
 
 def _address(reader: _Reader | None, *, zip_key: str) -> Address | None:

@@ -353,12 +353,6 @@ def _enqueue_now_in(job: str, pk: int, delay: float) -> None:
 
 
 @dataclass(frozen=True)
-class RefundLineWish:
-    line_item_id: str
-    quantity: int
-
-
-@dataclass(frozen=True)
 class Refundable:
     """What can still be given back of an order, in its currency."""
 
