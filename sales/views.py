@@ -40,6 +40,7 @@ from sales.models import (
     AttentionResolution,
     InvalidStatusTransition,
     SalesBulkRun,
+    SalesBulkRunItem,
     SalesOrder,
     SalesOrderInvoice,
     SalesOrderStatus,
@@ -370,10 +371,15 @@ def bulk_run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """Every order of a bulk run and its outcome; filled in while the job runs."""
     run = _bulk_run(pk)
     page = Paginator(sales_bulk_run_items(run=run), 250).get_page(request.GET.get("page"))
+    status = _run_status(run)
+    # The progress panel's rows (shop/_progress.html), refreshed from bulk_run_status.
+    outcome = SalesBulkRunItem.Outcome
+    outcomes = [outcome.DONE, outcome.UNCHANGED, outcome.REFUSED, outcome.PENDING]
     context = {
         "title": _("Bulk action"),
         "run": run,
-        "status": _run_status(run),
+        "status": status,
+        "counts": [(o.lower(), o.label, status[o.lower()]) for o in outcomes],
         "page": page,
         "can_change": request.user.has_perm("sales.change_salesorder"),
     }
