@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import permission_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from erp.forms import PeriodicSyncForm
@@ -17,6 +18,13 @@ from erp.sync import sync_run_start
 from sales.models import SalesOrder
 
 PERMISSION = "erp.run_erp_sync"
+# The rows of the sync page's progress panel (shop/_progress.html): keys of _status.
+SYNC_COUNTS = (
+    ("sent", gettext_lazy("Sent")),
+    ("updated", gettext_lazy("Updated")),
+    ("failed", gettext_lazy("Failed")),
+    ("held", gettext_lazy("Held for attention")),
+)
 
 
 @permission_required(PERMISSION, raise_exception=True)
@@ -75,7 +83,13 @@ def _status(run: ErpSyncRun) -> dict[str, Any]:
 @permission_required(PERMISSION, raise_exception=True)
 def sync_detail(request: HttpRequest, pk: int) -> HttpResponse:
     run = get_object_or_404(ErpSyncRun.objects.select_related("started_by"), pk=pk)
-    context = {"title": _("ERP synchronization"), "run": run, "status": _status(run)}
+    status = _status(run)
+    context = {
+        "title": _("ERP synchronization"),
+        "run": run,
+        "status": status,
+        "counts": [(key, label, status[key]) for key, label in SYNC_COUNTS],
+    }
     return render(request, "erp/sync_detail.html", context)
 
 

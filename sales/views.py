@@ -4,7 +4,6 @@ import io
 from collections.abc import Callable
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
@@ -14,7 +13,6 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -42,6 +40,7 @@ from sales.models import (
     AttentionResolution,
     InvalidStatusTransition,
     SalesBulkRun,
+    SalesBulkRunItem,
     SalesOrder,
     SalesOrderInvoice,
     SalesOrderStatus,
@@ -73,6 +72,7 @@ from sales.services import (
     sales_order_status_change,
 )
 from shop.listing import filtered_page, list_query
+from shop.pages import form_errors, next_or
 
 
 @permission_required("sales.view_salesorder", raise_exception=True)
@@ -102,15 +102,6 @@ def order_list(request: HttpRequest) -> HttpResponse:
             list_query(request, needs_attention="" if counts.attention_active else "on"),
         )
     return render(request, "sales/order_list.html", context)
-
-
-def _errors(form: forms.Form) -> str:
-    """A form's errors in one line, each field's under its label."""
-    parts = []
-    for name, field_errors in form.errors.items():
-        text = " ".join(map(str, field_errors))
-        parts.append(f"{form[name].label}: {text}" if name != "__all__" else text)
-    return "; ".join(parts)
 
 
 def _change_status(request: HttpRequest, order: SalesOrder) -> None:
@@ -171,7 +162,7 @@ def _resolve_attention(request: HttpRequest, order: SalesOrder) -> None:
 def _attach_invoice(request: HttpRequest, order: SalesOrder) -> None:
     form = InvoiceUploadForm(request.POST, request.FILES)
     if not form.is_valid():
-        errors = _errors(form)
+        errors = form_errors(form)
         messages.error(request, _("The invoice was not attached. %(errors)s") % {"errors": errors})
         return
     number = form.cleaned_data["number"].strip()
@@ -267,7 +258,9 @@ def order_note_add(request: HttpRequest, pk: int) -> HttpResponse:
     order = get_object_or_404(SalesOrder.objects.only("pk"), pk=pk)
     form = NoteForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("The note was not kept. %(errors)s") % {"errors": _errors(form)})
+        messages.error(
+            request, _("The note was not kept. %(errors)s") % {"errors": form_errors(form)}
+        )
     else:
         try:
             sales_order_note_add(
@@ -307,15 +300,6 @@ def order_print(request: HttpRequest, pk: int, kind: str) -> FileResponse:
 # --- bulk actions -----------------------------------------------------------------------------
 
 
-def _back_to_list(request: HttpRequest) -> str:
-    target = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return reverse("sales:order_list")
-
-
 @require_POST
 @permission_required("sales.view_salesorder", raise_exception=True)
 def order_bulk(request: HttpRequest) -> HttpResponseBase:
@@ -331,8 +315,8 @@ def order_bulk(request: HttpRequest) -> HttpResponseBase:
         request.POST, actions=[(one.name, one.label) for one in bulk_actions(request)]
     )
     if not form.is_valid():
-        messages.error(request, _("Nothing was done. %(errors)s") % {"errors": _errors(form)})
-        return redirect(_back_to_list(request))
+        messages.error(request, _("Nothing was done. %(errors)s") % {"errors": form_errors(form)})
+        return redirect(next_or(request, reverse("sales:order_list")))
     ids: list[int] = form.cleaned_data["order_ids"]
     action = form.cleaned_data["action"]
     if action == CHANGE_STATUS:
@@ -342,7 +326,7 @@ def order_bulk(request: HttpRequest) -> HttpResponseBase:
             )
         except SalesOrderRefused as error:
             messages.error(request, _("Nothing was done. %(errors)s") % {"errors": error})
-            return redirect(_back_to_list(request))
+            return redirect(next_or(request, reverse("sales:order_list")))
         return redirect("sales:bulk_run_detail", pk=run.pk)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     if action == PRINT_PICK_LIST:
@@ -387,10 +371,15 @@ def bulk_run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """Every order of a bulk run and its outcome; filled in while the job runs."""
     run = _bulk_run(pk)
     page = Paginator(sales_bulk_run_items(run=run), 250).get_page(request.GET.get("page"))
+    status = _run_status(run)
+    # The progress panel's rows (shop/_progress.html), refreshed from bulk_run_status.
+    outcome = SalesBulkRunItem.Outcome
+    outcomes = [outcome.DONE, outcome.UNCHANGED, outcome.REFUSED, outcome.PENDING]
     context = {
         "title": _("Bulk action"),
         "run": run,
-        "status": _run_status(run),
+        "status": status,
+        "counts": [(o.lower(), o.label, status[o.lower()]) for o in outcomes],
         "page": page,
         "can_change": request.user.has_perm("sales.change_salesorder"),
     }

@@ -5,7 +5,6 @@ from django.contrib.auth.decorators import permission_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -24,18 +23,10 @@ from allegro.claims.services import (
 )
 from allegro.orders.models import AllegroOrder
 from shop.listing import filtered_page
+from shop.pages import next_or
 
 VIEW_PERMISSION = "allegro.view_refundclaim"
 CHANGE_PERMISSION = "allegro.add_refundclaim"
-
-
-def _next_or(request: HttpRequest, default: str) -> str:
-    target = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return default
 
 
 def _order_url(order: AllegroOrder) -> str:
@@ -69,7 +60,7 @@ def refund_claims_panel(
 @permission_required(CHANGE_PERMISSION, raise_exception=True)
 def claim_create(request: HttpRequest, pk: int) -> HttpResponse:
     order = get_object_or_404(AllegroOrder, pk=pk)
-    target = _next_or(request, _order_url(order))
+    target = next_or(request, _order_url(order))
     claims = order_refund_claims(allegro_order_id=order.pk)
     form = RefundClaimForm(request.POST, lines=claimable_lines(allegro_order=order, claims=claims))
     if not form.is_valid():
@@ -96,7 +87,7 @@ def claim_create(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_required(CHANGE_PERMISSION, raise_exception=True)
 def claim_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     claim = get_object_or_404(RefundClaim.objects.select_related("allegro_order"), pk=pk)
-    target = _next_or(request, _order_url(claim.allegro_order))
+    target = next_or(request, _order_url(claim.allegro_order))
     try:
         claim = refund_claim_cancel_request(claim_id=claim.pk, user=request.user)
     except RefundClaimRefused as refusal:

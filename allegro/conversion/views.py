@@ -8,7 +8,6 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -26,6 +25,7 @@ from allegro.conversion.services import (
 )
 from allegro.orders.models import AllegroOrder
 from allegro.orders.selectors import allegro_order_get
+from shop.pages import next_or
 
 
 @require_POST
@@ -125,11 +125,7 @@ def order_convert(request: HttpRequest, pk: int) -> HttpResponse:
 def order_bulk_convert(request: HttpRequest) -> HttpResponse:
     """The list's "create orders": each selected order on its own, then one summary."""
     form = BulkConvertForm(request.POST)
-    target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        target = reverse("allegro:orders:order_list")
+    target = next_or(request, reverse("allegro:orders:order_list"))
     if not form.is_valid():
         messages.error(request, _("Select the orders to create sales orders from."))
         return redirect(target)

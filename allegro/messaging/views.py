@@ -8,7 +8,6 @@ from django.contrib.auth.decorators import permission_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -31,6 +30,7 @@ from allegro.messaging.services import MessagingRefused, reply_create, reply_ret
 from allegro.orders.models import AllegroOrder
 from sales.models import SalesOrder
 from shop.listing import filtered_page
+from shop.pages import next_or
 
 VIEW = "allegro.view_allegrothread"
 REPLY = "allegro.reply_allegrothread"
@@ -83,21 +83,12 @@ def thread_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "allegro/messaging/thread_detail.html", context)
 
 
-def _next_or(request: HttpRequest, default: str) -> str:
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return default
-
-
 def _reply(request: HttpRequest, *, default: str, **destination: int) -> HttpResponse:
     form = ReplyForm(request.POST)
     if not form.is_valid():
         errors = " ".join(str(e) for errs in form.errors.values() for e in errs)
         messages.error(request, _("The reply was not sent. %(errors)s") % {"errors": errors})
-        return redirect(_next_or(request, default))
+        return redirect(next_or(request, default))
     try:
         reply_create(
             key=form.cleaned_data["key"],
@@ -109,7 +100,7 @@ def _reply(request: HttpRequest, *, default: str, **destination: int) -> HttpRes
         messages.error(request, _("The reply was not sent. %(errors)s") % {"errors": refusal})
     else:
         messages.success(request, _("The reply is on its way to Allegro."))
-    return redirect(_next_or(request, default))
+    return redirect(next_or(request, default))
 
 
 @require_POST
@@ -138,7 +129,7 @@ def reply_retry_view(request: HttpRequest, pk: int) -> HttpResponse:
     default = reverse("allegro:messaging:thread_list")
     if reply.thread_id:
         default = reverse("allegro:messaging:thread_detail", args=[reply.thread_id])
-    return redirect(_next_or(request, default))
+    return redirect(next_or(request, default))
 
 
 @permission_required(VIEW, raise_exception=True)

@@ -10,7 +10,6 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from djmoney.money import Money
@@ -43,6 +42,7 @@ from allegro.returns.services import (
 )
 from sales.models import SalesOrder
 from shop.listing import filtered_page
+from shop.pages import form_errors, next_or
 
 VIEW = "allegro.view_allegroreturn"
 HANDLE = "allegro.handle_allegroreturn"
@@ -114,10 +114,7 @@ def return_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _back(request: HttpRequest, default: str) -> HttpResponse:
-    target = request.POST.get("next") or ""
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return redirect(target)
-    return redirect(default)
+    return redirect(next_or(request, default))
 
 
 @require_POST
@@ -207,10 +204,7 @@ def order_refund_view(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Nothing of this order can be refunded through Allegro."))
         return _back(request, default)
     if not form.is_valid():
-        errors = "; ".join(
-            f"{form[name].label if name in form.fields else ''}: {' '.join(map(str, errs))}"
-            for name, errs in form.errors.items()
-        )
+        errors = form_errors(form)
         messages.error(request, _("The refund was not made. %(errors)s") % {"errors": errors})
         return _back(request, default)
     currency = form.left.currency  # type: ignore[attr-defined]

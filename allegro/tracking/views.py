@@ -5,7 +5,6 @@ from django.contrib.auth.decorators import permission_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -13,6 +12,7 @@ from allegro.tracking.forms import TrackingSettingsForm
 from allegro.tracking.models import TrackingSettings
 from allegro.tracking.selectors import order_parcels, recent_parcels, status_label
 from allegro.tracking.services import parcels_check_now, tracking_settings_set
+from shop.pages import next_or
 
 VIEW_PERMISSION = "allegro.view_allegroorder"
 
@@ -53,10 +53,7 @@ def parcels_check_now_view(request: HttpRequest, sales_order_id: int) -> HttpRes
         messages.success(request, _("The carrier is being asked; its news appears in a moment."))
     else:
         messages.info(request, _("No parcel of this order is followed any more."))
-    back = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
-        back = reverse("sales:order_detail", args=[sales_order_id])
-    return redirect(back)
+    return redirect(next_or(request, reverse("sales:order_detail", args=[sales_order_id])))
 
 
 def sales_order_tracking_panel(

@@ -8,7 +8,6 @@ from django.contrib.auth.decorators import permission_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
@@ -52,18 +51,10 @@ from sales.services import (
     sales_order_shipment_remove,
 )
 from shop.listing import filtered_page
+from shop.pages import form_errors, next_or
 
 # Retrying and adding tracking numbers act on the shop's orders: an operator's work.
 CHANGE_PERMISSION = "sales.change_salesorder"
-
-
-def _next_or(request: HttpRequest, default: str) -> str:
-    target = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return default
 
 
 def _allegro_order_of(order: SalesOrder) -> AllegroOrder | None:
@@ -126,10 +117,7 @@ def order_shipment_add(request: HttpRequest, pk: int) -> HttpResponse:
     back = redirect("sales:order_detail", pk=allegro_order.sales_order_id)
     form = ShipmentAddForm(request.POST, carriers=carriers_for(allegro_order.account).choices)
     if not form.is_valid():
-        errors = "; ".join(
-            f"{form[name].label}: {' '.join(map(str, field_errors))}"
-            for name, field_errors in form.errors.items()
-        )
+        errors = form_errors(form)
         messages.error(
             request, _("The tracking number was not added. %(errors)s") % {"errors": errors}
         )
@@ -190,7 +178,7 @@ def write_retry_one(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, _("Trying again; the result shows here shortly."))
     else:
         messages.info(request, _("This write is finished; there is nothing to try again."))
-    return redirect(_next_or(request, reverse("allegro:writeback:write_list")))
+    return redirect(next_or(request, reverse("allegro:writeback:write_list")))
 
 
 @require_POST
@@ -209,7 +197,7 @@ def write_backwards_confirm_one(request: HttpRequest, pk: int) -> HttpResponse:
         )
     else:
         messages.info(request, _("This write is not held back; nothing was changed."))
-    return redirect(_next_or(request, reverse("allegro:writeback:write_list")))
+    return redirect(next_or(request, reverse("allegro:writeback:write_list")))
 
 
 @require_POST
@@ -217,7 +205,7 @@ def write_backwards_confirm_one(request: HttpRequest, pk: int) -> HttpResponse:
 def write_retry_bulk(request: HttpRequest) -> HttpResponse:
     """ "Ponów wszystkie widoczne": every failed or waiting write of the page shown."""
     form = WriteBulkRetryForm(request.POST)
-    target = _next_or(request, reverse("allegro:writeback:write_list"))
+    target = next_or(request, reverse("allegro:writeback:write_list"))
     if not form.is_valid():
         messages.error(request, _("There is nothing on this page to try again."))
         return redirect(target)
@@ -289,10 +277,7 @@ def settings_status_mapping(request: HttpRequest, pk: int) -> HttpResponse:
     form = StatusMappingForm(request.POST)
     target = reverse("allegro:accounts:settings") + f"#writeback-{account.pk}"
     if not form.is_valid():
-        errors = "; ".join(
-            f"{form[name].label}: {' '.join(map(str, field_errors))}"
-            for name, field_errors in form.errors.items()
-        )
+        errors = form_errors(form)
         messages.error(
             request,
             _("The status mapping was not saved. %(errors)s") % {"errors": errors},

@@ -1,18 +1,17 @@
-// A bulk run's page while it runs: refresh the numbers every 2 s, reload once it has finished
-// (the table of outcomes is then complete).
+// A long run's progress panel (shop/_progress.html) while the run goes on: refresh its numbers
+// from the panel's data-status-url every 2 s, and reload the page once the run has finished.
 (function () {
-  const box = document.getElementById("bulk-run-progress");
+  const box = document.querySelector("[data-progress]");
   if (!box || box.dataset.running !== "1") { return; }
   const url = box.dataset.statusUrl;
   function tick() {
     fetch(url, {headers: {"Accept": "application/json"}, credentials: "same-origin"})
       .then(function (response) { return response.json(); })
       .then(function (status) {
-        for (const name of ["processed", "total", "done", "unchanged", "refused", "pending"]) {
-          const cell = document.getElementById("bulk-run-" + name);
-          if (cell) { cell.textContent = status[name]; }
+        for (const cell of box.querySelectorAll("[data-field]")) {
+          cell.textContent = status[cell.dataset.field];
         }
-        const bar = document.getElementById("bulk-run-bar");
+        const bar = box.querySelector("progress");
         if (bar) { bar.max = status.total; bar.value = status.processed; }
         if (status.running) { setTimeout(tick, 2000); } else { window.location.reload(); }
       })
