@@ -23,7 +23,9 @@ class ReturnFilters(TypedDict, total=False):
 
 def allegro_return_list(*, filters: ReturnFilters) -> QuerySet[AllegroReturn]:
     """Returns newest first, narrowed by the list's filters."""
-    rows = AllegroReturn.objects.select_related("account", "allegro_order").defer("payload")
+    rows = AllegroReturn.objects.select_related(
+        "account", "allegro_order", "allegro_order__sales_order"
+    ).defer("payload", "allegro_order__payload")
     search = (filters.get("q") or "").strip()
     if search:
         rows = rows.filter(
@@ -32,6 +34,7 @@ def allegro_return_list(*, filters: ReturnFilters) -> QuerySet[AllegroReturn]:
             | Q(parcel_waybill__iexact=search)
             | Q(checkout_form_id__istartswith=search)
             | Q(return_id__istartswith=search)
+            | Q(allegro_order__sales_order__number__iexact=search)
         )
     rows = narrowed(
         rows,

@@ -123,3 +123,18 @@ def test_only_an_administrator_sets_the_refund_limit(operator_client: Client):
     assert [m.level_tag for m in response.context["messages"]][-1] == "error"
     admin.post(url, {"currency": "CZK", "amount": ""})
     assert not RefundLimit.objects.exists()
+
+
+def test_the_list_names_the_shops_order_and_finds_the_return_by_its_number(
+    operator_client: Client, imported_return: AllegroReturn, czech_order: SentOrder
+):
+    number = czech_order.allegro_order.sales_order.number
+    url = reverse("allegro:returns:return_list")
+    html = operator_client.get(url).content.decode()
+    sales_url = reverse("sales:order_detail", args=[czech_order.sales_order_id])
+    assert f'href="{sales_url}">{number}</a>' in html
+
+    found = operator_client.get(url, {"q": number}).content.decode()
+    assert imported_return.reference_number in found
+    nothing = operator_client.get(url, {"q": number + "9"}).content.decode()
+    assert imported_return.reference_number not in nothing
