@@ -582,22 +582,54 @@ def refund_create(
     return refund
 
 
+@dataclass(frozen=True)
+class ReturnRefundPlan:
+    """What refunding an accepted return gives back: its lines, matched to the order's lines
+    by offer, and the delivery cost once the return leaves nothing of the order unrefunded
+    (a consumer who withdraws from the whole contract gets the delivery back, art. 32 of the
+    Consumer Rights Act); a part returned leaves the delivery to a refund by hand."""
+
+    lines: dict[str, int]
+    delivery: Money | None
+    total: Money
+
+
+def return_refund_plan(*, row: AllegroReturn) -> ReturnRefundPlan | None:
+    """The plan for a return whose order is in the shop; None when it is not."""
+    if row.allegro_order is None:
+        return None
+    form = row.allegro_order.form
+    by_offer = {line.offer_id: line.id for line in form.lines}
+    lines: dict[str, int] = {}
+    for line in row.lines.all():
+        if line.offer_id in by_offer:
+            lines[by_offer[line.offer_id]] = lines.get(by_offer[line.offer_id], 0) + line.quantity
+    left = refundable(allegro_order=row.allegro_order)
+    whole_order = all(lines.get(line_id, 0) >= quantity for line_id, quantity in left.lines.items())
+    delivery = left.delivery if whole_order and left.delivery.amount > 0 else None
+    total = sum(
+        (left.unit_prices[line_id] * quantity for line_id, quantity in lines.items()),
+        Money(0, left.currency),
+    )
+    return ReturnRefundPlan(
+        lines=lines, delivery=delivery, total=total + delivery if delivery else total
+    )
+
+
 def refund_from_return(*, return_pk: int, command_id: uuid.UUID, user: User) -> AllegroRefund:
-    """The refund of an accepted return: its lines, matched to the order's lines by offer."""
+    """The refund of an accepted return, as `return_refund_plan` says."""
     row = AllegroReturn.objects.select_related("allegro_order").get(pk=return_pk)
     if row.allegro_order is None:
         raise ReturnRefused(_("The order of this return is not in the shop (yet)."))
     if row.decision != AllegroReturn.Decision.ACCEPTED:
         raise ReturnRefused(_("Accept the return before refunding it."))
-    by_offer = {line.offer_id: line.id for line in row.allegro_order.form.lines}
-    lines: dict[str, int] = {}
-    for line in row.lines.all():
-        if line.offer_id in by_offer:
-            lines[by_offer[line.offer_id]] = lines.get(by_offer[line.offer_id], 0) + line.quantity
+    plan = return_refund_plan(row=row)
+    assert plan is not None
     return refund_create(
         allegro_order_id=row.allegro_order.pk,
         command_id=command_id,
-        lines=lines,
+        lines=plan.lines,
+        delivery=plan.delivery,
         customer_return_id=row.pk,
         user=user,
     )

@@ -35,6 +35,7 @@ from allegro.returns.services import (
     ReturnRefused,
     refund_create,
     refund_from_return,
+    return_refund_plan,
     refund_limit_set,
     refundable,
     return_accept,
@@ -110,6 +111,8 @@ def return_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if row.decision == AllegroReturn.Decision.ACCEPTED and not live
         else None,
     }
+    if context["refund_form"] is not None:
+        context["refund_plan"] = return_refund_plan(row=row)
     return render(request, "allegro/returns/return_detail.html", context)
 
 

@@ -18,6 +18,7 @@ from allegro.returns.services import (
     refund_perform,
     rejection_perform,
     return_accept,
+    return_refund_plan,
     return_reject,
 )
 from sales.models import SalesOrderEvent, SalesOrderReturnLine
@@ -213,3 +214,38 @@ def test_a_5xx_is_retried_with_the_same_command_and_a_cancelled_refund_fails_vis
     # A failed refund frees its amount: the line can be refunded again.
     again = one_of_first_line(czech_order, user=None)
     assert again.pk != refund.pk
+
+
+def test_a_return_of_the_whole_order_refunds_the_delivery_too_and_a_part_does_not(
+    allegro_emulator, connected_account, czech_order
+):
+    part = open_return(allegro_emulator, czech_order, line=1, quantity=1)
+    _import(connected_account)
+    row = AllegroReturn.objects.get(return_id=part["id"])
+    plan = return_refund_plan(row=row)
+    assert plan is not None and plan.delivery is None
+    unit = Money(czech_order.form["lineItems"][1]["price"]["amount"], "CZK")
+    assert plan.total == unit
+
+    # The rest of the order comes back in a second return: it completes the withdrawal.
+    items = [
+        {"lineItemId": czech_order.form["lineItems"][0]["id"], "reason": "DAMAGED"},
+        {"lineItemId": czech_order.form["lineItems"][1]["id"], "quantity": 2, "reason": "DAMAGED"},
+    ]
+    rest = emulator_call(
+        allegro_emulator, f"orders/{czech_order.form['id']}/return", {"items": items}
+    )
+    _import(connected_account)
+    return_accept(return_pk=row.pk, user=None)
+    refund_from_return(return_pk=row.pk, command_id=uuid.uuid4(), user=None)
+
+    last = AllegroReturn.objects.get(return_id=rest["id"])
+    return_accept(return_pk=last.pk, user=None)
+    delivery = Money(czech_order.form["delivery"]["cost"]["amount"], "CZK")
+    plan = return_refund_plan(row=last)
+    assert plan is not None and plan.delivery == delivery
+    refund = refund_from_return(return_pk=last.pk, command_id=uuid.uuid4(), user=None)
+    assert refund.delivery == delivery
+    assert refund.total == plan.total
+    first_unit = Money(czech_order.form["lineItems"][0]["price"]["amount"], "CZK")
+    assert plan.total == first_unit + unit * 2 + delivery

@@ -42,6 +42,8 @@ def test_the_operator_accepts_a_return_and_refunding_twice_makes_one_refund(
     operator_client.post(reverse("allegro:returns:return_accept", args=[imported_return.pk]))
     page = operator_client.get(detail_url).content.decode()
     command_id = _command_id(page)
+    # The button says what it gives back: one item, no delivery (the rest stays with the buyer).
+    assert "refund-plan" in page and "bez dostawy" in page
     refund_url = reverse("allegro:returns:return_refund", args=[imported_return.pk])
     operator_client.post(refund_url, {"command_id": command_id})
     operator_client.post(refund_url, {"command_id": command_id})
