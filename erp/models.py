@@ -5,6 +5,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from sales.models import SalesOrder, SalesOrderReturn
+from shop.outbox import OutboxRow, due_index
 
 
 class ErpSettings(models.Model):
@@ -156,7 +157,7 @@ class ErpSyncRun(models.Model):
         return str(self.State.DONE.label), "ok"
 
 
-class ErpReturn(models.Model):
+class ErpReturn(OutboxRow):
     """Goods came back (sales.SalesOrderReturn): the ERP must correct the invoice. Written in the
     transaction that recorded the return, sent by a job (`POST /api/returns`, idempotent by the
     return's reference), queued again by a sweep when lost."""
@@ -171,21 +172,11 @@ class ErpReturn(models.Model):
     )
     state = models.CharField(_("state"), max_length=8, choices=State.choices, default=State.PENDING)
     attempts = models.PositiveIntegerField(default=0)
-    last_error = models.TextField(_("last error"), blank=True)
-    next_attempt_at = models.DateTimeField(auto_now_add=True)
-    claimed_until = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         verbose_name = _("return sent to the ERP")
-        indexes = [
-            models.Index(
-                fields=["next_attempt_at"],
-                condition=Q(state="PENDING"),
-                name="erp_return_due_idx",
-            )
-        ]
+        indexes = [due_index("erp_return_due_idx")]
 
     def __str__(self) -> str:
         return f"{self.sales_return_id} {self.state}"
