@@ -97,6 +97,13 @@ def _record(*, allegro_order: AllegroOrder, kind: str, cause: str, target: dict)
     return write
 
 
+def _record_of(allegro_order: AllegroOrder, kind: str, name: str, pk: int) -> AllegroWrite:
+    """The write that sends one object (a shipment, an invoice): one row per object."""
+    return _record(
+        allegro_order=allegro_order, kind=kind, cause=f"{name}:{pk}", target={f"{name}_id": pk}
+    )
+
+
 def _allegro_order_of(sales_order: Any) -> AllegroOrder | None:
     return AllegroOrder.objects.filter(sales_order=sales_order).select_related("account").first()
 
@@ -118,12 +125,7 @@ def on_sales_status_changed(*, order: Any, event: Any, new_status: str, **kwargs
 def on_shipment_added(*, order: Any, shipment: SalesOrderShipment, **kwargs: Any) -> None:
     allegro_order = _allegro_order_of(order)
     if allegro_order is not None:
-        _record(
-            allegro_order=allegro_order,
-            kind=AllegroWrite.Kind.SHIPMENT,
-            cause=f"shipment:{shipment.pk}",
-            target={"shipment_id": shipment.pk},
-        )
+        _record_of(allegro_order, AllegroWrite.Kind.SHIPMENT, "shipment", shipment.pk)
 
 
 def on_shipment_removing(*, order: Any, shipment: SalesOrderShipment, **kwargs: Any) -> None:
@@ -179,12 +181,7 @@ def on_invoice_attached(*, order: Any, invoice: SalesOrderInvoice, **kwargs: Any
         return
     # Czech, Slovak and Hungarian buyers get it exactly as Polish ones: by what they asked for.
     if allegro_order.invoice_required or allegro_order.account.invoices_for_everyone:
-        _record(
-            allegro_order=allegro_order,
-            kind=AllegroWrite.Kind.INVOICE,
-            cause=f"invoice:{invoice.pk}",
-            target={"invoice_id": invoice.pk},
-        )
+        _record_of(allegro_order, AllegroWrite.Kind.INVOICE, "invoice", invoice.pk)
 
 
 def on_attention_resolved(*, order: Any, resolution: str, **kwargs: Any) -> None:
