@@ -5,13 +5,15 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from sales.models import SalesOrder, SalesOrderReturn
+from shop.models import OneRowSettings
+from shop.outbox import OutboxRow, due_index
+from shop.runs import TrackedRun
 
 
-class ErpSettings(models.Model):
-    """The one row of ERP settings; `load()` is the only way to reach it."""
+class ErpSettings(OneRowSettings):
+    """The one row of ERP settings."""
 
     periodic_sync = models.BooleanField(_("periodic synchronization"), default=False)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         verbose_name = _("ERP settings")
@@ -20,11 +22,6 @@ class ErpSettings(models.Model):
 
     def __str__(self) -> str:
         return str(_("ERP settings"))
-
-    @classmethod
-    def load(cls) -> "ErpSettings":
-        row, _created = cls.objects.get_or_create(id=1)
-        return row
 
 
 class ErpStatus(models.TextChoices):
@@ -77,7 +74,7 @@ class ErpOrderLink(models.Model):
         return self.document_number or f"{self.order_id} ({_('not in the ERP')})"
 
 
-class ErpSyncRun(models.Model):
+class ErpSyncRun(TrackedRun):
     """One synchronization with the ERP, its progress written as it goes.
 
     At most one is RUNNING (a partial unique index): asking for a second returns the first."""
@@ -116,15 +113,10 @@ class ErpSyncRun(models.Model):
     # run's own; the message as shop.notices stores it, said in the reader's language when shown
     errors = models.JSONField(_("errors"), default=list, blank=True)
     currencies_changed = models.JSONField(default=list, blank=True)
-    started_at = models.DateTimeField(_("started"), auto_now_add=True)
-    # Touched with every step: a RUNNING run untouched for long lost its worker.
-    heartbeat_at = models.DateTimeField(auto_now=True)
-    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
 
-    class Meta:
+    class Meta(TrackedRun.Meta):
         verbose_name = _("ERP synchronization")
         verbose_name_plural = _("ERP synchronizations")
-        ordering = ["-started_at", "-id"]
         constraints = [
             models.UniqueConstraint(
                 fields=["state"], condition=Q(state="RUNNING"), name="erp_sync_one_running"
@@ -156,7 +148,7 @@ class ErpSyncRun(models.Model):
         return str(self.State.DONE.label), "ok"
 
 
-class ErpReturn(models.Model):
+class ErpReturn(OutboxRow):
     """Goods came back (sales.SalesOrderReturn): the ERP must correct the invoice. Written in the
     transaction that recorded the return, sent by a job (`POST /api/returns`, idempotent by the
     return's reference), queued again by a sweep when lost."""
@@ -171,21 +163,11 @@ class ErpReturn(models.Model):
     )
     state = models.CharField(_("state"), max_length=8, choices=State.choices, default=State.PENDING)
     attempts = models.PositiveIntegerField(default=0)
-    last_error = models.TextField(_("last error"), blank=True)
-    next_attempt_at = models.DateTimeField(auto_now_add=True)
-    claimed_until = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         verbose_name = _("return sent to the ERP")
-        indexes = [
-            models.Index(
-                fields=["next_attempt_at"],
-                condition=Q(state="PENDING"),
-                name="erp_return_due_idx",
-            )
-        ]
+        indexes = [due_index("erp_return_due_idx")]
 
     def __str__(self) -> str:
         return f"{self.sales_return_id} {self.state}"

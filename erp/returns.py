@@ -11,20 +11,19 @@ import logging
 from datetime import timedelta
 from typing import Any
 
-import django_rq
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
 from django.utils import timezone
-from redis.exceptions import RedisError
 
 from erp.backends import get_backend
 from erp.backends.base import ErpBackend, ErpError, ErpRefused
 from erp.models import ErpReturn
 from erp.sync import _apply_document, _pdfs_needed
 from sales.models import SalesOrderReturn
+from shop.queueing import JobQueue
 
 logger = logging.getLogger(__name__)
+_queue = JobQueue(logger, "erp.return.enqueue_failed", exc_info=False)
 
 JOB = "erp.jobs.send_return"
 LEASE = timedelta(minutes=5)
@@ -34,14 +33,7 @@ MAX_DELAY = timedelta(hours=1)
 
 
 def _enqueue(return_id: int, delay: timedelta | None = None) -> None:
-    try:
-        queue = django_rq.get_queue("default")
-        if delay:
-            queue.enqueue_in(delay, JOB, return_id)
-        else:
-            queue.enqueue(JOB, return_id)
-    except RedisError:
-        logger.warning("erp.return.enqueue_failed", extra={"erp_return_id": return_id})
+    _queue.put(JOB, return_id, delay=delay or 0, erp_return_id=return_id)
 
 
 def on_return_recorded(*, sales_return: SalesOrderReturn, **kwargs: Any) -> None:
@@ -53,25 +45,14 @@ def on_return_recorded(*, sales_return: SalesOrderReturn, **kwargs: Any) -> None
 
 
 def _postpone(row: ErpReturn, delay: timedelta, message: str) -> None:
-    ErpReturn.objects.filter(pk=row.pk).update(
-        next_attempt_at=timezone.now() + delay,
-        claimed_until=None,
-        last_error=message,
-        updated_at=timezone.now(),
-    )
+    ErpReturn.postpone(row.pk, delay=delay, error=message)
     _enqueue(row.pk, delay)
 
 
 def erp_return_send(*, erp_return_id: int, backend: ErpBackend | None = None) -> str:
     """Send one recorded return if it is due; safe to run twice or after a crash."""
     now = timezone.now()
-    claimed = (
-        ErpReturn.objects.filter(pk=erp_return_id, state=ErpReturn.State.PENDING)
-        .filter(next_attempt_at__lte=now + timedelta(seconds=2))
-        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
-        .update(claimed_until=now + LEASE, attempts=F("attempts") + 1)
-    )
-    if not claimed:
+    if not ErpReturn.claim(erp_return_id, now, lease=LEASE, state=ErpReturn.State.PENDING):
         return "not due"
     row = ErpReturn.objects.select_related("sales_return__order").get(pk=erp_return_id)
     sales_return = row.sales_return
@@ -91,9 +72,7 @@ def erp_return_send(*, erp_return_id: int, backend: ErpBackend | None = None) ->
         if error.code == "conflict":
             _postpone(row, WAIT_FOR_INVOICE, str(error))
             return "waiting for the invoice"
-        ErpReturn.objects.filter(pk=row.pk).update(
-            state=ErpReturn.State.FAILED, last_error=str(error), claimed_until=None
-        )
+        ErpReturn.finish(row.pk, state=ErpReturn.State.FAILED, error=str(error))
         logger.warning("erp.return.refused", extra={"erp_return_id": row.pk, "error": str(error)})
         return "failed"
     except ErpError as error:
@@ -101,21 +80,16 @@ def erp_return_send(*, erp_return_id: int, backend: ErpBackend | None = None) ->
         _postpone(row, delay, str(error))
         return "retry"
     _apply_document(order_id=order.pk, document=document, pdfs=pdfs, user=None)
-    ErpReturn.objects.filter(pk=row.pk).update(
-        state=ErpReturn.State.DONE, last_error="", claimed_until=None, updated_at=timezone.now()
-    )
+    ErpReturn.finish(row.pk, state=ErpReturn.State.DONE)
     return "done"
 
 
 def erp_returns_sweep(*, limit: int = 500) -> int:
     """Queue again the returns whose jobs were lost or whose wait is over."""
     now = timezone.now()
-    due = (
-        ErpReturn.objects.filter(state=ErpReturn.State.PENDING, next_attempt_at__lte=now)
-        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
-        .filter(updated_at__lte=now - timedelta(seconds=60))
-        .values_list("id", flat=True)[:limit]
-    )
+    due = ErpReturn.lost(
+        now, quiet=timedelta(seconds=60), state=ErpReturn.State.PENDING
+    ).values_list("id", flat=True)[:limit]
     count = 0
     for return_id in due:
         _enqueue(return_id)

@@ -9,6 +9,7 @@ from djmoney.models.fields import MoneyField
 from sales.notices import INVALID_TRANSITION
 from shop.models import InternalNote, Product, SearchTerm
 from shop.notices import NoticeError, choice_kind
+from shop.runs import TrackedRun
 
 CURRENCY_CHOICES = [(code, code) for code in settings.CURRENCIES]
 
@@ -506,7 +507,7 @@ class SalesOrderNote(InternalNote):
     order = models.ForeignKey(SalesOrder, on_delete=models.CASCADE, related_name="notes")
 
 
-class SalesBulkRun(models.Model):
+class SalesBulkRun(TrackedRun):
     """One bulk action over many orders (Sprzedaż ▸ Zamówienia), with each order's outcome as
     an item row. Small runs are carried out in the request, large ones by sales.jobs.bulk_run;
     either way the run's page lists every order's outcome."""
@@ -527,15 +528,10 @@ class SalesBulkRun(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     total = models.PositiveIntegerField(_("orders"), default=0)
-    started_at = models.DateTimeField(_("started"), auto_now_add=True)
-    # Touched with every order done: a RUNNING run untouched for long lost its worker.
-    heartbeat_at = models.DateTimeField(auto_now=True)
-    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
 
-    class Meta:
+    class Meta(TrackedRun.Meta):
         verbose_name = _("bulk action")
         verbose_name_plural = _("bulk actions")
-        ordering = ["-started_at", "-id"]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(action="STATUS") | ~Q(target_status=""),

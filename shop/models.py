@@ -1,5 +1,5 @@
 from decimal import Decimal
-from typing import ClassVar
+from typing import ClassVar, Self
 
 from django.apps import apps
 from django.conf import settings
@@ -24,13 +24,26 @@ class ShopVariant(models.TextChoices):
 FOREIGN_SALES_VARIANTS = frozenset({ShopVariant.ENTERPRISE, ShopVariant.B2B})
 
 
-class ShopSettings(models.Model):
-    """The one row of shop-wide settings; `load()` is the only way to reach it."""
+class OneRowSettings(models.Model):
+    """Settings kept in one row (id 1, which each table's check constraint holds to);
+    `load()` is the only way to reach it."""
+
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def load(cls) -> Self:
+        return cls._default_manager.get_or_create(id=1)[0]
+
+
+class ShopSettings(OneRowSettings):
+    """The one row of shop-wide settings."""
 
     variant = models.CharField(
         _("shop variant"), max_length=16, choices=ShopVariant.choices, default=ShopVariant.STANDARD
     )
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         verbose_name = _("shop settings")
@@ -44,11 +57,6 @@ class ShopSettings(models.Model):
 
     def __str__(self) -> str:
         return str(_("Shop settings"))
-
-    @classmethod
-    def load(cls) -> "ShopSettings":
-        settings_row, _created = cls.objects.get_or_create(id=1)
-        return settings_row
 
     @property
     def sells_abroad(self) -> bool:

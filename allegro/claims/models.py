@@ -1,4 +1,3 @@
-from datetime import datetime
 from typing import ClassVar
 
 from django.conf import settings
@@ -11,6 +10,7 @@ from djmoney.models.fields import MoneyField
 from allegro.accounts.models import AllegroAccount
 from allegro.orders.models import AllegroOrder, AllegroOrderLine
 from sales.models import CURRENCY_CHOICES
+from shop.outbox import OutboxRow
 
 
 class ClaimStatus(models.TextChoices):
@@ -42,7 +42,7 @@ RELEASED_STATUSES = frozenset(
 )
 
 
-class RefundClaim(models.Model):
+class RefundClaim(OutboxRow):
     """A commission refund claim for some items of one line of an Allegro order. The row is
     written with the operator's request and is itself the outbox: a job files it with Allegro
     once (it reads the line's claims before it files), then follows Allegro's answer."""
@@ -79,17 +79,15 @@ class RefundClaim(models.Model):
     )
     # The operator asked to cancel a filed claim; a job tells Allegro.
     cancel_requested_at = models.DateTimeField(_("cancellation requested"), null=True, blank=True)
-
-    attempts = models.PositiveIntegerField(_("attempts"), default=0)
-    last_error = models.TextField(_("last error"), blank=True)
-    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
-    # A worker holds the row until then (sending or asking Allegro).
-    claimed_until = models.DateTimeField(null=True, blank=True)
+    # Empty once Allegro's answer is final: nothing more to send or to ask. A worker holds the
+    # row (claimed_until) while it sends or asks Allegro.
+    next_attempt_at = models.DateTimeField(  # type: ignore[assignment]  # nullable here
+        _("next attempt"), null=True, blank=True
+    )
     checked_at = models.DateTimeField(_("last asked Allegro"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects: ClassVar[models.Manager["RefundClaim"]]
@@ -136,9 +134,6 @@ class RefundClaim(models.Model):
         if self.state in (self.State.FAILED, self.State.WITHDRAWN):
             return False
         return self.allegro_status not in RELEASED_STATUSES
-
-    def being_sent(self, now: datetime) -> bool:
-        return self.claimed_until is not None and self.claimed_until > now
 
     @property
     def cancel_pending(self) -> bool:

@@ -7,19 +7,15 @@ the shop holds (the answer to an earlier attempt that was lost). The row is leas
 worker talks to Allegro, so two workers never file it together.
 """
 
-import contextlib
 import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-import django_rq
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
-from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from redis.exceptions import RedisError
 
 from allegro.accounts.models import AllegroAccount
 from allegro.api.backoff import retry_delay
@@ -33,26 +29,23 @@ from allegro.api.client import AllegroClient
 from allegro.api.errors import AllegroAuthError, AllegroClientError, AllegroError
 from allegro.claims.models import CANCELLABLE_STATUSES, ClaimStatus, RefundClaim
 from allegro.orders.models import AllegroOrder, AllegroOrderLine
+from shop.queueing import JobQueue
 
 logger = logging.getLogger(__name__)
 
 ClientFor = Callable[[AllegroAccount], AllegroClient]
-# RQ's scheduler may start a delayed job a little early.
-SCHEDULER_SLACK = timedelta(seconds=2)
 
 
 class RefundClaimRefused(Exception):
     """The claim was not recorded or changed; the message tells the operator why."""
 
 
-def _enqueue_now(job: str, claim_id: int) -> None:
-    try:
-        django_rq.get_queue("default").enqueue(
-            job, claim_id, job_timeout=settings.ALLEGRO_WRITE_LEASE
-        )
-    except RedisError:
-        # The row is committed: the periodic job takes it once Redis is back.
-        logger.warning("allegro.claim.enqueue_failed", extra={"claim_id": claim_id}, exc_info=True)
+# The row is committed: the periodic job takes it once Redis is back.
+_queue = JobQueue(logger, "allegro.claim.enqueue_failed", timeout_setting="ALLEGRO_WRITE_LEASE")
+
+
+def _enqueue_now(job: str, claim_id: int, delay: float = 0) -> None:
+    _queue.put(job, claim_id, delay=delay, claim_id=claim_id)
 
 
 def _enqueue(job: str, claim_id: int) -> None:
@@ -143,14 +136,7 @@ def refund_claim_cancel_request(
 
 def _lease(claim_id: int, now: datetime) -> bool:
     """Take the row for this worker; False if not due or held by another."""
-    return bool(
-        RefundClaim.objects.filter(pk=claim_id, next_attempt_at__lte=now + SCHEDULER_SLACK)
-        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
-        .update(
-            claimed_until=now + timedelta(seconds=settings.ALLEGRO_WRITE_LEASE),
-            attempts=F("attempts") + 1,
-        )
-    )
+    return RefundClaim.claim(claim_id, now, lease=timedelta(seconds=settings.ALLEGRO_WRITE_LEASE))
 
 
 def _file(claim: RefundClaim, client: AllegroClient) -> str:
@@ -195,14 +181,8 @@ def _store_answer(claim: RefundClaim, client: AllegroClient, now: datetime) -> N
 
 def _postpone(claim: RefundClaim, error: AllegroError, job: str) -> str:
     delay = retry_delay(claim.attempts, error)
-    RefundClaim.objects.filter(pk=claim.pk).update(
-        next_attempt_at=timezone.now() + timedelta(seconds=delay),
-        last_error=error.for_staff(),
-        claimed_until=None,
-        updated_at=timezone.now(),
-    )
-    with contextlib.suppress(RedisError):  # if Redis is down the periodic job finds it due
-        django_rq.get_queue("default").enqueue_in(timedelta(seconds=delay), job, claim.pk)
+    RefundClaim.postpone(claim.pk, delay=timedelta(seconds=delay), error=error.for_staff())
+    _enqueue_now(job, claim.pk, delay)  # if Redis is down the periodic job finds it due
     return "retry"
 
 
@@ -231,12 +211,8 @@ def refund_claim_send(*, claim_id: int, client_for: ClientFor) -> str:
     except AllegroError as error:
         if error.is_transient and claim.attempts < settings.ALLEGRO_WRITE_MAX_ATTEMPTS:
             return _postpone(claim, error, job)
-        RefundClaim.objects.filter(pk=claim.pk).update(
-            state=RefundClaim.State.FAILED,
-            last_error=_refused(error),
-            next_attempt_at=None,
-            claimed_until=None,
-            updated_at=timezone.now(),
+        RefundClaim.finish(
+            claim.pk, state=RefundClaim.State.FAILED, error=_refused(error), next_attempt_at=None
         )
         logger.warning(
             "allegro.claim.refused", extra={"claim_id": claim.pk, "error": _refused(error)}
@@ -305,7 +281,7 @@ def refund_claims_due(*, limit: int = 500) -> list[tuple[int, str]]:
             state__in=[RefundClaim.State.PENDING, RefundClaim.State.SENT],
             next_attempt_at__lte=now,
         )
-        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+        .filter(RefundClaim.unclaimed(now))
         .exclude(account__paused=True)
         .order_by("next_attempt_at")
         .values_list("id", "state")[:limit]

@@ -1,8 +1,6 @@
 """Allegro's message centre in the shop: threads and their messages (imported), the replies
 the shop sends (an outbox) and the ready-made replies staff pick from."""
 
-from datetime import datetime
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -10,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from allegro.accounts.models import AllegroAccount
 from allegro.orders.models import AllegroOrder
+from shop.outbox import OutboxRow, due_index
 
 
 class AllegroThread(models.Model):
@@ -110,7 +109,7 @@ class AllegroMessageAttachment(models.Model):
         return self.status == "SAFE"
 
 
-class AllegroReply(models.Model):
+class AllegroReply(OutboxRow):
     """A reply to a buyer, written in the transaction that keeps it and sent by a job.
 
     Allegro takes no idempotency key for messages: before writing again, the job reads the
@@ -137,29 +136,18 @@ class AllegroReply(models.Model):
     state = models.CharField(
         _("state"), max_length=10, choices=State.choices, default=State.PENDING
     )
-    attempts = models.PositiveIntegerField(_("attempts"), default=0)
-    last_error = models.TextField(_("last error"), blank=True)
     # When the first request to Allegro may have gone out: messages older are not ours.
     first_sent_at = models.DateTimeField(null=True, blank=True)
     message_id = models.CharField(max_length=64, blank=True)
-    next_attempt_at = models.DateTimeField(auto_now_add=True)
-    claimed_until = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(_("written at"), auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "id"]
-        indexes = [
-            models.Index(
-                fields=["next_attempt_at"],
-                condition=Q(state="PENDING"),
-                name="allegro_reply_due_idx",
-            ),
-        ]
+        indexes = [due_index("allegro_reply_due_idx")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(thread__isnull=False) | Q(allegro_order__isnull=False),
@@ -179,9 +167,6 @@ class AllegroReply(models.Model):
 
     def __str__(self) -> str:
         return f"{self.recipient_login}: {self.text[:40]} ({self.state})"
-
-    def being_sent(self, now: datetime) -> bool:
-        return self.claimed_until is not None and self.claimed_until > now
 
 
 class ReplyLanguage(models.TextChoices):

@@ -18,14 +18,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-import django_rq
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from redis.exceptions import RedisError
 
 from allegro.accounts.models import AllegroAccount
 from allegro.api import messaging as api
@@ -44,6 +41,7 @@ from allegro.messaging.models import (
     AllegroThread,
 )
 from allegro.orders.models import AllegroOrder
+from shop.queueing import JobQueue
 
 logger = logging.getLogger(__name__)
 
@@ -55,7 +53,6 @@ OVERLAP = timedelta(seconds=1)
 # How far Allegro's clock and ours may disagree when looking for a reply already written.
 CLOCK_SKEW = timedelta(minutes=5)
 MAX_TEXT = 2000
-SCHEDULER_SLACK = timedelta(seconds=2)
 
 
 class MessagingRefused(Exception):
@@ -68,20 +65,16 @@ class ImportStats:
     messages: int = 0
 
 
+# The row is committed: the sweep queues it once Redis is back.
+_queue = JobQueue(logger, "allegro.messaging.enqueue_failed", timeout_setting="ALLEGRO_WRITE_LEASE")
+
+
 def _enqueue(function: str, *args: object, delay: float = 0) -> None:
-    try:
-        queue = django_rq.get_queue("default")
-        if delay > 0:
-            queue.enqueue_in(timedelta(seconds=delay), function, *args)
-        else:
-            queue.enqueue(function, *args, job_timeout=settings.ALLEGRO_WRITE_LEASE)
-    except RedisError:
-        # The row is committed: the sweep queues it once Redis is back.
-        logger.warning("allegro.messaging.enqueue_failed", extra={"job": function}, exc_info=True)
+    _queue.put(function, *args, delay=delay, job=function)
 
 
 def _enqueue_after_commit(function: str, *args: object) -> None:
-    transaction.on_commit(lambda: _enqueue(function, *args))
+    _queue.after_commit(function, *args, job=function)
 
 
 # Import
@@ -336,15 +329,8 @@ def reply_create(
 
 
 def _claim(reply_id: int, now: datetime) -> bool:
-    return bool(
-        AllegroReply.objects.filter(pk=reply_id, state=AllegroReply.State.PENDING)
-        .filter(next_attempt_at__lte=now + SCHEDULER_SLACK)
-        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
-        .update(
-            claimed_until=now + timedelta(seconds=settings.ALLEGRO_WRITE_LEASE),
-            attempts=F("attempts") + 1,
-        )
-    )
+    lease = timedelta(seconds=settings.ALLEGRO_WRITE_LEASE)
+    return AllegroReply.claim(reply_id, now, lease=lease, state=AllegroReply.State.PENDING)
 
 
 def _thread_id_on_allegro(reply: AllegroReply, client: AllegroClient) -> str | None:
@@ -408,34 +394,22 @@ def _record_sent(reply: AllegroReply, message: api.Message) -> None:
                 "payload": dict(message.raw),
             },
         )
-        AllegroReply.objects.filter(pk=reply.pk).update(
+        AllegroReply.finish(
+            reply.pk,
             state=AllegroReply.State.SENT,
             message_id=message.id,
             thread=thread,
-            last_error="",
-            claimed_until=None,
             sent_at=timezone.now(),
-            updated_at=timezone.now(),
         )
 
 
 def _postpone(reply: AllegroReply, delay: float, error: str) -> None:
-    AllegroReply.objects.filter(pk=reply.pk).update(
-        next_attempt_at=timezone.now() + timedelta(seconds=delay),
-        last_error=error,
-        claimed_until=None,
-        updated_at=timezone.now(),
-    )
+    AllegroReply.postpone(reply.pk, delay=timedelta(seconds=delay), error=error)
     _enqueue("allegro.messaging.jobs.send_reply", reply.pk, delay=delay)
 
 
 def _fail(reply: AllegroReply, error: str) -> None:
-    AllegroReply.objects.filter(pk=reply.pk).update(
-        state=AllegroReply.State.FAILED,
-        last_error=error,
-        claimed_until=None,
-        updated_at=timezone.now(),
-    )
+    AllegroReply.finish(reply.pk, state=AllegroReply.State.FAILED, error=error)
     logger.warning("allegro.messaging.reply_failed", extra={"reply_id": reply.pk, "error": error})
 
 
@@ -520,17 +494,16 @@ def messaging_sweep(*, limit: int = 1000) -> int:
     """Queue again the replies and read flags whose jobs were lost (a killed worker, Redis
     restarted); returns how many were queued."""
     now = timezone.now()
-    quiet_since = now - timedelta(seconds=settings.ALLEGRO_WRITE_SWEEP_AFTER)
+    quiet = timedelta(seconds=settings.ALLEGRO_WRITE_SWEEP_AFTER)
     replies = list(
-        AllegroReply.objects.filter(state=AllegroReply.State.PENDING, next_attempt_at__lte=now)
-        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
-        .filter(updated_at__lte=quiet_since)
-        .values_list("id", flat=True)[:limit]
+        AllegroReply.lost(now, quiet=quiet, state=AllegroReply.State.PENDING).values_list(
+            "id", flat=True
+        )[:limit]
     )
     for reply_id in replies:
         _enqueue("allegro.messaging.jobs.send_reply", reply_id)
     reads = list(
-        AllegroThread.objects.filter(read_pending=True, updated_at__lte=quiet_since).values_list(
+        AllegroThread.objects.filter(read_pending=True, updated_at__lte=now - quiet).values_list(
             "id", flat=True
         )[:limit]
     )

@@ -4,6 +4,8 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+from allegro.messaging.seed import ready_replies_add
+
 
 class Migration(migrations.Migration):
 
@@ -149,38 +151,10 @@ class Migration(migrations.Migration):
     ]
 
 
-# Ready-made replies to start with; administrators edit them (Django admin ▸ Ready-made replies).
-READY_REPLIES = {
-    "pl": [
-        ("Dziękujemy za zakup", "Dzień dobry {buyer_name},\n\ndziękujemy za zakup. Zamówienie {order_number} przygotowujemy do wysyłki; numer przesyłki dostanie Pan/Pani, gdy tylko paczka wyjdzie.\n\nPozdrawiamy"),
-        ("Paczka wysłana", "Dzień dobry {buyer_name},\n\nzamówienie {order_number} zostało wysłane. Numer przesyłki jest w szczegółach zamówienia na Allegro.\n\nPozdrawiamy"),
-    ],
-    "en": [
-        ("Thank you for your purchase", "Hello {buyer_name},\n\nthank you for your purchase. We are preparing order {order_number} for shipping and will send you the tracking number as soon as the parcel leaves.\n\nKind regards"),
-        ("Parcel sent", "Hello {buyer_name},\n\norder {order_number} has been sent. The tracking number is in the order's details on Allegro.\n\nKind regards"),
-    ],
-    "cs": [
-        ("Děkujeme za nákup", "Dobrý den {buyer_name},\n\nděkujeme za nákup. Objednávku {order_number} připravujeme k odeslání; číslo zásilky vám pošleme, jakmile balík odejde.\n\nS pozdravem"),
-        ("Zásilka odeslána", "Dobrý den {buyer_name},\n\nobjednávka {order_number} byla odeslána. Číslo zásilky najdete v detailu objednávky na Allegro.\n\nS pozdravem"),
-    ],
-    "sk": [
-        ("Ďakujeme za nákup", "Dobrý deň {buyer_name},\n\nďakujeme za nákup. Objednávku {order_number} pripravujeme na odoslanie; číslo zásielky vám pošleme, hneď ako balík odíde.\n\nS pozdravom"),
-        ("Zásielka odoslaná", "Dobrý deň {buyer_name},\n\nobjednávka {order_number} bola odoslaná. Číslo zásielky nájdete v detaile objednávky na Allegro.\n\nS pozdravom"),
-    ],
-    "hu": [
-        ("Köszönjük a vásárlást", "Kedves {buyer_name}!\n\nKöszönjük a vásárlást. A(z) {order_number} rendelést szállításra készítjük elő; a csomagszámot elküldjük, amint a csomag elindul.\n\nÜdvözlettel"),
-        ("Csomag elküldve", "Kedves {buyer_name}!\n\nA(z) {order_number} rendelést elküldtük. A csomagszám az Allegro rendelés részleteinél található.\n\nÜdvözlettel"),
-    ],
-}
-
-
 def add_ready_replies(apps, schema_editor):
-    ReplyTemplate = apps.get_model("allegro", "ReplyTemplate")
-    for language, replies in READY_REPLIES.items():
-        for position, (name, text) in enumerate(replies):
-            ReplyTemplate.objects.get_or_create(
-                name=name, language=language, defaults={"text": text, "position": position}
-            )
+    # The ready-made replies to start with (administrators edit them): allegro.messaging.seed,
+    # given this migration's model.
+    ready_replies_add(apps.get_model("allegro", "ReplyTemplate"))
 
 
 Migration.operations.append(migrations.RunPython(add_ready_replies, migrations.RunPython.noop))

@@ -1,5 +1,4 @@
 import uuid
-from datetime import datetime
 from typing import ClassVar
 
 from django.conf import settings
@@ -11,6 +10,7 @@ from djmoney.models.fields import MoneyField
 from allegro.accounts.models import AllegroAccount
 from allegro.orders.models import AllegroOrder
 from sales.models import CURRENCY_CHOICES, SalesOrderReturn
+from shop.outbox import OutboxRow
 
 
 class ReturnStatus(models.TextChoices):
@@ -217,7 +217,7 @@ class RefundLimit(models.Model):
         return f"{self.amount} {self.currency}"
 
 
-class AllegroRefund(models.Model):
+class AllegroRefund(OutboxRow):
     """A payment refund: written with its commandId before any request, so that every retry
     (a job run twice, a double click, a killed worker) sends the same command and Allegro
     refunds once."""
@@ -259,13 +259,9 @@ class AllegroRefund(models.Model):
     last_error = models.TextField(_("Allegro's answer"), blank=True)
     trace_id = models.CharField(max_length=64, blank=True)
     attempts = models.PositiveIntegerField(default=0)
-    next_attempt_at = models.DateTimeField(auto_now_add=True)
-    claimed_until = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
     done_at = models.DateTimeField(null=True, blank=True)
 
     objects: ClassVar[models.Manager["AllegroRefund"]]
@@ -300,6 +296,3 @@ class AllegroRefund(models.Model):
     def holds_money(self) -> bool:
         """Counts against what may still be refunded: all but a failed one."""
         return self.state != self.State.FAILED
-
-    def being_sent(self, now: datetime) -> bool:
-        return self.claimed_until is not None and self.claimed_until > now

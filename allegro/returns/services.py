@@ -28,7 +28,6 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from djmoney.money import Money
-from redis.exceptions import RedisError
 
 from allegro.accounts.models import AllegroAccount
 from allegro.api import returns as api
@@ -47,9 +46,12 @@ from allegro.returns.models import (
 from sales.models import SalesOrderLine
 from sales.returns import sales_order_return_record
 from sales.services import SalesOrderRefused
+from shop.queueing import JobQueue
 from shop.services import audit_record
 
 logger = logging.getLogger(__name__)
+# The row is committed: the sweep queues it once Redis is back.
+_queue = JobQueue(logger, "allegro.returns.enqueue_failed")
 
 User = UserModel | AnonymousUser | None
 # Allegro's refund statuses that end a refund without money given back.
@@ -226,21 +228,8 @@ def return_accept(*, return_pk: int, user: User) -> AllegroReturn:
     return row
 
 
-def _enqueue(job: str, pk: int, *, delay: timedelta | None = None) -> None:
-    def send() -> None:
-        try:
-            queue = django_rq.get_queue("default")
-            if delay:
-                queue.enqueue_in(delay, job, pk)
-            else:
-                queue.enqueue(job, pk)
-        except RedisError:
-            # The row is committed: the sweep queues it once Redis is back.
-            logger.warning(
-                "allegro.returns.enqueue_failed", extra={"job": job, "pk": pk}, exc_info=True
-            )
-
-    transaction.on_commit(send)
+def _enqueue(job: str, pk: int) -> None:
+    _queue.after_commit(job, pk, job=job, pk=pk)
 
 
 @transaction.atomic
@@ -341,12 +330,7 @@ def rejection_perform(
 
 
 def _enqueue_now_in(job: str, pk: int, delay: float) -> None:
-    try:
-        django_rq.get_queue("default").enqueue_in(timedelta(seconds=delay), job, pk)
-    except RedisError:
-        logger.warning(
-            "allegro.returns.enqueue_failed", extra={"job": job, "pk": pk}, exc_info=True
-        )
+    _queue.put(job, pk, delay=delay, job=job, pk=pk)
 
 
 # Refunds
@@ -636,25 +620,17 @@ def refund_from_return(*, return_pk: int, command_id: uuid.UUID, user: User) -> 
 
 
 def _claim(refund_id: int, states: list[str], now: datetime) -> bool:
-    return bool(
-        AllegroRefund.objects.filter(pk=refund_id, state__in=states)
-        .filter(next_attempt_at__lte=now + timedelta(seconds=2))
-        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
-        .update(
-            claimed_until=now + timedelta(seconds=settings.ALLEGRO_WRITE_LEASE),
-            attempts=F("attempts") + 1,
-        )
-    )
+    lease = timedelta(seconds=settings.ALLEGRO_WRITE_LEASE)
+    return AllegroRefund.claim(refund_id, now, lease=lease, state__in=states)
 
 
 def _fail(refund: AllegroRefund, message: str, trace_id: str | None) -> None:
-    AllegroRefund.objects.filter(pk=refund.pk).update(
+    AllegroRefund.finish(
+        refund.pk,
         state=AllegroRefund.State.FAILED,
-        last_error=message,
+        error=message,
         trace_id=trace_id or "",
-        claimed_until=None,
         done_at=timezone.now(),
-        updated_at=timezone.now(),
     )
     logger.warning("allegro.refund.failed", extra={"refund_id": refund.pk, "error": message})
 
@@ -662,13 +638,7 @@ def _fail(refund: AllegroRefund, message: str, trace_id: str | None) -> None:
 def _retry_later(
     refund: AllegroRefund, job: str, delay: float, message: str = "", trace: str = ""
 ) -> None:
-    AllegroRefund.objects.filter(pk=refund.pk).update(
-        next_attempt_at=timezone.now() + timedelta(seconds=delay),
-        claimed_until=None,
-        last_error=message,
-        trace_id=trace,
-        updated_at=timezone.now(),
-    )
+    AllegroRefund.postpone(refund.pk, delay=timedelta(seconds=delay), error=message, trace_id=trace)
     _enqueue_now_in(job, refund.pk, delay)
 
 
@@ -681,21 +651,20 @@ def _settle(refund: AllegroRefund, found: api.Refund, trace_id: str | None) -> s
     else:
         state = AllegroRefund.State.SENT
     now = timezone.now()
-    AllegroRefund.objects.filter(pk=refund.pk).update(
+    AllegroRefund.finish(
+        refund.pk,
         state=state,
-        allegro_refund_id=found.id,
-        allegro_status=found.status,
-        # The answer's trace-id, so that a question to Allegro about this refund can name it.
-        trace_id=trace_id or "",
-        last_error=(
+        error=(
             _("Allegro reports the refund as %(status)s.") % {"status": found.status}
             if state == AllegroRefund.State.FAILED
             else ""
         ),
-        claimed_until=None,
+        allegro_refund_id=found.id,
+        allegro_status=found.status,
+        # The answer's trace-id, so that a question to Allegro about this refund can name it.
+        trace_id=trace_id or "",
         next_attempt_at=now + timedelta(seconds=follow_delay(refund.attempts)),
         done_at=now if state != AllegroRefund.State.SENT else None,
-        updated_at=now,
     )
     if state == AllegroRefund.State.SENT:
         _enqueue_now_in(
@@ -773,16 +742,10 @@ def refunds_sweep(*, limit: int = 1000) -> int:
     """Queue again refunds (and rejections) whose jobs were lost: a killed worker, Redis
     restarted. A PENDING refund is sent again with its own commandId, so nothing doubles."""
     now = timezone.now()
-    quiet = now - timedelta(seconds=settings.ALLEGRO_WRITE_SWEEP_AFTER)
-    due = (
-        AllegroRefund.objects.filter(
-            state__in=[AllegroRefund.State.PENDING, AllegroRefund.State.SENT],
-            next_attempt_at__lte=now,
-        )
-        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
-        .filter(updated_at__lte=quiet)
-        .values_list("id", "state")[:limit]
-    )
+    quiet = timedelta(seconds=settings.ALLEGRO_WRITE_SWEEP_AFTER)
+    due = AllegroRefund.lost(
+        now, quiet=quiet, state__in=[AllegroRefund.State.PENDING, AllegroRefund.State.SENT]
+    ).values_list("id", "state")[:limit]
     queue = django_rq.get_queue("default")
     count = 0
     for refund_id, state in due:
@@ -790,7 +753,9 @@ def refunds_sweep(*, limit: int = 1000) -> int:
         queue.enqueue(f"allegro.returns.jobs.{job}", refund_id)
         count += 1
     rejections = (
-        AllegroReturn.objects.filter(rejection_state=OutboxState.PENDING, updated_at__lte=quiet)
+        AllegroReturn.objects.filter(
+            rejection_state=OutboxState.PENDING, updated_at__lte=now - quiet
+        )
         .filter(Q(rejection_claimed_until__isnull=True) | Q(rejection_claimed_until__lt=now))
         .values_list("id", flat=True)[:limit]
     )

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from allegro.accounts.models import AllegroAccount
 from sales.models import SalesOrderShipment
+from shop.models import OneRowSettings
 
 
 class ParcelTracking(models.Model):
@@ -59,7 +60,7 @@ class ParcelTracking(models.Model):
         return f"{self.carrier_id} {self.waybill} {self.latest_code}"
 
 
-class TrackingSettings(models.Model):
+class TrackingSettings(OneRowSettings):
     """The shop's choices for parcel tracking: one row."""
 
     delivered_marks_picked_up = models.BooleanField(
@@ -70,7 +71,6 @@ class TrackingSettings(models.Model):
             " “Picked up”, recorded in its history as done by parcel tracking."
         ),
     )
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         verbose_name = _("parcel tracking settings")
@@ -79,7 +79,3 @@ class TrackingSettings(models.Model):
 
     def __str__(self) -> str:
         return str(self.delivered_marks_picked_up)
-
-    @classmethod
-    def load(cls) -> "TrackingSettings":
-        return cls.objects.get_or_create(id=1)[0]

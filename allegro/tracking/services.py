@@ -25,6 +25,7 @@ from allegro.tracking.models import ParcelTracking, TrackingSettings
 from allegro.writeback.models import AllegroWrite
 from sales.models import ParcelState, SalesOrderShipment
 from sales.services import sales_order_parcel_state_set
+from shop.queueing import JobQueue
 from shop.services import audited_update
 
 logger = logging.getLogger(__name__)
@@ -216,15 +217,10 @@ def parcels_check_now(*, sales_order_id: int, now: datetime | None = None) -> in
 
 
 def _queue_refresh() -> None:
-    import django_rq
-    from redis.exceptions import RedisError
-
-    from allegro.tracking.jobs import refresh_parcel_tracking
-
-    try:
-        django_rq.get_queue("default").enqueue(refresh_parcel_tracking)
-    except RedisError:
-        logger.warning("allegro.tracking.queue_failed")
+    # Redis down: the periodic job takes the parcels at its next tick.
+    JobQueue(logger, "allegro.tracking.queue_failed", exc_info=False).put(
+        "allegro.tracking.jobs.refresh_parcel_tracking"
+    )
 
 
 @transaction.atomic

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from allegro.accounts.models import AllegroAccount
 from allegro.orders.models import AllegroOrder, FulfillmentStatus
 from sales.models import SalesOrderStatus
+from shop.outbox import OutboxRow, due_index
 
 
 class FulfillmentStatusMapping(models.Model):
@@ -40,7 +41,7 @@ class FulfillmentStatusMapping(models.Model):
         return f"{self.sales_status} → {self.fulfillment_status or '—'}"
 
 
-class AllegroWrite(models.Model):
+class AllegroWrite(OutboxRow):
     """Something Allegro must be told, written in the transaction of the change that causes
     it and carried out by an idempotent job; the row, not Redis, is the truth."""
 
@@ -68,12 +69,7 @@ class AllegroWrite(models.Model):
     state = models.CharField(
         _("state"), max_length=10, choices=State.choices, default=State.PENDING
     )
-    attempts = models.PositiveIntegerField(_("attempts"), default=0)
-    last_error = models.TextField(_("last error"), blank=True)
     next_attempt_at = models.DateTimeField(_("next attempt"), auto_now_add=True)
-    # A worker holds the row until then; one killed mid-way loses it to the sweep.
-    claimed_until = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     done_at = models.DateTimeField(_("done at"), null=True, blank=True)
 
@@ -82,11 +78,7 @@ class AllegroWrite(models.Model):
         verbose_name_plural = _("writes to Allegro")
         ordering = ["created_at", "id"]
         indexes = [
-            models.Index(
-                fields=["next_attempt_at"],
-                condition=Q(state="PENDING"),
-                name="allegro_write_due_idx",
-            ),
+            due_index("allegro_write_due_idx"),
             models.Index(fields=["state", "-updated_at"], name="allegro_write_state_idx"),
         ]
         constraints = [
@@ -103,12 +95,7 @@ class AllegroWrite(models.Model):
         return self.state == self.State.DONE
 
     def being_sent(self, now: datetime) -> bool:
-        """A worker holds it now: it may reach Allegro any moment."""
-        return (
-            self.state == self.State.PENDING
-            and self.claimed_until is not None
-            and self.claimed_until > now
-        )
+        return self.state == self.State.PENDING and super().being_sent(now)
 
 
 # What each sales order status shows as on Allegro where an account's mapping says nothing.

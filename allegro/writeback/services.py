@@ -19,7 +19,6 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from redis.exceptions import RedisError
 
 from allegro import notices
 from allegro.accounts.models import AllegroAccount
@@ -46,6 +45,7 @@ from sales.models import (
     SalesOrderStatus,
 )
 from sales.services import SalesOrderRefused
+from shop.queueing import JobQueue
 from shop.services import audit_record, audited_update
 
 logger = logging.getLogger(__name__)
@@ -53,9 +53,6 @@ logger = logging.getLogger(__name__)
 
 # A stale revision is re-read and tried again; more than this many in a row is left for later.
 CONFLICT_ROUNDS = 3
-
-
-SCHEDULER_SLACK = timedelta(seconds=2)
 
 
 def fulfillment_status_for(*, account_id: int, sales_status: str) -> str:
@@ -68,17 +65,16 @@ def fulfillment_status_for(*, account_id: int, sales_status: str) -> str:
     return DEFAULT_STATUS_MAP.get(sales_status, "") if mapped is None else mapped
 
 
-def _enqueue_now(write_id: int) -> None:
-    try:
-        django_rq.get_queue("default").enqueue(
-            "allegro.writeback.jobs.perform_write",
-            write_id,
-            job_timeout=settings.ALLEGRO_WRITE_LEASE,
-        )
-    except RedisError:
-        # The change and its row are committed already: failing here would only turn the
-        # seller's saved change into an error page. The sweep queues the row once Redis is back.
-        logger.warning("allegro.write.enqueue_failed", extra={"write_id": write_id}, exc_info=True)
+JOB = "allegro.writeback.jobs.perform_write"
+
+
+# The change and its row are committed already: failing here would only turn the seller's
+# saved change into an error page. The sweep queues the row once Redis is back.
+_queue = JobQueue(logger, "allegro.write.enqueue_failed", timeout_setting="ALLEGRO_WRITE_LEASE")
+
+
+def _enqueue_now(write_id: int, delay: float = 0) -> None:
+    _queue.put(JOB, write_id, delay=delay, write_id=write_id)
 
 
 def write_enqueue(write_id: int) -> None:
@@ -99,6 +95,13 @@ def _record(*, allegro_order: AllegroOrder, kind: str, cause: str, target: dict)
     if created:
         write_enqueue(write.id)
     return write
+
+
+def _record_of(allegro_order: AllegroOrder, kind: str, name: str, pk: int) -> AllegroWrite:
+    """The write that sends one object (a shipment, an invoice): one row per object."""
+    return _record(
+        allegro_order=allegro_order, kind=kind, cause=f"{name}:{pk}", target={f"{name}_id": pk}
+    )
 
 
 def _allegro_order_of(sales_order: Any) -> AllegroOrder | None:
@@ -122,12 +125,7 @@ def on_sales_status_changed(*, order: Any, event: Any, new_status: str, **kwargs
 def on_shipment_added(*, order: Any, shipment: SalesOrderShipment, **kwargs: Any) -> None:
     allegro_order = _allegro_order_of(order)
     if allegro_order is not None:
-        _record(
-            allegro_order=allegro_order,
-            kind=AllegroWrite.Kind.SHIPMENT,
-            cause=f"shipment:{shipment.pk}",
-            target={"shipment_id": shipment.pk},
-        )
+        _record_of(allegro_order, AllegroWrite.Kind.SHIPMENT, "shipment", shipment.pk)
 
 
 def on_shipment_removing(*, order: Any, shipment: SalesOrderShipment, **kwargs: Any) -> None:
@@ -183,12 +181,7 @@ def on_invoice_attached(*, order: Any, invoice: SalesOrderInvoice, **kwargs: Any
         return
     # Czech, Slovak and Hungarian buyers get it exactly as Polish ones: by what they asked for.
     if allegro_order.invoice_required or allegro_order.account.invoices_for_everyone:
-        _record(
-            allegro_order=allegro_order,
-            kind=AllegroWrite.Kind.INVOICE,
-            cause=f"invoice:{invoice.pk}",
-            target={"invoice_id": invoice.pk},
-        )
+        _record_of(allegro_order, AllegroWrite.Kind.INVOICE, "invoice", invoice.pk)
 
 
 def on_attention_resolved(*, order: Any, resolution: str, **kwargs: Any) -> None:
@@ -404,40 +397,27 @@ PERFORMERS: dict[str, Callable[[AllegroWrite, AllegroClient], tuple[str, str]]] 
 
 def _claim(write_id: int, now: datetime) -> bool:
     """Take the row for this worker; False if it is not due, finished or held by another."""
-    return bool(
-        AllegroWrite.objects.filter(pk=write_id, state=AllegroWrite.State.PENDING)
-        # RQ's scheduler works in whole seconds and may start a delayed job a little early;
-        # refusing it would leave the write to the sweep, a minute later.
-        .filter(next_attempt_at__lte=now + SCHEDULER_SLACK)
-        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
-        .update(
-            claimed_until=now + timedelta(seconds=settings.ALLEGRO_WRITE_LEASE),
-            attempts=F("attempts") + 1,
-        )
+    return AllegroWrite.claim(
+        write_id,
+        now,
+        lease=timedelta(seconds=settings.ALLEGRO_WRITE_LEASE),
+        state=AllegroWrite.State.PENDING,
     )
 
 
 def _finish(write: AllegroWrite, state: str, note: str) -> None:
-    AllegroWrite.objects.filter(pk=write.pk).update(
+    AllegroWrite.finish(
+        write.pk,
         state=state,
-        last_error=note,
+        error=note,
         result=write.result,
         done_at=timezone.now() if state != AllegroWrite.State.FAILED else None,
-        claimed_until=None,
-        updated_at=timezone.now(),
     )
 
 
 def _postpone(write: AllegroWrite, delay: float, error: str) -> None:
-    AllegroWrite.objects.filter(pk=write.pk).update(
-        next_attempt_at=timezone.now() + timedelta(seconds=delay),
-        last_error=error,
-        claimed_until=None,
-        updated_at=timezone.now(),
-    )
-    django_rq.get_queue("default").enqueue_in(
-        timedelta(seconds=delay), "allegro.writeback.jobs.perform_write", write.pk
-    )
+    AllegroWrite.postpone(write.pk, delay=timedelta(seconds=delay), error=error)
+    _enqueue_now(write.pk, delay)
 
 
 def _release(write: AllegroWrite) -> None:
@@ -521,18 +501,16 @@ def writes_sweep(*, limit: int = 1000) -> int:
     """Queue again every due write that has waited longer than a job should take to start:
     lost when Redis restarted, dropped by a killed worker, or held back by a pause."""
     now = timezone.now()
-    quiet_since = now - timedelta(seconds=settings.ALLEGRO_WRITE_SWEEP_AFTER)
+    quiet = timedelta(seconds=settings.ALLEGRO_WRITE_SWEEP_AFTER)
     due = list(
-        AllegroWrite.objects.filter(state=AllegroWrite.State.PENDING, next_attempt_at__lte=now)
-        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
-        .filter(updated_at__lte=quiet_since)
+        AllegroWrite.lost(now, quiet=quiet, state=AllegroWrite.State.PENDING)
         .exclude(_paused_by_staff())
         .exclude(held_for_attention())  # queued again when the hold is lifted
         .values_list("id", flat=True)[:limit]
     )
     queue = django_rq.get_queue("default")
     for write_id in due:
-        queue.enqueue("allegro.writeback.jobs.perform_write", write_id)
+        queue.enqueue(JOB, write_id)
     return len(due)
 
 

@@ -195,7 +195,7 @@ def test_a_claim_recorded_while_redis_is_down_is_kept_for_the_periodic_job(
     def no_redis(*args, **kwargs):
         raise RedisError("Connection refused")
 
-    monkeypatch.setattr("allegro.claims.services.django_rq.get_queue", no_redis)
+    monkeypatch.setattr("shop.queueing.django_rq.get_queue", no_redis)
     claim = record(order)  # no error for the operator: the row is committed
 
     assert refund_claims_due() == [(claim.pk, "PENDING")]

@@ -2,13 +2,14 @@
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from importlib import import_module
 from typing import Any
 
 import pytest
 
 from allegro.accounts.clients import client_for_account
 from allegro.conversion.services import allegro_order_convert
+from allegro.messaging.models import ReplyTemplate
+from allegro.messaging.seed import ready_replies_add
 from allegro.messaging.services import account_messages_import
 from allegro.orders.models import AllegroOrder
 from allegro.orders.services import account_import_run
@@ -82,7 +83,4 @@ def ours_on_allegro(base_url: str, text: str) -> list[dict[str, Any]]:
 def _ready_replies(db: None) -> None:
     """The ready-made replies as the migration seeds them: a transactional test run before
     this one (a browser or fault test anywhere in the suite) flushed the tables they live in."""
-    from django.apps import apps
-
-    add_ready_replies = import_module("allegro.migrations.0015_messages").add_ready_replies
-    add_ready_replies(apps, None)
+    ready_replies_add(ReplyTemplate)
